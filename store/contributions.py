@@ -1,0 +1,125 @@
+"""Contributions: support from one contributor towards one objective. Withdrawn, never deleted."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    or_,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.base import Base, Timestamped, enum_column
+from store.columns import ScaledDecimal, UTCDateTime
+from store.enums import Category, ContributionKind, ContributionStatus, PlanKind, Visibility
+from store.objectives import MONEY_SCALE, Objective
+from store.pages import SortKey
+from store.plans import Plan
+
+
+class Contribution(Timestamped, Base):
+    __tablename__ = "contribution"
+    # A donor system that resubmits its own record must never double-count it.
+    __table_args__ = (UniqueConstraint("contributor_id", "external_reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objective_id: Mapped[int] = mapped_column(ForeignKey("objective.id"), index=True)
+    contributor_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    kind: Mapped[ContributionKind] = mapped_column(
+        enum_column(ContributionKind, "contribution_kind"), index=True
+    )
+    status: Mapped[ContributionStatus] = mapped_column(
+        enum_column(ContributionStatus, "contribution_status"), index=True
+    )
+    amount: Mapped[Decimal] = mapped_column(ScaledDecimal(MONEY_SCALE))
+    currency: Mapped[str] = mapped_column(String(3), index=True)
+    valued_on: Mapped[date] = mapped_column(Date)
+    starts_on: Mapped[date] = mapped_column(Date, index=True)
+    ends_on: Mapped[date | None] = mapped_column(Date, index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    external_reference: Mapped[str | None] = mapped_column(String(120))
+    visibility: Mapped[Visibility] = mapped_column(
+        enum_column(Visibility, "visibility"), default=Visibility.PUBLIC, index=True
+    )
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(default=1)
+
+
+Index("ix_contribution_objective_created", Contribution.objective_id, Contribution.created_at)
+Index("ix_contribution_contributor_created", Contribution.contributor_id, Contribution.created_at)
+Index("ix_contribution_created_id", Contribution.created_at, Contribution.id)
+
+ORDERINGS = {
+    "CREATED_AT": SortKey.timed("CREATED_AT", Contribution.created_at),
+    "UPDATED_AT": SortKey.timed("UPDATED_AT", Contribution.updated_at),
+    "STARTS_ON": SortKey.dated("STARTS_ON", Contribution.starts_on),
+}
+
+
+@dataclass(frozen=True)
+class ContributionFilter:
+    partner_ids: Sequence[int] = ()
+    plan_ids: Sequence[int] = ()
+    plan_kinds: Sequence[PlanKind] = ()
+    objective_ids: Sequence[int] = ()
+    contributor_ids: Sequence[int] = ()
+    categories: Sequence[Category] = ()
+    kinds: Sequence[ContributionKind] = ()
+    statuses: Sequence[ContributionStatus] = ()
+    currencies: Sequence[str] = ()
+    visibilities: Sequence[Visibility] = ()
+    active_on: date | None = None
+
+
+def select_contributions(criteria: ContributionFilter) -> Select[tuple[Contribution]]:
+    statement = select(Contribution)
+    via_objective = criteria.partner_ids or criteria.plan_ids or criteria.categories
+    via_plan = criteria.partner_ids or criteria.plan_kinds
+    if via_objective or via_plan:
+        statement = statement.join(Objective, Objective.id == Contribution.objective_id)
+    if via_plan:
+        statement = statement.join(Plan, Plan.id == Objective.plan_id)
+    if criteria.partner_ids:
+        statement = statement.where(Plan.partner_id.in_(criteria.partner_ids))
+    if criteria.plan_kinds:
+        statement = statement.where(Plan.kind.in_(criteria.plan_kinds))
+    if criteria.plan_ids:
+        statement = statement.where(Objective.plan_id.in_(criteria.plan_ids))
+    if criteria.categories:
+        statement = statement.where(Objective.category.in_(criteria.categories))
+    if criteria.objective_ids:
+        statement = statement.where(Contribution.objective_id.in_(criteria.objective_ids))
+    if criteria.contributor_ids:
+        statement = statement.where(Contribution.contributor_id.in_(criteria.contributor_ids))
+    if criteria.kinds:
+        statement = statement.where(Contribution.kind.in_(criteria.kinds))
+    if criteria.statuses:
+        statement = statement.where(Contribution.status.in_(criteria.statuses))
+    if criteria.currencies:
+        statement = statement.where(Contribution.currency.in_(criteria.currencies))
+    if criteria.visibilities:
+        statement = statement.where(Contribution.visibility.in_(criteria.visibilities))
+    if criteria.active_on is not None:
+        day = criteria.active_on
+        statement = statement.where(
+            Contribution.starts_on <= day,
+            or_(Contribution.ends_on.is_(None), Contribution.ends_on >= day),
+        )
+    return statement
+
+
+async def by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Contribution]:
+    rows = await session.scalars(select(Contribution).where(Contribution.id.in_(ids)))
+    return {row.id: row for row in rows}

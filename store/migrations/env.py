@@ -1,0 +1,48 @@
+"""Alembic environment: runs the migrations over an async engine on either back end."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Literal
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from store import Base
+from store.columns import ScaledDecimal, UTCDateTime
+from store.database import create_engine
+
+target_metadata = Base.metadata
+
+
+def _render_item(kind: str, item: Any, autogen_context: Any) -> str | Literal[False]:
+    """Write our column types as the plain types they store, so migrations never import the app."""
+    if kind == "type" and isinstance(item, ScaledDecimal):
+        return "sa.BigInteger()"
+    if kind == "type" and isinstance(item, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        render_item=_render_item,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_async() -> None:
+    engine = create_engine(context.config.get_main_option("sqlalchemy.url") or "")
+    async with engine.connect() as connection:
+        await connection.run_sync(_run)
+    await engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported: point DATABASE_URL at a database")
+asyncio.run(_run_async())

@@ -1,0 +1,208 @@
+"""Keyset pagination: stable cursors under inserts, one statement per page or per batch of pages.
+
+A cursor records the ordering it belongs to, the row's sort value and its primary key, so the next
+page starts strictly after that row whatever was inserted meanwhile (no offsets anywhere).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute, aliased
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """An orderable, never-null SQL expression and how its values travel inside cursors."""
+
+    name: str
+    expression: ColumnElement[Any]
+    parse: Callable[[Any], Any] = lambda value: value
+
+    @staticmethod
+    def dated(name: str, expression: ColumnElement[Any]) -> SortKey:
+        return SortKey(name, expression, date.fromisoformat)
+
+    @staticmethod
+    def timed(name: str, expression: ColumnElement[Any]) -> SortKey:
+        return SortKey(name, expression, datetime.fromisoformat)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    key: str
+    value: Any
+    pk: int
+
+
+def encode_cursor(key: SortKey, value: Any, pk: int) -> str:
+    plain = value.isoformat() if isinstance(value, date | datetime) else value
+    raw = json.dumps([key.name, plain, pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str, key: SortKey) -> Cursor:
+    """Parse a cursor issued for `key`; ValueError says what is wrong with it."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        name, plain, pk = json.loads(raw)
+        if not isinstance(pk, int) or isinstance(pk, bool):
+            raise ValueError
+        value = key.parse(plain)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise ValueError("is not a valid cursor") from None
+    if name != key.name:
+        raise ValueError(f"belongs to the ordering {name}, not {key.name}")
+    return Cursor(key.name, value, pk)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which slice of an ordered list a caller asked for (already validated)."""
+
+    first: int | None = None
+    after: Cursor | None = None
+    last: int | None = None
+    before: Cursor | None = None
+
+    @property
+    def backwards(self) -> bool:
+        return self.first is None and self.last is not None
+
+    @property
+    def size(self) -> int:
+        size = self.last if self.backwards else self.first
+        assert size is not None
+        return size
+
+
+@dataclass
+class Page(Generic[T]):
+    """Rows of one page, each with its cursor, and whether more lie on either side."""
+
+    rows: list[T] = field(default_factory=list)
+    cursors: list[str] = field(default_factory=list)
+    has_next: bool = False
+    has_previous: bool = False
+
+
+@dataclass(frozen=True)
+class Ordering:
+    key: SortKey
+    descending: bool = False
+
+
+def _bounds(ordering: Ordering, pk: InstrumentedAttribute[int], window: Window) -> list[Any]:
+    position = tuple_(ordering.key.expression, pk)
+    conditions = []
+    for cursor, forward in ((window.after, True), (window.before, False)):
+        if cursor is None:
+            continue
+        mark = tuple_(literal(cursor.value, ordering.key.expression.type), literal(cursor.pk))
+        ahead = forward != ordering.descending
+        conditions.append(position > mark if ahead else position < mark)
+    return conditions
+
+
+def _order_by(ordering: Ordering, pk: InstrumentedAttribute[int], window: Window) -> list[Any]:
+    descending = ordering.descending != window.backwards
+    return [
+        column.desc() if descending else column.asc() for column in (ordering.key.expression, pk)
+    ]
+
+
+def _trim(ordering: Ordering, window: Window, found: Sequence[tuple[T, Any, int]]) -> Page[T]:
+    more = len(found) > window.size
+    kept = list(found[: window.size])
+    if window.backwards:
+        kept.reverse()
+    return Page(
+        rows=[row for row, _, _ in kept],
+        cursors=[encode_cursor(ordering.key, value, pk) for _, value, pk in kept],
+        has_next=more if not window.backwards else window.before is not None,
+        has_previous=more if window.backwards else window.after is not None,
+    )
+
+
+async def fetch_page(
+    session: AsyncSession,
+    statement: Select[Any],
+    model: Any,
+    ordering: Ordering,
+    window: Window,
+) -> Page[Any]:
+    """One page of `statement` (a select of `model` with its filters) in one statement."""
+    sort_value = ordering.key.expression.label("sort_value")
+    query = (
+        statement.add_columns(sort_value)
+        .where(*_bounds(ordering, model.id, window))
+        .order_by(*_order_by(ordering, model.id, window))
+        .limit(window.size + 1)
+    )
+    found = [(row, value, row.id) for row, value in (await session.execute(query)).all()]
+    return _trim(ordering, window, found)
+
+
+async def fetch_pages(
+    session: AsyncSession,
+    statement: Select[Any],
+    model: Any,
+    parent: InstrumentedAttribute[int],
+    parent_ids: Sequence[Hashable],
+    ordering: Ordering,
+    window: Window,
+) -> dict[Hashable, Page[Any]]:
+    """The same page for many parents in one statement, ranked per parent by a window function."""
+    rank = (
+        func.row_number()
+        .over(partition_by=parent, order_by=_order_by(ordering, model.id, window))
+        .label("rank")
+    )
+    ranked = (
+        statement.add_columns(
+            ordering.key.expression.label("sort_value"), parent.label("parent_id"), rank
+        )
+        .where(parent.in_(parent_ids), *_bounds(ordering, model.id, window))
+        .subquery()
+    )
+    entity = aliased(model, ranked)
+    query = (
+        select(entity, ranked.c.sort_value, ranked.c.parent_id)
+        .where(ranked.c.rank <= window.size + 1)
+        .order_by(ranked.c.parent_id, ranked.c.rank)
+    )
+    grouped: dict[Hashable, list[tuple[Any, Any, int]]] = {key: [] for key in parent_ids}
+    for row, value, parent_id in (await session.execute(query)).all():
+        grouped[parent_id].append((row, value, row.id))
+    return {key: _trim(ordering, window, found) for key, found in grouped.items()}
+
+
+async def count(session: AsyncSession, statement: Select[Any]) -> int:
+    query = select(func.count()).select_from(statement.order_by(None).subquery())
+    return int((await session.execute(query)).scalar_one())
+
+
+async def count_by(
+    session: AsyncSession,
+    statement: Select[Any],
+    parent: InstrumentedAttribute[int],
+    parent_ids: Sequence[Hashable],
+) -> dict[Hashable, int]:
+    query = (
+        statement.with_only_columns(parent, func.count())
+        .where(parent.in_(parent_ids))
+        .group_by(parent)
+    )
+    counts: dict[Hashable, int] = dict.fromkeys(parent_ids, 0)
+    counts.update({key: int(n) for key, n in (await session.execute(query)).all()})
+    return counts

@@ -1,0 +1,28 @@
+"""Exchange rates into the base currency, dated, so every total can say which rate it used."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Date, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.base import Base, Timestamped
+from store.columns import ScaledDecimal
+
+BASE_CURRENCY = "EUR"
+RATE_SCALE = 10
+
+
+class ExchangeRate(Timestamped, Base):
+    """How many units of the base currency one unit of `currency` was worth from `valid_from`."""
+
+    __tablename__ = "exchange_rate"
+    __table_args__ = (UniqueConstraint("currency", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), index=True)
+    valid_from: Mapped[date] = mapped_column(Date)
+    rate: Mapped[Decimal] = mapped_column(ScaledDecimal(RATE_SCALE))
+    source: Mapped[str] = mapped_column(String(200))
