@@ -26,6 +26,7 @@ from store.columns import ScaledDecimal, UTCDateTime
 from store.enums import Category, ContributionKind, ContributionStatus, PlanKind, Visibility
 from store.objectives import MONEY_SCALE, Objective
 from store.pages import SortKey
+from store.participants import ids_of_codes
 from store.plans import Plan
 
 
@@ -70,11 +71,11 @@ ORDERINGS = {
 
 @dataclass(frozen=True)
 class ContributionFilter:
-    partner_ids: Sequence[int] = ()
+    partner_codes: Sequence[str] = ()
     plan_ids: Sequence[int] = ()
     plan_kinds: Sequence[PlanKind] = ()
     objective_ids: Sequence[int] = ()
-    contributor_ids: Sequence[int] = ()
+    contributor_codes: Sequence[str] = ()
     categories: Sequence[Category] = ()
     kinds: Sequence[ContributionKind] = ()
     statuses: Sequence[ContributionStatus] = ()
@@ -85,14 +86,14 @@ class ContributionFilter:
 
 def select_contributions(criteria: ContributionFilter) -> Select[tuple[Contribution]]:
     statement = select(Contribution)
-    via_objective = criteria.partner_ids or criteria.plan_ids or criteria.categories
-    via_plan = criteria.partner_ids or criteria.plan_kinds
+    via_objective = criteria.partner_codes or criteria.plan_ids or criteria.categories
+    via_plan = criteria.partner_codes or criteria.plan_kinds
     if via_objective or via_plan:
         statement = statement.join(Objective, Objective.id == Contribution.objective_id)
     if via_plan:
         statement = statement.join(Plan, Plan.id == Objective.plan_id)
-    if criteria.partner_ids:
-        statement = statement.where(Plan.partner_id.in_(criteria.partner_ids))
+    if criteria.partner_codes:
+        statement = statement.where(Plan.partner_id.in_(ids_of_codes(criteria.partner_codes)))
     if criteria.plan_kinds:
         statement = statement.where(Plan.kind.in_(criteria.plan_kinds))
     if criteria.plan_ids:
@@ -101,8 +102,10 @@ def select_contributions(criteria: ContributionFilter) -> Select[tuple[Contribut
         statement = statement.where(Objective.category.in_(criteria.categories))
     if criteria.objective_ids:
         statement = statement.where(Contribution.objective_id.in_(criteria.objective_ids))
-    if criteria.contributor_ids:
-        statement = statement.where(Contribution.contributor_id.in_(criteria.contributor_ids))
+    if criteria.contributor_codes:
+        statement = statement.where(
+            Contribution.contributor_id.in_(ids_of_codes(criteria.contributor_codes))
+        )
     if criteria.kinds:
         statement = statement.where(Contribution.kind.in_(criteria.kinds))
     if criteria.statuses:

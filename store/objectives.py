@@ -26,6 +26,7 @@ from store.base import Base, Timestamped, enum_column
 from store.columns import ScaledDecimal
 from store.enums import Category, ObjectiveStatus, PlanKind, Priority
 from store.pages import SortKey
+from store.participants import ids_of_codes
 from store.plans import FAR_FUTURE, Plan
 
 MONEY_SCALE = 4
@@ -66,7 +67,7 @@ ORDERINGS = {
 
 @dataclass(frozen=True)
 class ObjectiveFilter:
-    partner_ids: Sequence[int] = ()
+    partner_codes: Sequence[str] = ()
     plan_ids: Sequence[int] = ()
     plan_kinds: Sequence[PlanKind] = ()
     categories: Sequence[Category] = ()
@@ -76,10 +77,10 @@ class ObjectiveFilter:
 
 def select_objectives(criteria: ObjectiveFilter) -> Select[tuple[Objective]]:
     statement = select(Objective)
-    if criteria.partner_ids or criteria.plan_kinds:
+    if criteria.partner_codes or criteria.plan_kinds:
         statement = statement.join(Plan, Plan.id == Objective.plan_id)
-    if criteria.partner_ids:
-        statement = statement.where(Plan.partner_id.in_(criteria.partner_ids))
+    if criteria.partner_codes:
+        statement = statement.where(Plan.partner_id.in_(ids_of_codes(criteria.partner_codes)))
     if criteria.plan_kinds:
         statement = statement.where(Plan.kind.in_(criteria.plan_kinds))
     if criteria.plan_ids:

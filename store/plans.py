@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from store.base import Base, Timestamped, enum_column
 from store.enums import DatePrecision, PlanKind, PlanStatus
 from store.pages import SortKey
+from store.participants import ids_of_codes
 
 FAR_FUTURE = date(9999, 12, 31)
 
@@ -52,7 +53,7 @@ def active_on(day: date) -> list[object]:
 
 @dataclass(frozen=True)
 class PlanFilter:
-    partner_ids: Sequence[int] = ()
+    partner_codes: Sequence[str] = ()
     kinds: Sequence[PlanKind] = ()
     statuses: Sequence[PlanStatus] = ()
     active_on: date | None = None
@@ -60,8 +61,8 @@ class PlanFilter:
 
 def select_plans(criteria: PlanFilter) -> Select[tuple[Plan]]:
     statement = select(Plan)
-    if criteria.partner_ids:
-        statement = statement.where(Plan.partner_id.in_(criteria.partner_ids))
+    if criteria.partner_codes:
+        statement = statement.where(Plan.partner_id.in_(ids_of_codes(criteria.partner_codes)))
     if criteria.kinds:
         statement = statement.where(Plan.kind.in_(criteria.kinds))
     if criteria.statuses:

@@ -1,0 +1,51 @@
+"""The ASGI application: routes, lifespan, and the one place settings turn into objects."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from api.graphql import GraphQLView, graphiql_assets
+from api.settings import Settings
+from schema import build_schema
+from store.database import create_engine, create_sessionmaker
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """The process is up and serving; it says nothing about the database."""
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings) -> Starlette:
+    logging.basicConfig(level=settings.log_level)
+    engine = create_engine(settings.database_url, pool_size=settings.pool_size)
+    view = GraphQLView(build_schema(), create_sessionmaker(engine), settings.graphiql)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    # Route, not Mount, for /graphql: a Mount redirects to /graphql/ and breaks the WebSocket.
+    routes: list[Route | WebSocketRoute | Mount] = [
+        Route("/graphql", view, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", view),
+        Route("/healthz", healthz),
+    ]
+    if settings.graphiql:
+        routes.append(Mount("/graphiql", StaticFiles(directory=graphiql_assets()), name="graphiql"))
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.engine = engine
+    return app
+
+
+def from_environment() -> Starlette:
+    """The factory uvicorn calls in each worker process."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,41 @@
+"""The GraphQL endpoint: one view for HTTP and WebSocket, with a per-request context."""
+
+from __future__ import annotations
+
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from resolvers.context import Context
+
+GRAPHIQL_PAGE = (Path(__file__).parent / "static" / "graphiql.html").read_text()
+
+
+def graphiql_assets() -> Path:
+    """GraphiQL's files, installed from a package: the IDE works with no network at all."""
+    spec = find_spec("graphene_django_graphiql_static")
+    assert spec is not None and spec.submodule_search_locations
+    return Path(spec.submodule_search_locations[0]) / "static" / "graphene_django_graphiql_static"
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, schema: Any, sessions: async_sessionmaker[AsyncSession], graphiql: bool):
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
+        self.sessions = sessions
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        return Context(self.sessions)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(GRAPHIQL_PAGE)

@@ -1,0 +1,1 @@
+"""What each field does: queries, DataLoaders and argument checks, over the store."""

@@ -1,0 +1,25 @@
+"""Errors that clients are meant to read: each names the argument at fault and carries a code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLError
+
+
+class PublicError(GraphQLError):
+    """An expected failure, shown to the client as it is (never masked)."""
+
+    def __init__(self, message: str, code: str, argument: str | None = None) -> None:
+        extensions: dict[str, Any] = {"code": code}
+        if argument is not None:
+            extensions["argument"] = argument
+        super().__init__(message, extensions=extensions)
+
+
+def invalid_argument(argument: str, message: str) -> PublicError:
+    return PublicError(f"Argument `{argument}` {message}", "INVALID_ARGUMENT", argument)
+
+
+def not_found(argument: str, message: str) -> PublicError:
+    return PublicError(message, "NOT_FOUND", argument)

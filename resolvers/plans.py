@@ -1,0 +1,63 @@
+"""Plans: by ID or code, filtered lists, a partner's plans, predecessor and successor."""
+
+from __future__ import annotations
+
+from resolvers.context import Context
+from resolvers.errors import invalid_argument, not_found
+from resolvers.listing import check_codes, nested_listing, root_listing
+from resolvers.pagination import Listing, Slice
+from store.pages import Ordering
+from store.plans import ORDERINGS, Plan, PlanFilter, select_plans
+
+__all__ = ["ORDERINGS", "Plan", "PlanFilter"]
+
+
+async def by_id(context: Context, pk: int) -> Plan | None:
+    return await context.loaders.plan.load(pk)
+
+
+async def one(context: Context, pk: int | None, code: str | None) -> Plan | None:
+    if (pk is None) == (code is None):
+        raise invalid_argument("id", "or `code` must be given, and only one of them")
+    if code is not None:
+        plan = await context.loaders.plan_by_code.load(code)
+        if plan is None:
+            raise not_found("code", f"No plan has the code {code[:60]!r}")
+        return plan
+    assert pk is not None
+    plan = await by_id(context, pk)
+    if plan is None:
+        raise not_found("id", "No plan has this ID")
+    return plan
+
+
+async def listing(
+    context: Context, criteria: PlanFilter, ordering: Ordering, slice_: Slice
+) -> Listing[Plan]:
+    await check_codes(context, "filter.partners", criteria.partner_codes)
+    return await root_listing(context, select_plans(criteria), Plan, ordering, slice_)
+
+
+async def of_partner(
+    context: Context, partner_id: int, criteria: PlanFilter, ordering: Ordering, slice_: Slice
+) -> Listing[Plan]:
+    await check_codes(context, "filter.partners", criteria.partner_codes)
+    return await nested_listing(
+        context,
+        ("plans.of_partner", criteria),
+        select_plans(criteria),
+        Plan,
+        Plan.partner_id,
+        partner_id,
+        ordering,
+        slice_,
+    )
+
+
+async def predecessor(context: Context, plan: Plan) -> Plan | None:
+    return None if plan.predecessor_id is None else await by_id(context, plan.predecessor_id)
+
+
+async def successor(context: Context, plan: Plan) -> Plan | None:
+    result: Plan | None = await context.loaders.successor.load(plan.id)
+    return result

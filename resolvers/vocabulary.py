@@ -1,0 +1,33 @@
+"""The domain vocabulary the schema publishes, passed through from the store unchanged."""
+
+from store.enums import (
+    Assessment,
+    Category,
+    ContributionKind,
+    ContributionStatus,
+    DatePrecision,
+    Framework,
+    ObjectiveStatus,
+    ParticipantKind,
+    PlanKind,
+    PlanStatus,
+    Priority,
+    Role,
+    Visibility,
+)
+
+__all__ = [
+    "Assessment",
+    "Category",
+    "ContributionKind",
+    "ContributionStatus",
+    "DatePrecision",
+    "Framework",
+    "ObjectiveStatus",
+    "ParticipantKind",
+    "PlanKind",
+    "PlanStatus",
+    "Priority",
+    "Role",
+    "Visibility",
+]

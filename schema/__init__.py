@@ -1,0 +1,58 @@
+"""The GraphQL contract: types, inputs, enums, scalars and the Schema itself."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+from strawberry.schema.config import StrawberryConfig
+
+from schema.connection import Node
+from schema.contribution import Contribution
+from schema.objective import Objective
+from schema.participant import Participant
+from schema.plan import Plan
+from schema.query import Query
+from schema.review import Review
+from schema.scalars import SCALAR_OVERRIDES
+from schema.validation import NameArguments
+
+SDL_PATH = Path(__file__).with_name("schema.graphql")
+log = logging.getLogger("api.errors")
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    """Mask only what we did not mean to say: our own errors and GraphQL's own stay readable.
+
+    Errors without a path come from parsing, validation or variable coercion: they describe the
+    client's document, never our internals.
+    """
+    original = error.original_error
+    if original is None or error.path is None or isinstance(original, GraphQLError):
+        return False
+    log.error("unexpected error at %s", error.path, exc_info=original)
+    return True
+
+
+class CoordinationSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """A client's mistake is an answer, not an incident: unexpected errors are logged where
+        they are masked, and nothing else is."""
+
+
+def build_schema() -> strawberry.Schema:
+    return CoordinationSchema(
+        query=Query,
+        types=[Node, Participant, Plan, Objective, Contribution, Review],
+        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
+        config=StrawberryConfig(auto_camel_case=True),
+        extensions=[NameArguments, lambda: MaskErrors(should_mask_error=_is_unexpected)],
+    )
+
+
+def sdl() -> str:
+    return build_schema().as_str() + "\n"

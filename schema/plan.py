@@ -1,0 +1,156 @@
+"""Plans: a partner's IPAP, IPCP or ITPP, its objectives, reviews and lineage."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from resolvers import contributions, ids, objectives, plans, reviews
+from resolvers.context import Context
+from schema.connection import After, Before, Connection, First, Last, Node, connection, page_slice
+from schema.enums import DatePrecision, PlanKind, PlanStatus
+from schema.filters import (
+    ContributionFilter,
+    ContributionOrder,
+    ObjectiveFilter,
+    ObjectiveOrder,
+    ReviewOrder,
+)
+
+if TYPE_CHECKING:
+    from schema.contribution import Contribution
+    from schema.objective import Objective
+    from schema.participant import Participant
+    from schema.review import Review
+
+Info = strawberry.Info[Context, None]
+
+
+@strawberry.type(
+    description=(
+        "One partner's individual plan with NATO: objectives in broad categories, reviewed "
+        "periodically; an ITPP links back to the IPAP or IPCP it replaced."
+    )
+)
+class Plan(Node):
+    code: str = strawberry.field(description="Human-readable unique code, e.g. GE-IPAP-2004.")
+    title: str = strawberry.field(description="Title of the plan.")
+    summary: str | None = strawberry.field(description="What the plan is about.")
+    kind: PlanKind = strawberry.field(description="IPAP, IPCP or ITPP.")
+    status: PlanStatus = strawberry.field(description="Where the plan is in its lifecycle.")
+    agreed_on: date | None = strawberry.field(
+        description="When NATO and the partner agreed it; see `agreedOnPrecision`."
+    )
+    agreed_on_precision: DatePrecision = strawberry.field(
+        description="How much of `agreedOn` is known (MONTH: only the month, the day reads 01)."
+    )
+    starts_on: date | None = strawberry.field(description="First day of the plan's period.")
+    ends_on: date | None = strawberry.field(description="Last day of the plan's period.")
+    version: int = strawberry.field(description="Incremented by every change.")
+    created_at: datetime = strawberry.field(description="When the record was created.")
+    updated_at: datetime = strawberry.field(description="When the record last changed.")
+    row: strawberry.Private[plans.Plan]
+
+    @staticmethod
+    def from_row(row: plans.Plan) -> Plan:
+        return Plan(
+            id=strawberry.ID(ids.encode("Plan", row.id)),
+            code=row.code,
+            title=row.title,
+            summary=row.summary,
+            kind=row.kind,
+            status=row.status,
+            agreed_on=row.agreed_on,
+            agreed_on_precision=row.agreed_on_precision,
+            starts_on=row.starts_on,
+            ends_on=row.ends_on,
+            version=row.version,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            row=row,
+        )
+
+    @strawberry.field(description="The partner whose plan this is.")
+    async def partner(
+        self, info: Info
+    ) -> Annotated[Participant, strawberry.lazy("schema.participant")]:
+        from schema.participant import Participant
+
+        row = await info.context.loaders.participant.load(self.row.partner_id)
+        return Participant.from_row(row)
+
+    @strawberry.field(description="The plan this one replaced (an ITPP's IPAP or IPCP).")
+    async def predecessor(self, info: Info) -> Plan | None:
+        row = await plans.predecessor(info.context, self.row)
+        return None if row is None else Plan.from_row(row)
+
+    @strawberry.field(description="The plan that replaced this one.")
+    async def successor(self, info: Info) -> Plan | None:
+        row = await plans.successor(info.context, self.row)
+        return None if row is None else Plan.from_row(row)
+
+    @strawberry.field(description="The plan's objectives, CRITICAL first by default.")
+    async def objectives(
+        self,
+        info: Info,
+        filter: ObjectiveFilter | None = None,
+        order_by: ObjectiveOrder | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Objective, strawberry.lazy("schema.objective")]]:
+        from schema.objective import Objective
+
+        listing = await objectives.of_plan(
+            info.context,
+            self.row.id,
+            ObjectiveFilter.of(filter),
+            ObjectiveOrder.of(order_by),
+            page_slice(first, after, last, before),
+        )
+        return connection(listing, Objective.from_row)
+
+    @strawberry.field(description="Support registered towards any objective of the plan.")
+    async def contributions(
+        self,
+        info: Info,
+        filter: ContributionFilter | None = None,
+        order_by: ContributionOrder | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Contribution, strawberry.lazy("schema.contribution")]]:
+        from schema.contribution import Contribution
+
+        listing = await contributions.of_plan(
+            info.context,
+            self.row.id,
+            ContributionFilter.of(filter),
+            ContributionOrder.of(order_by),
+            page_slice(first, after, last, before),
+        )
+        return connection(listing, Contribution.from_row)
+
+    @strawberry.field(description="Periodic reviews of the plan, newest first by default.")
+    async def reviews(
+        self,
+        info: Info,
+        order_by: ReviewOrder | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Review, strawberry.lazy("schema.review")]]:
+        from schema.review import Review
+
+        listing = await reviews.of_plan(
+            info.context,
+            self.row.id,
+            ReviewOrder.of(order_by),
+            page_slice(first, after, last, before),
+        )
+        return connection(listing, Review.from_row)

@@ -1,0 +1,211 @@
+"""The root query: every read entry point of the API."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import strawberry
+
+from resolvers import contributions, nodes, objectives, participants, plans
+from resolvers.context import Context
+from resolvers.vocabulary import Role as RoleValue
+from schema.connection import After, Before, Connection, First, Last, Node, connection, page_slice
+from schema.contribution import Contribution
+from schema.filters import (
+    ContributionFilter,
+    ContributionOrder,
+    ObjectiveFilter,
+    ObjectiveOrder,
+    ParticipantFilter,
+    ParticipantOrder,
+    PlanFilter,
+    PlanOrder,
+)
+from schema.objective import Objective
+from schema.participant import Participant
+from schema.plan import Plan
+from schema.review import Review
+
+Info = strawberry.Info[Context, None]
+
+AsOf = Annotated[
+    date | None,
+    strawberry.argument(description="The date the roles are taken on (default: today, UTC)."),
+]
+
+_FROM_ROW: dict[str, Any] = {
+    "Participant": Participant.from_row,
+    "Plan": Plan.from_row,
+    "Objective": Objective.from_row,
+    "Contribution": Contribution.from_row,
+    "Review": Review.from_row,
+}
+
+
+def _node(found: tuple[str, Any]) -> Node | None:
+    type_name, row = found
+    return None if row is None else _FROM_ROW[type_name](row)
+
+
+@strawberry.type(
+    description="Read the coordination record: participants, plans, objectives, support."
+)
+class Query:
+    @strawberry.field(description="Any object by its global ID.")
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")],
+    ) -> Node | None:
+        return _node(await nodes.node(info.context, id))
+
+    @strawberry.field(description="Up to 100 objects by global ID, in order; null where none.")
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs.")],
+    ) -> list[Node | None]:
+        return [_node(found) for found in await nodes.nodes(info.context, list(ids))]
+
+    @strawberry.field(description="A participant by code (GE, US, EU, NATO...).")
+    async def participant(
+        self,
+        info: Info,
+        code: Annotated[str, strawberry.argument(description="The participant's code.")],
+    ) -> Participant | None:
+        return Participant.from_row(await participants.by_code(info.context, code))
+
+    @strawberry.field(description="States in a partnership with NATO on a date, and not allies.")
+    async def partners(
+        self,
+        info: Info,
+        as_of: AsOf = None,
+        filter: ParticipantFilter | None = None,
+        order_by: ParticipantOrder | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Participant]:
+        listing = await participants.in_role(
+            info.context,
+            RoleValue.PARTNER,
+            as_of,
+            ParticipantFilter.of(filter),
+            ParticipantOrder.of(order_by),
+            page_slice(first, after, last, before),
+        )
+        return connection(listing, Participant.from_row)
+
+    @strawberry.field(description="NATO members on a date (accession date on or before it).")
+    async def allies(
+        self,
+        info: Info,
+        as_of: AsOf = None,
+        filter: ParticipantFilter | None = None,
+        order_by: ParticipantOrder | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Participant]:
+        listing = await participants.in_role(
+            info.context,
+            RoleValue.ALLY,
+            as_of,
+            ParticipantFilter.of(filter),
+            ParticipantOrder.of(order_by),
+            page_slice(first, after, last, before),
+        )
+        return connection(listing, Participant.from_row)
+
+    @strawberry.field(description="International institutions (EU, OSCE, UN...) and NATO's staff.")
+    async def institutions(
+        self,
+        info: Info,
+        order_by: ParticipantOrder | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Participant]:
+        listing = await participants.in_role(
+            info.context,
+            RoleValue.INSTITUTION,
+            None,
+            ParticipantFilter.of(None),
+            ParticipantOrder.of(order_by),
+            page_slice(first, after, last, before),
+        )
+        return connection(listing, Participant.from_row)
+
+    @strawberry.field(description="A plan by global ID or by code (give exactly one).")
+    async def plan(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID | None, strawberry.argument(description="Global ID.")] = None,
+        code: Annotated[str | None, strawberry.argument(description="Code.")] = None,
+    ) -> Plan | None:
+        from resolvers import ids
+
+        pk = None if id is None else ids.decode(id, "id", "Plan")[1]
+        row = await plans.one(info.context, pk, code)
+        return None if row is None else Plan.from_row(row)
+
+    @strawberry.field(description="Plans, filtered and ordered (by agreement date by default).")
+    async def plans(
+        self,
+        info: Info,
+        filter: PlanFilter | None = None,
+        order_by: PlanOrder | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Plan]:
+        listing = await plans.listing(
+            info.context,
+            PlanFilter.of(filter),
+            PlanOrder.of(order_by),
+            page_slice(first, after, last, before),
+        )
+        return connection(listing, Plan.from_row)
+
+    @strawberry.field(description="Objectives across plans, filtered and ordered.")
+    async def objectives(
+        self,
+        info: Info,
+        filter: ObjectiveFilter | None = None,
+        order_by: ObjectiveOrder | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Objective]:
+        listing = await objectives.listing(
+            info.context,
+            ObjectiveFilter.of(filter),
+            ObjectiveOrder.of(order_by),
+            page_slice(first, after, last, before),
+        )
+        return connection(listing, Objective.from_row)
+
+    @strawberry.field(description="Contributions across plans, filtered and ordered.")
+    async def contributions(
+        self,
+        info: Info,
+        filter: ContributionFilter | None = None,
+        order_by: ContributionOrder | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Contribution]:
+        listing = await contributions.listing(
+            info.context,
+            ContributionFilter.of(filter),
+            ContributionOrder.of(order_by),
+            page_slice(first, after, last, before),
+        )
+        return connection(listing, Contribution.from_row)

@@ -1,0 +1,64 @@
+"""Reviews: periodic assessments of a plan, objective by objective."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from resolvers import ids, objectives, plans, reviews
+from resolvers.context import Context
+from schema.connection import Node
+from schema.enums import Assessment
+
+if TYPE_CHECKING:
+    from schema.objective import Objective
+    from schema.plan import Plan
+
+Info = strawberry.Info[Context, None]
+
+
+@strawberry.type(description="A review's assessment of one objective.")
+class ObjectiveAssessment:
+    assessment: Assessment = strawberry.field(description="The verdict.")
+    comment: str | None = strawberry.field(description="Why.")
+    row: strawberry.Private[reviews.ObjectiveAssessment]
+
+    @strawberry.field(description="The objective assessed.")
+    async def objective(
+        self, info: Info
+    ) -> Annotated[Objective, strawberry.lazy("schema.objective")]:
+        from schema.objective import Objective
+
+        return Objective.from_row(await objectives.by_id(info.context, self.row.objective_id))
+
+
+@strawberry.type(description="A periodic review of a plan by NATO and the partner.")
+class Review(Node):
+    reviewed_on: date = strawberry.field(description="When the review took place.")
+    summary: str = strawberry.field(description="What the review concluded.")
+    row: strawberry.Private[reviews.Review]
+
+    @staticmethod
+    def from_row(row: reviews.Review) -> Review:
+        return Review(
+            id=strawberry.ID(ids.encode("Review", row.id)),
+            reviewed_on=row.reviewed_on,
+            summary=row.summary,
+            row=row,
+        )
+
+    @strawberry.field(description="The plan reviewed.")
+    async def plan(self, info: Info) -> Annotated[Plan, strawberry.lazy("schema.plan")]:
+        from schema.plan import Plan
+
+        return Plan.from_row(await plans.by_id(info.context, self.row.plan_id))
+
+    @strawberry.field(description="Per-objective assessments recorded by the review.")
+    async def assessments(self, info: Info) -> list[ObjectiveAssessment]:
+        rows = await reviews.assessments(info.context, self.row)
+        return [
+            ObjectiveAssessment(assessment=row.assessment, comment=row.comment, row=row)
+            for row in rows
+        ]
