@@ -1,0 +1,39 @@
+# Two commands matter: `make run` serves the API, `make test` checks everything. Both set up first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install run test lint types pytest schema seed clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+run: install  ## serve at http://127.0.0.1:8000/graphql (embedded SQLite unless DATABASE_URL is set)
+	$(BIN)/python -m api serve
+
+test: lint types pytest  ## everything CI checks
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest
+
+schema: install  ## rewrite schema/schema.graphql from the code
+	$(BIN)/python -c "import schema; schema.SDL_PATH.write_text(schema.sdl())"
+
+seed: install  ## load reference data plus generated data: make seed SCALE=1
+	$(BIN)/python -m api seed --scale $(or $(SCALE),1)
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
