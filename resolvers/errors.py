@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import GraphQLError
+
+T = TypeVar("T")
 
 
 class PublicError(GraphQLError):
@@ -23,3 +25,10 @@ def invalid_argument(argument: str, message: str) -> PublicError:
 
 def not_found(argument: str, message: str) -> PublicError:
     return PublicError(message, "NOT_FOUND", argument)
+
+
+def require(row: T | None, what: str) -> T:
+    """A row a foreign key promises. Its absence is a broken invariant, not the client's fault."""
+    if row is None:
+        raise LookupError(f"{what} is missing")
+    return row

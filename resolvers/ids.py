@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 
 from resolvers.errors import invalid_argument
 
@@ -29,5 +30,5 @@ def decode(text: str, argument: str, expected: str | None = None) -> tuple[str, 
     return type_name, pk
 
 
-def decode_all(texts: list[str] | None, argument: str, expected: str) -> tuple[int, ...]:
+def decode_all(texts: Sequence[str] | None, argument: str, expected: str) -> tuple[int, ...]:
     return tuple(decode(text, argument, expected)[1] for text in texts or ())

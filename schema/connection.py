@@ -74,7 +74,9 @@ def connection(listing: Listing[Any], convert: Callable[[Any], N]) -> Connection
 First = Annotated[
     int | None,
     strawberry.argument(
-        description=f"Return the first n items (0 to {MAX_PAGE_SIZE}; {DEFAULT_PAGE_SIZE} by default)."
+        description=(
+            f"Return the first n items (0 to {MAX_PAGE_SIZE}; {DEFAULT_PAGE_SIZE} by default)."
+        )
     ),
 ]
 After = Annotated[str | None, strawberry.argument(description="Return items after this cursor.")]

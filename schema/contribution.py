@@ -9,6 +9,7 @@ import strawberry
 
 from resolvers import contributions, ids, objectives, participants
 from resolvers.context import Context
+from resolvers.errors import require
 from schema.connection import Node
 from schema.enums import ContributionKind, ContributionStatus, Visibility
 from schema.money import Money
@@ -81,4 +82,6 @@ class Contribution(Node):
     ) -> Annotated[Objective, strawberry.lazy("schema.objective")]:
         from schema.objective import Objective
 
-        return Objective.from_row(await objectives.by_id(info.context, self.row.objective_id))
+        return Objective.from_row(
+            require(await objectives.by_id(info.context, self.row.objective_id), "objective")
+        )

@@ -1,69 +1,99 @@
-"""The domain's enums, published with descriptions."""
+"""The domain's enums, published with descriptions (strawberry.enum registers them in place)."""
 
 from __future__ import annotations
 
 import strawberry
 
-from resolvers import vocabulary as v
+from resolvers.vocabulary import (
+    Assessment,
+    Category,
+    ContributionKind,
+    ContributionStatus,
+    DatePrecision,
+    Framework,
+    ObjectiveStatus,
+    ParticipantKind,
+    PlanKind,
+    PlanStatus,
+    Priority,
+    Role,
+    Visibility,
+)
 
-ParticipantKind = strawberry.enum(v.ParticipantKind, description="A state or an institution.")
-Role = strawberry.enum(
-    v.Role,
+strawberry.enum(ParticipantKind, description="A state or an institution.")
+strawberry.enum(
+    Role,
     description=(
         "The part a participant plays on a given date: ALLY (a NATO member), PARTNER (in a "
         "partnership framework), INSTITUTION (EU, OSCE, UN...), SECRETARIAT (NATO's International "
         "Staff), or NONE."
     ),
 )
-Framework = strawberry.enum(
-    v.Framework,
+strawberry.enum(
+    Framework,
     description=(
         "A NATO partnership framework: Partnership for Peace, Mediterranean Dialogue, Istanbul "
         "Cooperation Initiative, or partners across the globe."
     ),
 )
-PlanKind = strawberry.enum(
-    v.PlanKind,
+strawberry.enum(
+    PlanKind,
     description=(
         "IPAP (Individual Partnership Action Plan), IPCP (Individual Partnership and Cooperation "
         "Programme) or ITPP (Individually Tailored Partnership Programme, replacing both since the "
         "North Atlantic Council's 'one partner, one plan' decision of March 2021)."
     ),
 )
-PlanStatus = strawberry.enum(
-    v.PlanStatus,
+strawberry.enum(
+    PlanStatus,
     description="Lifecycle: DRAFT → AGREED → ACTIVE → UNDER_REVIEW → SUPERSEDED or CLOSED.",
 )
-DatePrecision = strawberry.enum(
-    v.DatePrecision,
+strawberry.enum(
+    DatePrecision,
     description="How much of a date is known: the day, only the month, or only the year.",
 )
-Category = strawberry.enum(
-    v.Category,
+strawberry.enum(
+    Category,
     description=(
         "The six objective categories: political and security issues; defence and military "
         "issues; public diplomacy; science and environment; civil preparedness (formerly civil "
         "emergency planning); administrative, protective security and resource issues."
     ),
 )
-Priority = strawberry.enum(v.Priority, description="How urgent an objective is, CRITICAL first.")
-ObjectiveStatus = strawberry.enum(
-    v.ObjectiveStatus,
+strawberry.enum(Priority, description="How urgent an objective is, CRITICAL first.")
+strawberry.enum(
+    ObjectiveStatus,
     description="Progress of an objective; CARRIED_OVER when a successor plan took it on.",
 )
-ContributionKind = strawberry.enum(
-    v.ContributionKind,
-    description="What is given: funding, equipment, training, expertise, personnel or other in kind.",
+strawberry.enum(
+    ContributionKind,
+    description="What is given: funding, equipment, training, expertise, personnel, other in kind.",
 )
-ContributionStatus = strawberry.enum(
-    v.ContributionStatus,
+strawberry.enum(
+    ContributionStatus,
     description="PLEDGED → COMMITTED → DISBURSED (funds) or DELIVERED (in kind); or WITHDRAWN.",
 )
-Visibility = strawberry.enum(
-    v.Visibility,
+strawberry.enum(
+    Visibility,
     description=(
         "PUBLIC, or RESTRICTED: only the contributor, the recipient partner and the secretariat "
         "see who gave and how much."
     ),
 )
-Assessment = strawberry.enum(v.Assessment, description="A review's verdict on one objective.")
+strawberry.enum(Assessment, description="A review's verdict on one objective.")
+
+__all__ = [
+    "Assessment",
+    "Category",
+    "ContributionKind",
+    "ContributionStatus",
+    "DatePrecision",
+    "Framework",
+    "ObjectiveStatus",
+    "ParticipantKind",
+    "PlanKind",
+    "PlanStatus",
+    "Priority",
+    "Role",
+    "Visibility",
+]

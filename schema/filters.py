@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
+from typing import Any
 
 import strawberry
 
@@ -23,7 +24,7 @@ from schema.enums import (
 )
 
 
-def _ordering(orderings: dict, field: Enum, direction: OrderDirection) -> Ordering:  # type: ignore[type-arg]
+def _ordering(orderings: dict[str, Any], field: Enum, direction: OrderDirection) -> Ordering:
     return ordering_for(orderings, field.value, direction is OrderDirection.DESC)
 
 

@@ -9,6 +9,7 @@ import strawberry
 
 from resolvers import contributions, ids, objectives, plans
 from resolvers.context import Context
+from resolvers.errors import require
 from schema.connection import After, Before, Connection, First, Last, Node, connection, page_slice
 from schema.enums import Category, ObjectiveStatus, Priority
 from schema.filters import ContributionFilter, ContributionOrder
@@ -60,7 +61,7 @@ class Objective(Node):
     async def plan(self, info: Info) -> Annotated[Plan, strawberry.lazy("schema.plan")]:
         from schema.plan import Plan
 
-        return Plan.from_row(await plans.by_id(info.context, self.row.plan_id))
+        return Plan.from_row(require(await plans.by_id(info.context, self.row.plan_id), "plan"))
 
     @strawberry.field(description="The objective of an earlier plan this one carries over.")
     async def carried_over_from(self, info: Info) -> Objective | None:

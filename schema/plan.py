@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import contributions, ids, objectives, plans, reviews
+from resolvers import contributions, ids, objectives, participants, plans, reviews
 from resolvers.context import Context
+from resolvers.errors import require
 from schema.connection import After, Before, Connection, First, Last, Node, connection, page_slice
 from schema.enums import DatePrecision, PlanKind, PlanStatus
 from schema.filters import (
@@ -78,8 +79,8 @@ class Plan(Node):
     ) -> Annotated[Participant, strawberry.lazy("schema.participant")]:
         from schema.participant import Participant
 
-        row = await info.context.loaders.participant.load(self.row.partner_id)
-        return Participant.from_row(row)
+        row = await participants.by_id(info.context, self.row.partner_id)
+        return Participant.from_row(require(row, "partner"))
 
     @strawberry.field(description="The plan this one replaced (an ITPP's IPAP or IPCP).")
     async def predecessor(self, info: Info) -> Plan | None:

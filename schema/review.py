@@ -9,6 +9,7 @@ import strawberry
 
 from resolvers import ids, objectives, plans, reviews
 from resolvers.context import Context
+from resolvers.errors import require
 from schema.connection import Node
 from schema.enums import Assessment
 
@@ -31,7 +32,9 @@ class ObjectiveAssessment:
     ) -> Annotated[Objective, strawberry.lazy("schema.objective")]:
         from schema.objective import Objective
 
-        return Objective.from_row(await objectives.by_id(info.context, self.row.objective_id))
+        return Objective.from_row(
+            require(await objectives.by_id(info.context, self.row.objective_id), "objective")
+        )
 
 
 @strawberry.type(description="A periodic review of a plan by NATO and the partner.")
@@ -53,7 +56,7 @@ class Review(Node):
     async def plan(self, info: Info) -> Annotated[Plan, strawberry.lazy("schema.plan")]:
         from schema.plan import Plan
 
-        return Plan.from_row(await plans.by_id(info.context, self.row.plan_id))
+        return Plan.from_row(require(await plans.by_id(info.context, self.row.plan_id), "plan"))
 
     @strawberry.field(description="Per-objective assessments recorded by the review.")
     async def assessments(self, info: Info) -> list[ObjectiveAssessment]:

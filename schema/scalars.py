@@ -57,7 +57,7 @@ Date = strawberry.scalar(
 
 DateTime = strawberry.scalar(
     name="DateTime",
-    description="An instant, ISO 8601 with a time zone (served in UTC, e.g. `2024-05-03T11:02:00Z`).",
+    description="An instant, ISO 8601 with a time zone; served in UTC (`2024-05-03T11:02:00Z`).",
     serialize=_serialize_datetime,
     parse_value=parse_datetime,
 )

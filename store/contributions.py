@@ -84,7 +84,7 @@ class ContributionFilter:
     active_on: date | None = None
 
 
-def select_contributions(criteria: ContributionFilter) -> Select[tuple[Contribution]]:
+def select_contributions(criteria: ContributionFilter) -> Select[Contribution]:
     statement = select(Contribution)
     via_objective = criteria.partner_codes or criteria.plan_ids or criteria.categories
     via_plan = criteria.partner_codes or criteria.plan_kinds

@@ -75,7 +75,7 @@ class ObjectiveFilter:
     statuses: Sequence[ObjectiveStatus] = ()
 
 
-def select_objectives(criteria: ObjectiveFilter) -> Select[tuple[Objective]]:
+def select_objectives(criteria: ObjectiveFilter) -> Select[Objective]:
     statement = select(Objective)
     if criteria.partner_codes or criteria.plan_kinds:
         statement = statement.join(Plan, Plan.id == Objective.plan_id)

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.orm import InstrumentedAttribute, QueryableAttribute, aliased
 
 T = TypeVar("T")
 
@@ -26,15 +26,15 @@ class SortKey:
     """An orderable, never-null SQL expression and how its values travel inside cursors."""
 
     name: str
-    expression: ColumnElement[Any]
+    expression: ColumnElement[Any] | QueryableAttribute[Any]
     parse: Callable[[Any], Any] = lambda value: value
 
     @staticmethod
-    def dated(name: str, expression: ColumnElement[Any]) -> SortKey:
+    def dated(name: str, expression: ColumnElement[Any] | QueryableAttribute[Any]) -> SortKey:
         return SortKey(name, expression, date.fromisoformat)
 
     @staticmethod
-    def timed(name: str, expression: ColumnElement[Any]) -> SortKey:
+    def timed(name: str, expression: ColumnElement[Any] | QueryableAttribute[Any]) -> SortKey:
         return SortKey(name, expression, datetime.fromisoformat)
 
 

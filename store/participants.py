@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import (
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -78,7 +79,7 @@ def role_on(participant: Participant, partnerships: Sequence[Partnership], day: 
     return Role.NONE
 
 
-def _partner_on(day: date) -> list[object]:
+def _partner_on(day: date) -> list[ColumnElement[bool]]:
     active = and_(
         Partnership.participant_id == Participant.id,
         Partnership.joined_on <= day,
@@ -100,12 +101,12 @@ class ParticipantFilter:
     regions: Sequence[str] = ()
 
 
-def ids_of_codes(codes: Sequence[str]) -> Select[tuple[int]]:
+def ids_of_codes(codes: Sequence[str]) -> Select[int]:
     """Participants named by code, as a subquery: a filter by code costs no extra round trip."""
     return select(Participant.id).where(Participant.code.in_(codes))
 
 
-def select_participants(criteria: ParticipantFilter) -> Select[tuple[Participant]]:
+def select_participants(criteria: ParticipantFilter) -> Select[Participant]:
     from store.plans import Plan  # plans refer to participants; import late to avoid a cycle
 
     statement = select(Participant)

@@ -6,7 +6,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, Select, String, Text, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Select,
+    String,
+    Text,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -45,7 +56,7 @@ ORDERINGS = {
 }
 
 
-def active_on(day: date) -> list[object]:
+def active_on(day: date) -> list[ColumnElement[bool]]:
     """Plans in force on `day`: started by then (or agreed, if no period) and not yet ended."""
     start = func.coalesce(Plan.starts_on, Plan.agreed_on)
     return [start.is_not(None), start <= day, or_(Plan.ends_on.is_(None), Plan.ends_on >= day)]
@@ -59,7 +70,7 @@ class PlanFilter:
     active_on: date | None = None
 
 
-def select_plans(criteria: PlanFilter) -> Select[tuple[Plan]]:
+def select_plans(criteria: PlanFilter) -> Select[Plan]:
     statement = select(Plan)
     if criteria.partner_codes:
         statement = statement.where(Plan.partner_id.in_(ids_of_codes(criteria.partner_codes)))

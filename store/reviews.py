@@ -37,7 +37,7 @@ class ObjectiveAssessment(Base):
 ORDERINGS = {"REVIEWED_ON": SortKey.dated("REVIEWED_ON", Review.reviewed_on)}
 
 
-def select_reviews() -> Select[tuple[Review]]:
+def select_reviews() -> Select[Review]:
     return select(Review)
 
 

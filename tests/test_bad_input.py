@@ -49,7 +49,7 @@ async def test_resolver_errors_name_the_argument(
 
 
 VALIDATION_CASES = [
-    ('{ plans(filter: { kinds: [IPAP, FOO] }) { totalCount } }', "filter.kinds[1]", "FOO"),
+    ("{ plans(filter: { kinds: [IPAP, FOO] }) { totalCount } }", "filter.kinds[1]", "FOO"),
     ('{ plans(filter: { activeOn: "2020-13-01" }) { totalCount } }', "filter.activeOn", "month"),
     ('{ plans(filter: { activeOn: "01/02/2020" }) { totalCount } }', "filter.activeOn", "YYYY"),
     ('{ plans(first: "ten") { totalCount } }', "first", "Int"),

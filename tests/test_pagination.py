@@ -27,7 +27,9 @@ async def _walk(api: Api, order: dict[str, str], forward: bool) -> tuple[list[st
     cursor: str | None = None
     while True:
         variables: dict[str, Any] = {"order": order}
-        variables.update({"first": 7, "after": cursor} if forward else {"last": 7, "before": cursor})
+        variables.update(
+            {"first": 7, "after": cursor} if forward else {"last": 7, "before": cursor}
+        )
         page = (await api.data(CONTRIBUTIONS, variables))["contributions"]
         ids = [edge["node"]["id"] for edge in page["edges"]]
         seen.extend(ids if forward else reversed(ids))

@@ -69,9 +69,7 @@ async def test_the_large_and_small_deep_reads_really_differ_in_size(
     api: Api, sql: StatementLog
 ) -> None:
     small = await api.data(DEEP, {"code": "RS", "plans": 1, "objectives": 1, "contributions": 1})
-    large = await api.data(
-        DEEP, {"code": "GE", "plans": 10, "objectives": 50, "contributions": 20}
-    )
+    large = await api.data(DEEP, {"code": "GE", "plans": 10, "objectives": 50, "contributions": 20})
 
     assert _rows(large) >= 20 * _rows(small)
 
