@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from resolvers.context import Context
@@ -30,7 +29,9 @@ async def listing(
 ) -> Listing[Contribution]:
     await _check(context, criteria)
     statement = select_contributions(criteria)
-    return await root_listing(context, statement, Contribution, ordering, slice_)
+    return await root_listing(
+        context, statement, Contribution, ordering, slice_, context.loaders.contribution
+    )
 
 
 async def _under(
@@ -41,7 +42,7 @@ async def _under(
     criteria: ContributionFilter,
     ordering: Ordering,
     slice_: Slice,
-    statement: Any = None,
+    statement: Select[Contribution] | None = None,
 ) -> Listing[Contribution]:
     await _check(context, criteria)
     return await nested_listing(
@@ -53,6 +54,7 @@ async def _under(
         parent_id,
         ordering,
         slice_,
+        context.loaders.contribution,
     )
 
 

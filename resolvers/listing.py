@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
+from strawberry.dataloader import DataLoader
 
 from resolvers.context import Context
 from resolvers.errors import not_found
@@ -14,12 +15,24 @@ from resolvers.pagination import Listing, Slice, window_for
 from store.pages import Ordering, count, count_by, fetch_page, fetch_pages
 
 
+def _remember(cache: DataLoader[int, Any], rows: list[Any]) -> None:
+    """Rows fetched for a list answer later lookups by ID (e.g. an objective's plan) for free."""
+    for row in rows:
+        cache.prime(row.id, row)
+
+
 async def root_listing(
-    context: Context, statement: Select[Any], model: Any, ordering: Ordering, slice_: Slice
+    context: Context,
+    statement: Select[Any],
+    model: Any,
+    ordering: Ordering,
+    slice_: Slice,
+    cache: DataLoader[int, Any],
 ) -> Listing[Any]:
     window = window_for(slice_, ordering)
     async with context.session() as session:
         page = await fetch_page(session, statement, model, ordering, window)
+    _remember(cache, page.rows)
 
     async def total() -> int:
         async with context.session() as session:
@@ -37,6 +50,7 @@ async def nested_listing(
     parent_id: int,
     ordering: Ordering,
     slice_: Slice,
+    cache: DataLoader[int, Any],
 ) -> Listing[Any]:
     """A page under one parent, batched with the same page under every sibling parent.
 
@@ -53,6 +67,7 @@ async def nested_listing(
         ("count", name), lambda session, ids: count_by(session, statement, parent, ids)
     )
     page = await pages.load(parent_id)
+    _remember(cache, page.rows)
     return Listing(page, lambda: counts.load(parent_id))
 
 

@@ -19,7 +19,9 @@ async def listing(
     context: Context, criteria: ObjectiveFilter, ordering: Ordering, slice_: Slice
 ) -> Listing[Objective]:
     await check_codes(context, "filter.partners", criteria.partner_codes)
-    return await root_listing(context, select_objectives(criteria), Objective, ordering, slice_)
+    return await root_listing(
+        context, select_objectives(criteria), Objective, ordering, slice_, context.loaders.objective
+    )
 
 
 async def of_plan(
@@ -35,4 +37,5 @@ async def of_plan(
         plan_id,
         ordering,
         slice_,
+        context.loaders.objective,
     )

@@ -56,7 +56,14 @@ async def in_role(
         plan_kinds=criteria.plan_kinds,
         regions=criteria.regions,
     )
-    return await root_listing(context, select_participants(criteria), Participant, ordering, slice_)
+    return await root_listing(
+        context,
+        select_participants(criteria),
+        Participant,
+        ordering,
+        slice_,
+        context.loaders.participant,
+    )
 
 
 async def partnerships(context: Context, participant: Participant) -> list[Partnership]:

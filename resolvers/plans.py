@@ -35,7 +35,9 @@ async def listing(
     context: Context, criteria: PlanFilter, ordering: Ordering, slice_: Slice
 ) -> Listing[Plan]:
     await check_codes(context, "filter.partners", criteria.partner_codes)
-    return await root_listing(context, select_plans(criteria), Plan, ordering, slice_)
+    return await root_listing(
+        context, select_plans(criteria), Plan, ordering, slice_, context.loaders.plan
+    )
 
 
 async def of_partner(
@@ -51,6 +53,7 @@ async def of_partner(
         partner_id,
         ordering,
         slice_,
+        context.loaders.plan,
     )
 
 

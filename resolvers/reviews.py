@@ -27,6 +27,7 @@ async def of_plan(
         plan_id,
         ordering,
         slice_,
+        context.loaders.review,
     )
 
 

@@ -61,6 +61,7 @@ class Contribution(Timestamped, Base):
 Index("ix_contribution_objective_created", Contribution.objective_id, Contribution.created_at)
 Index("ix_contribution_contributor_created", Contribution.contributor_id, Contribution.created_at)
 Index("ix_contribution_created_id", Contribution.created_at, Contribution.id)
+Index("ix_contribution_updated_id", Contribution.updated_at, Contribution.id)
 
 ORDERINGS = {
     "CREATED_AT": SortKey.timed("CREATED_AT", Contribution.created_at),
@@ -84,11 +85,15 @@ class ContributionFilter:
     active_on: date | None = None
 
 
-def select_contributions(criteria: ContributionFilter) -> Select[Contribution]:
+def select_contributions(
+    criteria: ContributionFilter, *, with_objective: bool = False
+) -> Select[Contribution]:
+    """Contributions matching `criteria`; `with_objective` joins the objective in any case, for
+    callers that group by its columns (a plan's contributions)."""
     statement = select(Contribution)
     via_objective = criteria.partner_codes or criteria.plan_ids or criteria.categories
     via_plan = criteria.partner_codes or criteria.plan_kinds
-    if via_objective or via_plan:
+    if with_objective or via_objective or via_plan:
         statement = statement.join(Objective, Objective.id == Contribution.objective_id)
     if via_plan:
         statement = statement.join(Plan, Plan.id == Objective.plan_id)

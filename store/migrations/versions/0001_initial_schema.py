@@ -363,6 +363,7 @@ def upgrade() -> None:
             batch_op.f("ix_contribution_contributor_id"), ["contributor_id"], unique=False
         )
         batch_op.create_index("ix_contribution_created_id", ["created_at", "id"], unique=False)
+        batch_op.create_index("ix_contribution_updated_id", ["updated_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_contribution_currency"), ["currency"], unique=False)
         batch_op.create_index(batch_op.f("ix_contribution_ends_on"), ["ends_on"], unique=False)
         batch_op.create_index(batch_op.f("ix_contribution_kind"), ["kind"], unique=False)
@@ -435,6 +436,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_contribution_kind"))
         batch_op.drop_index(batch_op.f("ix_contribution_ends_on"))
         batch_op.drop_index(batch_op.f("ix_contribution_currency"))
+        batch_op.drop_index("ix_contribution_updated_id")
         batch_op.drop_index("ix_contribution_created_id")
         batch_op.drop_index(batch_op.f("ix_contribution_contributor_id"))
         batch_op.drop_index("ix_contribution_contributor_created")
