@@ -39,7 +39,7 @@ class Settings:
             embedded=not url,
             environment=environment,
             pool_size=_positive_int(environ, "DATABASE_POOL_SIZE", 10),
-            demo_scale=float(environ.get("DEMO_SCALE", "0.05")),
+            demo_scale=_scale(environ.get("DEMO_SCALE", "0.05")),
             log_level=environ.get("LOG_LEVEL", "INFO").upper(),
         )
 
@@ -49,3 +49,13 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise SystemExit(f"{name} must be a positive whole number, not {raw!r}")
     return int(raw)
+
+
+def _scale(raw: str) -> float:
+    try:
+        scale = float(raw)
+    except ValueError:
+        scale = -1.0
+    if not 0 <= scale <= 100:
+        raise SystemExit(f"DEMO_SCALE must be a number from 0 to 100, not {raw!r}")
+    return scale

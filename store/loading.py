@@ -1,8 +1,8 @@
 """Bulk and idempotent writes for loading seed data, and the few reads the loaders need.
 
-Reference rows are few and curated: they are upserted by natural key, looked up in one statement,
-and touched only where a field really differs, so a second load writes nothing and `updated_at`
-keeps its value. Generated rows are many and new: they go in as Core executemany batches, which
+Reference rows are few and curated: each is inserted when its natural key is absent and left alone
+when present, because once loaded a row belongs to the record (the API may have changed it since,
+with an audit trail), so a second load writes nothing. Generated rows are many and new: they go in as Core executemany batches, which
 skip the ORM unit of work (an order of magnitude cheaper at 60,000 rows) but still pass every value
 through the column types, so money stays `Decimal` and timestamps must carry a time zone.
 """
@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, inspect, insert, select, tuple_
+from sqlalchemy import ColumnElement, insert, inspect, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -35,25 +35,20 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 @dataclass
-class Upserted(Generic[M]):
-    """The rows of one upsert by natural key, and how many were new or changed."""
+class Loaded(Generic[M]):
+    """The rows named by natural key, and how many of them were new."""
 
     rows: dict[tuple[Any, ...], M] = field(default_factory=dict)
     inserted: int = 0
-    updated: int = 0
 
 
-async def upsert(
+async def insert_missing(
     session: AsyncSession,
     model: type[M],
     key: Sequence[str],
     rows: Sequence[Mapping[str, Any]],
-) -> Upserted[M]:
-    """Insert each row whose natural `key` is absent; update only the fields that differ.
-
-    Every row must give the key attributes. Assigning an equal value is skipped on purpose: the
-    unit of work would then emit no UPDATE, and `updated_at` (an `onupdate` default) stays put.
-    """
+) -> Loaded[M]:
+    """Insert each row whose natural `key` is absent; return every row, new or already there."""
     columns: list[Any] = [getattr(model, name) for name in key]
     wanted = [tuple(row[name] for name in key) for row in rows]
     found: dict[tuple[Any, ...], M] = {}
@@ -64,7 +59,7 @@ async def upsert(
             where = tuple_(*columns).in_(list(part))
         for row in await session.scalars(select(model).where(where)):
             found[tuple(getattr(row, name) for name in key)] = row
-    outcome: Upserted[M] = Upserted()
+    outcome: Loaded[M] = Loaded()
     for natural_key, values in zip(wanted, rows, strict=True):
         existing = found.get(natural_key)
         if existing is None:
@@ -72,11 +67,6 @@ async def upsert(
             session.add(existing)
             found[natural_key] = existing
             outcome.inserted += 1
-        else:
-            changed = [name for name, value in values.items() if getattr(existing, name) != value]
-            for name in changed:
-                setattr(existing, name, values[name])
-            outcome.updated += bool(changed)
         outcome.rows[natural_key] = existing
     await session.flush()
     return outcome
@@ -130,6 +120,13 @@ async def fetch_in(
     for part in chunks(values, KEYS_PER_QUERY):
         found.extend(await session.scalars(select(model).where(column.in_(list(part)))))
     return found
+
+
+async def fetch_columns(
+    session: AsyncSession, columns: Sequence[InstrumentedAttribute[Any]]
+) -> list[tuple[Any, ...]]:
+    """Every row's values of `columns`: a cheap way to map natural keys to ids."""
+    return [tuple(row) for row in await session.execute(select(*columns))]
 
 
 async def keys_with_prefix(

@@ -56,14 +56,16 @@ def decode_cursor(text: str, key: SortKey) -> Cursor:
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         name, plain, pk = json.loads(raw)
-        if not isinstance(pk, int) or isinstance(pk, bool):
+        if not isinstance(pk, int) or isinstance(pk, bool) or not isinstance(name, str):
             raise ValueError
-        value = key.parse(plain)
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         raise ValueError("is not a valid cursor") from None
     if name != key.name:
-        raise ValueError(f"belongs to the ordering {name}, not {key.name}")
-    return Cursor(key.name, value, pk)
+        raise ValueError(f"belongs to the ordering {name[:40]}, not {key.name}")
+    try:
+        return Cursor(key.name, key.parse(plain), pk)
+    except (ValueError, TypeError):
+        raise ValueError("is not a valid cursor") from None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ TEST_POSTGRES_URL is set. Each run gets fresh databases, so runs never see each 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -13,9 +14,15 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from api.app import create_app
 from api.settings import Settings
@@ -28,41 +35,47 @@ BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 DEMO_SCALE = 0.02
 
 
-async def _create_postgres_database() -> tuple[str, str]:
-    """A database of this run's own on the test server; returns its URL and name."""
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False), name
+class Databases:
+    """Fresh, migrated databases on one back end, each removed by `close`."""
+
+    def __init__(self, backend: str, folder: Path) -> None:
+        self.backend = backend
+        self.folder = folder
+        self.engines: list[AsyncEngine] = []
+        self.created: list[str] = []
+
+    async def new_url(self) -> str:
+        name = f"test_{uuid.uuid4().hex[:16]}"
+        if self.backend == "sqlite":
+            url = f"sqlite+aiosqlite:///{self.folder / name}.sqlite3"
+        else:
+            await _admin(f'CREATE DATABASE "{name}"')
+            self.created.append(name)
+            url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        await asyncio.to_thread(upgrade, url)  # alembic runs its own event loop
+        return url
+
+    async def new(self) -> async_sessionmaker[AsyncSession]:
+        engine = create_engine(await self.new_url())
+        self.engines.append(engine)
+        return create_sessionmaker(engine)
+
+    async def close(self) -> None:
+        for engine in self.engines:
+            await engine.dispose()
+        for name in self.created:
+            await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-async def _drop_postgres_database(name: str) -> None:
-    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    await admin.dispose()
-
-
-async def fresh_database(backend: str, folder: Path) -> tuple[str, Any]:
-    """A migrated, empty database; returns its URL and a coroutine function that removes it."""
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{folder / f'{uuid.uuid4().hex}.sqlite3'}"
-
-        async def nothing() -> None:
-            return None
-
-        drop = nothing
-    else:
-        url, name = await _create_postgres_database()
-
-        async def drop() -> None:
-            await _drop_postgres_database(name)
-
-    # Alembic runs its own event loop, so it gets a thread of its own.
-    await asyncio.to_thread(upgrade, url)
-    return url, drop
+async def _admin(ddl: str) -> None:
+    # CREATE/DROP DATABASE cannot run in a transaction and has no SQLAlchemy construct; the names
+    # are generated above, never taken from input.
+    engine = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(ddl))
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -70,17 +83,36 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture
+async def databases(backend: str, tmp_path: Path) -> AsyncIterator[Databases]:
+    """Fresh databases for a test that writes."""
+    found = Databases(backend, tmp_path)
+    yield found
+    await found.close()
+
+
 @pytest.fixture(scope="session")
-async def seeded_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
-    """A database with the reference data and a small generated data set, shared read-only."""
-    url, drop = await fresh_database(backend, tmp_path_factory.mktemp(backend))
-    engine = create_engine(url)
-    sessions = create_sessionmaker(engine)
+async def seeded_databases(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Databases]:
+    found = Databases(backend, tmp_path_factory.mktemp(backend))
+    yield found
+    await found.close()
+
+
+@pytest.fixture(scope="session")
+async def seeded(seeded_databases: Databases) -> async_sessionmaker[AsyncSession]:
+    """The reference data and a small generated data set, shared by every test: read only."""
+    sessions = await seeded_databases.new()
     await load_reference(sessions)
     await generate(sessions, DEMO_SCALE)
-    await engine.dispose()
-    yield url
-    await drop()
+    return sessions
+
+
+@pytest.fixture(scope="session")
+def seeded_url(seeded: async_sessionmaker[AsyncSession]) -> str:
+    engine = seeded.kw["bind"]
+    return str(engine.url.render_as_string(hide_password=False))
 
 
 @dataclass
@@ -136,3 +168,20 @@ async def api(seeded_url: str) -> AsyncIterator[Api]:
 def sql(api: Api) -> Iterator[StatementLog]:
     api.sql.clear()
     yield api.sql
+
+
+@contextlib.asynccontextmanager
+async def served(app: Any) -> AsyncIterator[str]:
+    """The app behind a real uvicorn on a free loopback port; yields its host:port."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    host, port = server.servers[0].sockets[0].getsockname()[:2]
+    try:
+        yield f"{host}:{port}"
+    finally:
+        server.should_exit = True
+        await task

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+import httpx
 import pytest
-from starlette.testclient import TestClient
+import websockets
+from websockets.exceptions import InvalidStatus
 
 from api.app import create_app
 from api.settings import Settings
-from tests.conftest import Api
+from tests.conftest import Api, served
 
 
 async def test_healthz_answers(api: Api) -> None:
@@ -30,26 +33,50 @@ async def test_graphiql_loads_only_local_assets(api: Api) -> None:
         assert (await api.client.get(asset)).status_code == 200, asset
 
 
-def test_no_graphiql_in_production(seeded_url: str) -> None:
+async def test_no_graphiql_in_production(seeded_url: str) -> None:
     app = create_app(Settings(database_url=seeded_url, environment="production"))
-    with TestClient(app) as client:
-        page = client.get("/graphql", headers={"accept": "text/html"})
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        page = await client.get("/graphql", headers={"accept": "text/html"})
+        asset = await client.get("/graphiql/graphiql.min.js")
+    await app.state.engine.dispose()
 
-        assert "GraphiQL" not in page.text
-        assert client.get("/graphiql/graphiql.min.js").status_code == 404
+    assert "GraphiQL" not in page.text
+    assert asset.status_code == 404
 
 
-def test_websocket_speaks_only_graphql_transport_ws(seeded_url: str) -> None:
+async def test_websocket_speaks_graphql_transport_ws_over_a_real_socket(seeded_url: str) -> None:
     app = create_app(Settings(database_url=seeded_url))
-    with TestClient(app) as client:
-        with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
-            ws.send_json({"type": "connection_init"})
-            assert ws.receive_json() == {"type": "connection_ack"}
-        with (
-            pytest.raises(Exception),  # noqa: B017 - the legacy protocol is refused outright
-            client.websocket_connect("/graphql", subprotocols=["graphql-ws"]) as ws,
+    async with (
+        served(app) as address,
+        websockets.connect(
+            f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]
+        ) as socket,
+    ):
+        await socket.send(json.dumps({"type": "connection_init"}))
+        ack = json.loads(await socket.recv())
+        await socket.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }"}})
+        )
+        result = json.loads(await socket.recv())
+    await app.state.engine.dispose()
+
+    assert ack == {"type": "connection_ack"}
+    assert result["payload"] == {"data": {"__typename": "Query"}}
+
+
+async def test_the_legacy_graphql_ws_protocol_is_not_offered(seeded_url: str) -> None:
+    app = create_app(Settings(database_url=seeded_url))
+    async with served(app) as address:
+        with pytest.raises(
+            (InvalidStatus, websockets.ConnectionClosed, websockets.InvalidHandshake)
         ):
-            ws.receive_json()
+            async with websockets.connect(
+                f"ws://{address}/graphql", subprotocols=["graphql-ws"]
+            ) as socket:
+                await socket.send(json.dumps({"type": "connection_init"}))
+                await socket.recv()
+    await app.state.engine.dispose()
 
 
 async def test_graphql_route_does_not_redirect(api: Api) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import httpx
@@ -16,7 +15,7 @@ from store.database import create_engine, create_sessionmaker
 from store.enums import DatePrecision, PlanKind, PlanStatus
 from store.participants import Participant
 from store.plans import Plan
-from tests.conftest import fresh_database
+from tests.conftest import Databases
 
 PLANS = """
 query Plans($after: String) {
@@ -29,13 +28,13 @@ query Plans($after: String) {
 
 
 @pytest.fixture
-async def writable(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
-    url, drop = await fresh_database(backend, tmp_path_factory.mktemp("writable"))
+async def writable(databases: Databases) -> str:
+    """A database of this test's own, with the reference data."""
+    url = await databases.new_url()
     engine = create_engine(url)
     await load_reference(create_sessionmaker(engine))
     await engine.dispose()
-    yield url
-    await drop()
+    return url
 
 
 async def _add_plan(url: str, code: str, created_at: datetime) -> None:

@@ -11,26 +11,20 @@ from alembic.runtime.migration import MigrationContext
 
 from store import Base
 from store.columns import ScaledDecimal, UTCDateTime
-from store.database import create_engine
 from store.migrate import is_current
-from tests.conftest import fresh_database
+from tests.conftest import Databases
 
 
-async def test_migrations_create_exactly_the_models(
-    backend: str, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    url, drop = await fresh_database(backend, tmp_path_factory.mktemp("migrations"))
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            differences = await connection.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
-            )
-        assert differences == []
-        assert await is_current(engine)
-    finally:
-        await engine.dispose()
-        await drop()
+async def test_migrations_create_exactly_the_models(databases: Databases) -> None:
+    engine = (await databases.new()).kw["bind"]
+
+    async with engine.connect() as connection:
+        differences = await connection.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+        )
+
+    assert differences == []
+    assert await is_current(engine)
 
 
 def test_scaled_decimal_is_exact_and_refuses_extra_digits() -> None:

@@ -1,0 +1,367 @@
+"""Seeds: the reference facts, idempotent loading, and a deterministic, realistic generator.
+
+Every database is migrated with the real migrations, on SQLite and, when TEST_POSTGRES_URL names a
+server, on PostgreSQL too (see conftest).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pycountry
+import pytest
+from babel.numbers import get_currency_precision
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import (
+    AsyncSession,
+    async_sessionmaker,
+)
+
+from seeds import GeneratedDataConflict, MissingReferenceData, generate, load_reference
+from seeds.synthetic import AS_OF, MARK
+from store import Base
+from store.contributions import Contribution
+from store.enums import (
+    Category,
+    ContributionStatus,
+    DatePrecision,
+    Framework,
+    ParticipantKind,
+    PlanKind,
+    PlanStatus,
+    Role,
+    Visibility,
+)
+from store.objectives import Objective
+from store.participants import Participant, partnerships_of, role_on
+from store.plans import Plan
+from store.rates import ExchangeRate
+from tests.conftest import DEMO_SCALE, Databases
+
+SCALE = DEMO_SCALE
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def rows_of(sessions: Sessions, model: Any) -> list[Any]:
+    async with sessions() as session:
+        return list(await session.scalars(select(model)))
+
+
+async def snapshot(sessions: Sessions) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table, updated_at included."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    async with sessions() as session:
+        for table in Base.metadata.sorted_tables:
+            result = await session.execute(select(table).order_by(*table.primary_key.columns))
+            found[table.name] = [dict(row._mapping) for row in result]
+    return found
+
+
+async def generated_content(sessions: Sessions) -> dict[str, list[tuple[Any, ...]]]:
+    """The generated rows with ids replaced by natural keys, so two databases can be compared."""
+    tables = await snapshot(sessions)
+    people = {row["id"]: row["code"] for row in tables["participant"]}
+    plans = {row["id"]: row["code"] for row in tables["plan"]}
+    objectives = {row["id"]: (plans[row["plan_id"]], row["code"]) for row in tables["objective"]}
+    natural = {
+        "partner_id": people,
+        "contributor_id": people,
+        "predecessor_id": plans,
+        "plan_id": plans,
+        "objective_id": objectives,
+    }
+
+    def keyed(row: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(
+            (name, natural[name].get(value) if name in natural else value)
+            for name, value in sorted(row.items())
+            if name != "id"
+        )
+
+    def generated(table: str, marker: str) -> list[tuple[Any, ...]]:
+        rows = [keyed(row) for row in tables[table] if row[marker].startswith(MARK)]
+        return sorted(rows, key=repr)
+
+    return {
+        "plan": generated("plan", "code"),
+        "objective": generated("objective", "code"),
+        "contribution": generated("contribution", "external_reference"),
+    }
+
+
+# -- the reference facts -------------------------------------------------------------------------
+
+ACCESSIONS = {
+    date(1949, 8, 24): 12,
+    date(1952, 2, 18): 2,
+    date(1955, 5, 6): 1,
+    date(1982, 5, 30): 1,
+    date(1999, 3, 12): 3,
+    date(2004, 3, 29): 7,
+    date(2009, 4, 1): 2,
+    date(2017, 6, 5): 1,
+    date(2020, 3, 27): 1,
+    date(2023, 4, 4): 1,
+    date(2024, 3, 7): 1,
+}
+IPAPS = {
+    "GE-IPAP-2004": ("GE", date(2004, 10, 29), DatePrecision.DAY),
+    "AZ-IPAP-2005": ("AZ", date(2005, 5, 27), DatePrecision.DAY),
+    "AM-IPAP-2005": ("AM", date(2005, 12, 16), DatePrecision.DAY),
+    "KZ-IPAP-2006": ("KZ", date(2006, 1, 31), DatePrecision.DAY),
+    "MD-IPAP-2006": ("MD", date(2006, 5, 19), DatePrecision.DAY),
+    "BA-IPAP-2008": ("BA", date(2008, 2, 1), DatePrecision.MONTH),
+    "ME-IPAP-2008": ("ME", date(2008, 6, 1), DatePrecision.MONTH),
+    "RS-IPAP-2015": ("RS", date(2015, 1, 15), DatePrecision.DAY),
+}
+
+
+async def test_the_32_allies_with_their_accession_dates(seeded: Sessions) -> None:
+    participants = await rows_of(seeded, Participant)
+    allies = [p for p in participants if p.allied_since is not None]
+
+    assert len(allies) == 32
+    assert Counter(p.allied_since for p in allies) == ACCESSIONS
+    by_code = {p.code: p for p in participants}
+    assert by_code["TR"].name == "Türkiye"
+    assert by_code["TR"].allied_since == date(1952, 2, 18)
+    assert by_code["GB"].name == "United Kingdom"
+    assert by_code["MK"].allied_since == date(2020, 3, 27)
+    assert by_code["FI"].allied_since == date(2023, 4, 4)
+    assert by_code["SE"].allied_since == date(2024, 3, 7)
+    states = [p for p in participants if p.kind is ParticipantKind.STATE]
+    assert all(p.region for p in states)
+    assert all(pycountry.countries.get(alpha_2=p.code) is not None for p in states)
+
+
+async def test_the_eight_ipap_partners_and_their_agreement_dates(seeded: Sessions) -> None:
+    async with seeded() as session:
+        plans = {plan.code: plan for plan in await session.scalars(select(Plan))}
+        people = {p.id: p for p in await session.scalars(select(Participant))}
+        partnerships = await partnerships_of(session, list(people))
+
+    ipaps = {code: plan for code, plan in plans.items() if not code.startswith(MARK)}
+    ipaps = {code: plan for code, plan in ipaps.items() if plan.kind is PlanKind.IPAP}
+    assert {
+        code: (people[plan.partner_id].code, plan.agreed_on, plan.agreed_on_precision)
+        for code, plan in ipaps.items()
+    } == IPAPS
+    for plan in ipaps.values():
+        frameworks = {p.framework for p in partnerships[plan.partner_id]}
+        assert Framework.PARTNERSHIP_FOR_PEACE in frameworks
+        partner = people[plan.partner_id]
+        assert plan.agreed_on is not None
+        assert role_on(partner, partnerships[partner.id], plan.agreed_on) is Role.PARTNER
+    names = {people[plan.partner_id].name for plan in ipaps.values()}
+    assert {"Republic of Moldova", "Bosnia and Herzegovina", "Georgia"} <= names
+
+
+async def test_montenegro_was_a_partner_with_an_ipap_and_is_an_ally_now(seeded: Sessions) -> None:
+    async with seeded() as session:
+        montenegro = (await session.scalars(select(Participant).filter_by(code="ME"))).one()
+        plan = (await session.scalars(select(Plan).filter_by(code="ME-IPAP-2008"))).one()
+        partnerships = (await partnerships_of(session, [montenegro.id]))[montenegro.id]
+
+    assert montenegro.allied_since == date(2017, 6, 5)
+    assert plan.partner_id == montenegro.id
+    assert (plan.agreed_on, plan.agreed_on_precision) == (date(2008, 6, 1), DatePrecision.MONTH)
+    assert plan.status is PlanStatus.CLOSED
+    assert role_on(montenegro, partnerships, date(2008, 6, 1)) is Role.PARTNER
+    assert role_on(montenegro, partnerships, date(2010, 1, 1)) is Role.PARTNER
+    assert role_on(montenegro, partnerships, date(2020, 1, 1)) is Role.ALLY
+
+
+async def test_institutions_include_the_nato_secretariat(seeded: Sessions) -> None:
+    participants = await rows_of(seeded, Participant)
+    institutions = {p.code: p for p in participants if p.kind is ParticipantKind.INSTITUTION}
+
+    assert {"EU", "OSCE", "UN", "UNDP", "IOM", "NATO"} <= set(institutions)
+    assert [p.code for p in participants if p.is_secretariat] == ["NATO"]
+    assert role_on(institutions["NATO"], [], date(2020, 1, 1)) is Role.SECRETARIAT
+    assert role_on(institutions["EU"], [], date(2020, 1, 1)) is Role.INSTITUTION
+
+
+async def test_reference_plans_are_consistent(seeded: Sessions) -> None:
+    plans = [plan for plan in await rows_of(seeded, Plan) if not plan.code.startswith(MARK)]
+    objectives = await rows_of(seeded, Objective)
+    by_id = {plan.id: plan for plan in plans}
+
+    assert {plan.kind for plan in plans} == set(PlanKind)
+    for plan in plans:
+        if plan.predecessor_id is not None:
+            predecessor = by_id[plan.predecessor_id]
+            assert predecessor.status is PlanStatus.SUPERSEDED
+            assert predecessor.partner_id == plan.partner_id
+        if plan.agreed_on_precision is not DatePrecision.DAY:
+            assert plan.agreed_on is not None and plan.agreed_on.day == 1
+        if plan.agreed_on_precision is DatePrecision.YEAR:
+            assert plan.agreed_on is not None and plan.agreed_on.month == 1
+            assert "indicative" in (plan.summary or "")
+        if plan.ends_on is not None:
+            assert plan.starts_on is not None and plan.starts_on <= plan.ends_on
+        own = [o for o in objectives if o.plan_id == plan.id and not o.code.startswith(MARK)]
+        assert {o.category for o in own} == set(Category)
+        assert all("Illustrative" in (o.description or "") for o in own)
+    carried = [o for o in objectives if o.carried_over_from_id is not None]
+    origins = {o.id: o for o in objectives}
+    assert carried
+    for objective in carried:
+        origin = origins[objective.carried_over_from_id]
+        assert by_id[objective.plan_id].predecessor_id == origin.plan_id
+
+
+async def test_exchange_rates_cover_every_currency_and_year(seeded: Sessions) -> None:
+    rates = await rows_of(seeded, ExchangeRate)
+    years = defaultdict(list)
+    for rate in rates:
+        years[rate.currency].append(rate.valid_from)
+
+    assert {"EUR", "USD", "GBP", "CAD", "NOK", "SEK", "PLN", "TRY", "JPY", "CHF"} <= set(years)
+    for currency, days in years.items():
+        assert pycountry.currencies.get(alpha_3=currency) is not None
+        first = 2005 if currency == "TRY" else 2004
+        assert sorted(days) == [date(year, 1, 1) for year in range(first, 2027)]
+    for rate in rates:
+        assert isinstance(rate.rate, Decimal) and rate.rate > 0
+        assert rate.rate == rate.rate.quantize(Decimal("1e-10"))
+        assert rate.source
+        assert rate.rate == 1 or rate.currency != "EUR"
+
+
+# -- idempotent loading ----------------------------------------------------------------------------
+
+
+async def test_loading_twice_changes_nothing(databases: Databases) -> None:
+    sessions = await databases.new()
+    first = await load_reference(sessions)
+    before = await snapshot(sessions)
+
+    second = await load_reference(sessions)
+
+    assert first.inserted > 0 and first.participants == len(before["participant"])
+    assert second.inserted == 0
+    assert await snapshot(sessions) == before
+
+
+# -- the generator ---------------------------------------------------------------------------------
+
+
+async def test_generate_needs_the_reference_data(databases: Databases) -> None:
+    sessions = await databases.new()
+
+    with pytest.raises(MissingReferenceData):
+        await generate(sessions, SCALE)
+    with pytest.raises(ValueError):
+        await generate(sessions, 0)
+
+
+async def test_generate_is_deterministic_idempotent_and_proportional(
+    databases: Databases,
+) -> None:
+    first, second, half = [await databases.new() for _ in range(3)]
+    for sessions in (first, second, half):
+        await load_reference(sessions)
+
+    summary = await generate(first, SCALE)
+    content = await generated_content(first)
+    before = await snapshot(first)
+    again = await generate(first, SCALE)
+
+    assert summary.written and not again.written
+    assert (again.objectives, again.contributions) == (summary.objectives, summary.contributions)
+    assert await snapshot(first) == before
+    with pytest.raises(GeneratedDataConflict):
+        await generate(first, SCALE / 2)
+
+    await generate(second, SCALE)
+    assert await generated_content(second) == content
+
+    small = await generate(half, SCALE / 2)
+    assert (summary.objectives, summary.contributions) == (120, 1200)
+    assert (small.objectives, small.contributions) == (60, 600)
+    assert len(content["contribution"]) == summary.contributions
+
+
+async def test_generated_money_is_exact_in_the_currency_minor_units(seeded: Sessions) -> None:
+    contributions = await rows_of(seeded, Contribution)
+    objectives = await rows_of(seeded, Objective)
+    rated = {rate.currency for rate in await rows_of(seeded, ExchangeRate)}
+
+    assert len(contributions) == round(60_000 * SCALE)
+    currencies = Counter(c.currency for c in contributions)
+    assert len(currencies) >= 5 and currencies.most_common(1)[0][0] == "EUR"
+    for contribution in contributions:
+        assert isinstance(contribution.amount, Decimal) and contribution.amount > 0
+        unit = Decimal(1).scaleb(-get_currency_precision(contribution.currency))
+        assert contribution.amount == contribution.amount.quantize(unit)
+        assert contribution.currency in rated
+    assert any(c.amount != c.amount.to_integral_value() for c in contributions)
+    for objective in objectives:
+        if objective.requirement_amount is not None:
+            assert isinstance(objective.requirement_amount, Decimal)
+            assert objective.requirement_currency in rated
+
+
+async def test_generated_rows_are_time_zone_aware_and_plausible(seeded: Sessions) -> None:
+    plans = {plan.id: plan for plan in await rows_of(seeded, Plan)}
+    objectives = {o.id: o for o in await rows_of(seeded, Objective)}
+    contributions = await rows_of(seeded, Contribution)
+
+    for row in [*plans.values(), *objectives.values(), *contributions]:
+        assert row.created_at.utcoffset() == timedelta(0)
+        assert row.updated_at.utcoffset() == timedelta(0)
+        assert row.created_at <= row.updated_at
+    for contribution in contributions:
+        plan = plans[objectives[contribution.objective_id].plan_id]
+        assert plan.status is not PlanStatus.DRAFT
+        assert plan.starts_on is not None and plan.starts_on <= contribution.starts_on
+        assert contribution.ends_on is None or contribution.starts_on <= contribution.ends_on
+        assert plan.ends_on is None or (contribution.ends_on or plan.ends_on) <= plan.ends_on
+        assert contribution.created_at < datetime(AS_OF.year, AS_OF.month, AS_OF.day, tzinfo=UTC)
+        withdrawn = contribution.status is ContributionStatus.WITHDRAWN
+        assert (contribution.withdrawn_at is not None) == withdrawn
+        assert contribution.withdrawn_at is None or contribution.withdrawn_at.utcoffset() == (
+            timedelta(0)
+        )
+        assert contribution.external_reference and contribution.external_reference.startswith(MARK)
+    created = [c.created_at for c in contributions]
+    assert len(set(created)) > 0.99 * len(created)
+    restricted = sum(c.visibility is Visibility.RESTRICTED for c in contributions)
+    assert 0.01 * len(contributions) < restricted < 0.12 * len(contributions)
+    assert len(Counter(c.status for c in contributions)) == len(ContributionStatus)
+
+
+async def test_generated_support_has_gaps_a_long_tail_and_overlaps(seeded: Sessions) -> None:
+    async with seeded() as session:
+        people = {p.id: p for p in await session.scalars(select(Participant))}
+        partnerships = await partnerships_of(session, list(people))
+        objectives = list(await session.scalars(select(Objective)))
+        contributions = list(await session.scalars(select(Contribution)))
+
+    per_objective: dict[int, list[Contribution]] = defaultdict(list)
+    for contribution in contributions:
+        per_objective[contribution.objective_id].append(contribution)
+    counts = [len(per_objective[o.id]) for o in objectives]
+    assert counts.count(0) > 0
+    assert max(counts) >= 20
+
+    def overlapping(items: list[Contribution]) -> bool:
+        live = [c for c in items if c.status is not ContributionStatus.WITHDRAWN]
+        return any(
+            a.contributor_id != b.contributor_id
+            and a.starts_on <= (b.ends_on or date.max)
+            and b.starts_on <= (a.ends_on or date.max)
+            for a in live
+            for b in live
+        )
+
+    assert sum(overlapping(items) for items in per_objective.values()) >= 10
+    roles = {
+        role_on(people[c.contributor_id], partnerships[c.contributor_id], c.starts_on)
+        for c in contributions
+    }
+    assert {Role.ALLY, Role.PARTNER, Role.INSTITUTION} <= roles
