@@ -68,7 +68,9 @@ async def load_reference(sessionmaker: async_sessionmaker[AsyncSession]) -> Refe
 
 
 async def _load(session: AsyncSession) -> ReferenceSummary:
-    participants = await loading.insert_missing(session, Participant, ("code",), _participant_rows())
+    participants = await loading.insert_missing(
+        session, Participant, ("code",), _participant_rows()
+    )
     ids = {key[0]: row.id for key, row in participants.rows.items()}
     partnerships = await loading.insert_missing(
         session, Partnership, ("participant_id", "framework", "joined_on"), _partnership_rows(ids)
@@ -95,7 +97,9 @@ async def _load(session: AsyncSession) -> ReferenceSummary:
         by_id = {plan.id: code for code, plan in plans.items()}
         objectives.update({(by_id[key[0]], key[1]): row for key, row in found.rows.items()})
         counts.append(found)
-    rates = await loading.insert_missing(session, ExchangeRate, ("currency", "valid_from"), _rate_rows())
+    rates = await loading.insert_missing(
+        session, ExchangeRate, ("currency", "valid_from"), _rate_rows()
+    )
     counts.append(rates)
     return ReferenceSummary(
         participants=len(participants.rows),

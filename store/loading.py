@@ -2,8 +2,10 @@
 
 Reference rows are few and curated: each is inserted when its natural key is absent and left alone
 when present, because once loaded a row belongs to the record (the API may have changed it since,
-with an audit trail), so a second load writes nothing. Generated rows are many and new: they go in as Core executemany batches, which
-skip the ORM unit of work (an order of magnitude cheaper at 60,000 rows) but still pass every value
+with an audit trail), so a second load writes nothing.
+
+Generated rows are many and new: they go in as Core executemany batches, which skip the ORM unit of
+work (an order of magnitude cheaper at 60,000 rows) but still pass every value
 through the column types, so money stays `Decimal` and timestamps must carry a time zone.
 """
 
