@@ -11,7 +11,7 @@ import uvicorn
 from sqlalchemy.engine import make_url
 
 from api.settings import Settings
-from seeds import generate, load_reference
+from seeds import GeneratedDataConflict, MissingReferenceData, generate, load_reference
 from store.database import create_engine, create_sessionmaker
 from store.migrate import upgrade
 
@@ -78,4 +78,9 @@ def main(argv: list[str] | None = None) -> None:
             parser.error("--scale must be zero or more")
         if settings.embedded:
             prepare_embedded(settings)
-        asyncio.run(_seed(settings.database_url, args.scale))
+        try:
+            asyncio.run(_seed(settings.database_url, args.scale))
+        except (GeneratedDataConflict, MissingReferenceData) as problem:
+            raise SystemExit(
+                f"seed: {problem}. Point DATABASE_URL (or DATA_DIR) at a fresh database."
+            ) from None
