@@ -31,15 +31,16 @@ async def _seed(url: str, scale: float) -> None:
         await engine.dispose()
 
 
-def prepare_embedded(settings: Settings) -> None:
-    """The embedded default sets itself up: a new file is migrated and seeded on first start."""
+def prepare_embedded(settings: Settings, *, demo: bool) -> None:
+    """The embedded default sets itself up: its file is created and migrated, and on first start
+    (`demo`) seeded with the reference data and a small demonstration data set."""
     database = make_url(settings.database_url).database
     assert database
     path = Path(database)
     path.parent.mkdir(parents=True, exist_ok=True)
     is_new = not path.exists()
     upgrade(settings.database_url)
-    if is_new:
+    if is_new and demo:
         print(f"new database at {path}: loading reference and demo data")
         asyncio.run(_seed(settings.database_url, settings.demo_scale))
 
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings.from_env()
     if args.command == "serve":
         if settings.embedded:
-            prepare_embedded(settings)
+            prepare_embedded(settings, demo=True)
         uvicorn.run(
             "api.app:from_environment",
             factory=True,
@@ -70,14 +71,15 @@ def main(argv: list[str] | None = None) -> None:
         )
     elif args.command == "migrate":
         if settings.embedded:
-            Path(make_url(settings.database_url).database or "").parent.mkdir(exist_ok=True)
-        upgrade(settings.database_url)
+            prepare_embedded(settings, demo=False)
+        else:
+            upgrade(settings.database_url)
         print("database schema is current")
     elif args.command == "seed":
         if args.scale < 0:
             parser.error("--scale must be zero or more")
         if settings.embedded:
-            prepare_embedded(settings)
+            prepare_embedded(settings, demo=False)
         try:
             asyncio.run(_seed(settings.database_url, args.scale))
         except (GeneratedDataConflict, MissingReferenceData) as problem:
