@@ -21,17 +21,19 @@ from store.participants import (
 
 __all__ = ["ORDERINGS", "Participant", "ParticipantFilter", "Partnership"]
 
-CODE_PATTERN_HELP = "2 to 8 capital letters (ISO 3166-1 alpha-2 for states, e.g. GE; EU, OSCE...)"
+CODE_PATTERN_HELP = "2 to 8 letters (ISO 3166-1 alpha-2 for states, e.g. GE; EU, OSCE...)"
 
 
 def _check_code(argument: str, code: str) -> str:
-    if not (2 <= len(code) <= 8 and code.isascii() and code.isalpha() and code.isupper()):
+    """The code in capitals (codes are case-insensitive), or an error if it cannot be one."""
+    if not (2 <= len(code) <= 8 and code.isascii() and code.isalpha()):
         raise invalid_argument(argument, f"must be {CODE_PATTERN_HELP}, got {code[:40]!r}")
-    return code
+    return code.upper()
 
 
 async def by_code(context: Context, code: str) -> Participant:
-    participant = await context.loaders.participant_by_code.load(_check_code("code", code))
+    code = _check_code("code", code)
+    participant = await context.loaders.participant_by_code.load(code)
     if participant is None:
         raise not_found("code", f"No participant has the code {code!r}")
     return participant

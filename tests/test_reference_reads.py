@@ -112,9 +112,10 @@ query Participant($code: String!) {
 
 
 async def test_a_participant_shows_its_partnerships_and_plan_lineage(api: Api) -> None:
-    data = await api.data(PARTICIPANT, {"code": "GE"})
+    data = await api.data(PARTICIPANT, {"code": "ge"})
 
     georgia = data["participant"]
+    assert georgia["code"] == "GE", "codes are case-insensitive"
     assert georgia["name"] == "Georgia"
     assert georgia["kind"] == "STATE"
     assert "PARTNERSHIP_FOR_PEACE" in {p["framework"] for p in georgia["partnerships"]}
