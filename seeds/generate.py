@@ -164,7 +164,7 @@ async def _write(session: AsyncSession, world: World, dataset: Dataset) -> None:
         plan_ids.update({slot.code: new_id for slot, new_id in zip(wave, ids, strict=True)})
         pending = [slot for slot in pending if slot.code not in plan_ids]
     objective_rows = [
-        {**row, "plan_id": plan_ids[slot.code], "carried_over_from_id": None}
+        {**row, "plan_id": plan_ids[slot.code], "carried_over_from_id": None, "origin_id": None}
         for slot in dataset.slots
         for row in slot.objectives
     ]

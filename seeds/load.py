@@ -172,11 +172,11 @@ def _objective_row(
     plans: dict[str, Plan],
     objectives: dict[tuple[str, str], Objective],
 ) -> dict[str, Any]:
-    carried: int | None = None
+    carried: Objective | None = None
     if objective.carried_over_from is not None:
         predecessor = PLANS_BY_CODE[objective.plan].predecessor
         assert predecessor is not None, "only a successor plan carries objectives over"
-        carried = objectives[(predecessor, objective.carried_over_from)].id
+        carried = objectives[(predecessor, objective.carried_over_from)]
     amount, currency = objective.requirement or (None, None)
     return {
         "plan_id": plans[objective.plan].id,
@@ -189,7 +189,8 @@ def _objective_row(
         "requirement_amount": amount,
         "requirement_currency": None if currency is None else check_currency(currency),
         "target_date": objective.target_date,
-        "carried_over_from_id": carried,
+        "carried_over_from_id": None if carried is None else carried.id,
+        "origin_id": None if carried is None else carried.origin_id or carried.id,
         "created_at": on_record(PLANS_BY_CODE[objective.plan].agreed_on),
     }
 

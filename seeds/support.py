@@ -185,6 +185,7 @@ def _contribution(
     restricted = rng.random() < RESTRICTED_SHARE
     return {
         "contributor_id": donor.id,
+        "recipient_id": slot.partner_id,
         "kind": kind,
         "status": status,
         "amount": amount,

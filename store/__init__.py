@@ -1,15 +1,27 @@
 """The system of record: tables, queries and commands. All SQL of the service lives here."""
 
-from store import changes, contributions, objectives, participants, plans, rates, reviews
+from store import (
+    changes,
+    contributions,
+    idempotency,
+    objectives,
+    participants,
+    plans,
+    rates,
+    reviews,
+    tokens,
+)
 from store.base import Base
 
 __all__ = [
     "Base",
     "changes",
     "contributions",
+    "idempotency",
     "objectives",
     "participants",
     "plans",
     "rates",
     "reviews",
+    "tokens",
 ]

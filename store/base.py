@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Enum, MetaData
+from sqlalchemy import Enum, MetaData, inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from store.columns import UTCDateTime
@@ -44,3 +46,20 @@ class Timestamped:
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+def snapshot(row: Base) -> dict[str, Any]:
+    """A row as plain JSON values, for the change log."""
+    return {
+        column.key: _plain(getattr(row, column.key)) for column in inspect(type(row)).column_attrs
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.name
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value

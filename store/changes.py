@@ -1,24 +1,42 @@
-"""The append-only change log: every write, who made it, and the entity before and after."""
+"""The append-only change log: every write, who made it, and the entity before and after.
+
+Writers take the single feed counter row first. That serialises writes on every back end, and it
+numbers events in commit order with no holes: a reader polling `id > last seen` never misses one,
+because no event can commit later with a smaller number.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, Select, String, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, enum_column, utcnow
 from store.columns import UTCDateTime
 from store.enums import ChangeAction
+from store.pages import SortKey
+
+
+class FeedCounter(Base):
+    """One row: the position of the last change event."""
+
+    __tablename__ = "feed_counter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int]
 
 
 class ChangeEvent(Base):
-    """One write. Its id orders the feed: it only grows, so a reader resumes after the last seen."""
+    """One write. Its id is its position in the feed: gap-free, in commit order."""
 
     __tablename__ = "change_event"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"), index=True)
     entity_type: Mapped[str] = mapped_column(String(40))
@@ -28,4 +46,54 @@ class ChangeEvent(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
-Index("ix_change_event_entity", ChangeEvent.entity_type, ChangeEvent.entity_id)
+Index("ix_change_event_entity", ChangeEvent.entity_type, ChangeEvent.entity_id, ChangeEvent.id)
+
+ORDERINGS = {"POSITION": SortKey("POSITION", ChangeEvent.id)}
+
+
+async def claim(session: AsyncSession) -> None:
+    """Make this transaction the only writer until it ends (call it first in every write)."""
+    await session.execute(update(FeedCounter).values(position=FeedCounter.position))
+
+
+async def record(
+    session: AsyncSession,
+    actor_id: int,
+    entity: Any,
+    action: ChangeAction,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> ChangeEvent:
+    position = await session.scalar(
+        update(FeedCounter)
+        .values(position=FeedCounter.position + 1)
+        .returning(FeedCounter.position)
+    )
+    event = ChangeEvent(
+        id=position,
+        actor_id=actor_id,
+        entity_type=type(entity).__name__,
+        entity_id=entity.id,
+        action=action,
+        before=before,
+        after=after,
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChangeFilter:
+    entity_types: Sequence[str] = ()
+
+
+def select_changes(criteria: ChangeFilter) -> Select[ChangeEvent]:
+    statement = select(ChangeEvent)
+    if criteria.entity_types:
+        statement = statement.where(ChangeEvent.entity_type.in_(criteria.entity_types))
+    return statement
+
+
+def select_history(entity_type: str) -> Select[ChangeEvent]:
+    return select(ChangeEvent).where(ChangeEvent.entity_type == entity_type)

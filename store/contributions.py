@@ -38,6 +38,9 @@ class Contribution(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     objective_id: Mapped[int] = mapped_column(ForeignKey("objective.id"), index=True)
     contributor_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    # The partner whose plan the objective belongs to. A plan never changes partner, so this copy
+    # lets visibility be decided from the row alone, on every path.
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
     kind: Mapped[ContributionKind] = mapped_column(
         enum_column(ContributionKind, "contribution_kind"), index=True
     )
@@ -56,6 +59,8 @@ class Contribution(Timestamped, Base):
     )
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 Index("ix_contribution_objective_created", Contribution.objective_id, Contribution.created_at)

@@ -2,34 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, echo: bool = False, writer: bool = False
+) -> AsyncEngine:
+    """An engine for `url`. On SQLite a `writer` engine opens its transactions with BEGIN
+    IMMEDIATE: a write then waits for the file's write lock up front, instead of failing with
+    "database is locked" when it upgrades from reading."""
     if is_sqlite(url):
-        # One file, many readers, one writer: WAL, and a wait rather than "database is locked".
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _sqlite_connect)
+        begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+        event.listen(engine.sync_engine, "begin", lambda conn: conn.exec_driver_sql(begin))
         return engine
     return create_async_engine(
         url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
     )
 
 
-def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+def _sqlite_connect(connection: Any, _record: Any) -> None:
+    # The driver's own implicit transactions start late and never for reads; SQLAlchemy's "begin"
+    # event above starts them instead (the recipe of SQLAlchemy's SQLite documentation).
+    connection.isolation_level = None
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -39,3 +44,30 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@dataclass
+class Database:
+    """Where reads and writes go: one engine on PostgreSQL, a reader and a writer on SQLite."""
+
+    reader: AsyncEngine
+    writer: AsyncEngine
+
+    @classmethod
+    def open(cls, url: str, *, pool_size: int = 10) -> Database:
+        reader = create_engine(url, pool_size=pool_size)
+        writer = create_engine(url, writer=True) if is_sqlite(url) else reader
+        return cls(reader, writer)
+
+    @property
+    def reads(self) -> async_sessionmaker[AsyncSession]:
+        return create_sessionmaker(self.reader)
+
+    @property
+    def writes(self) -> async_sessionmaker[AsyncSession]:
+        return create_sessionmaker(self.writer)
+
+    async def dispose(self) -> None:
+        await self.reader.dispose()
+        if self.writer is not self.reader:
+            await self.writer.dispose()

@@ -50,7 +50,12 @@ class Objective(Timestamped, Base):
     requirement_currency: Mapped[str | None] = mapped_column(String(3))
     target_date: Mapped[date | None] = mapped_column(Date, index=True)
     carried_over_from_id: Mapped[int | None] = mapped_column(ForeignKey("objective.id"), index=True)
+    # The first objective of a line carried over from plan to plan: support given to any of them
+    # shows on all of them.
+    origin_id: Mapped[int | None] = mapped_column(ForeignKey("objective.id"), index=True)
     version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 Index("ix_objective_plan_priority", Objective.plan_id, Objective.priority, Objective.id)

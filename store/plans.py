@@ -48,6 +48,8 @@ class Plan(Timestamped, Base):
     predecessor_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id"), unique=True)
     version: Mapped[int] = mapped_column(default=1)
 
+    __mapper_args__ = {"version_id_col": version}
+
 
 ORDERINGS = {
     "AGREED_ON": SortKey.dated("AGREED_ON", func.coalesce(Plan.agreed_on, literal(FAR_FUTURE))),

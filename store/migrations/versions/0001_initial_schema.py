@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 11:44:10.187958
+Create Date: 2026-11-25 12:10:18.472583
 """
 
 from collections.abc import Sequence
@@ -17,7 +17,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "exchange_rate",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -35,6 +34,14 @@ def upgrade() -> None:
     with op.batch_alter_table("exchange_rate", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_exchange_rate_currency"), ["currency"], unique=False)
 
+    feed_counter = op.create_table(
+        "feed_counter",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_feed_counter")),
+    )
+    # The one row every writer takes first (see store.changes).
+    op.bulk_insert(feed_counter, [{"id": 1, "position": 0}])
     op.create_table(
         "participant",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -67,8 +74,44 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_participant_region"), ["region"], unique=False)
 
     op.create_table(
-        "change_event",
+        "api_token",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("participant_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "role",
+            sa.Enum(
+                "ALLY",
+                "PARTNER",
+                "INSTITUTION",
+                "SECRETARIAT",
+                "NONE",
+                name="token_role",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=False,
+        ),
+        sa.Column("secret_hash", sa.String(length=64), nullable=False),
+        sa.Column("hint", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["participant_id"],
+            ["participant.id"],
+            name=op.f("fk_api_token_participant_id_participant"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_token")),
+        sa.UniqueConstraint("secret_hash", name=op.f("uq_api_token_secret_hash")),
+    )
+    with op.batch_alter_table("api_token", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_api_token_participant_id"), ["participant_id"], unique=False
+        )
+
+    op.create_table(
+        "change_event",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("entity_type", sa.String(length=40), nullable=False),
@@ -95,9 +138,38 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("change_event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_change_event_actor_id"), ["actor_id"], unique=False)
-        batch_op.create_index("ix_change_event_entity", ["entity_type", "entity_id"], unique=False)
+        batch_op.create_index(
+            "ix_change_event_entity", ["entity_type", "entity_id", "id"], unique=False
+        )
         batch_op.create_index(
             batch_op.f("ix_change_event_occurred_at"), ["occurred_at"], unique=False
+        )
+
+    op.create_table(
+        "idempotency_key",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("participant_id", sa.Integer(), nullable=False),
+        sa.Column("operation", sa.String(length=40), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["participant_id"],
+            ["participant.id"],
+            name=op.f("fk_idempotency_key_participant_id_participant"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_key")),
+        sa.UniqueConstraint(
+            "participant_id",
+            "operation",
+            "key",
+            name=op.f("uq_idempotency_key_participant_id_operation_key"),
+        ),
+    )
+    with op.batch_alter_table("idempotency_key", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_idempotency_key_participant_id"), ["participant_id"], unique=False
         )
 
     op.create_table(
@@ -248,6 +320,7 @@ def upgrade() -> None:
         sa.Column("requirement_currency", sa.String(length=3), nullable=True),
         sa.Column("target_date", sa.Date(), nullable=True),
         sa.Column("carried_over_from_id", sa.Integer(), nullable=True),
+        sa.Column("origin_id", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -255,6 +328,9 @@ def upgrade() -> None:
             ["carried_over_from_id"],
             ["objective.id"],
             name=op.f("fk_objective_carried_over_from_id_objective"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["origin_id"], ["objective.id"], name=op.f("fk_objective_origin_id_objective")
         ),
         sa.ForeignKeyConstraint(["plan_id"], ["plan.id"], name=op.f("fk_objective_plan_id_plan")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_objective")),
@@ -265,6 +341,7 @@ def upgrade() -> None:
             batch_op.f("ix_objective_carried_over_from_id"), ["carried_over_from_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_objective_category"), ["category"], unique=False)
+        batch_op.create_index(batch_op.f("ix_objective_origin_id"), ["origin_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_objective_plan_id"), ["plan_id"], unique=False)
         batch_op.create_index(
             "ix_objective_plan_priority", ["plan_id", "priority", "id"], unique=False
@@ -293,6 +370,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("objective_id", sa.Integer(), nullable=False),
         sa.Column("contributor_id", sa.Integer(), nullable=False),
+        sa.Column("recipient_id", sa.Integer(), nullable=False),
         sa.Column(
             "kind",
             sa.Enum(
@@ -348,6 +426,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["objective_id"], ["objective.id"], name=op.f("fk_contribution_objective_id_objective")
         ),
+        sa.ForeignKeyConstraint(
+            ["recipient_id"],
+            ["participant.id"],
+            name=op.f("fk_contribution_recipient_id_participant"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contribution")),
         sa.UniqueConstraint(
             "contributor_id",
@@ -363,7 +446,6 @@ def upgrade() -> None:
             batch_op.f("ix_contribution_contributor_id"), ["contributor_id"], unique=False
         )
         batch_op.create_index("ix_contribution_created_id", ["created_at", "id"], unique=False)
-        batch_op.create_index("ix_contribution_updated_id", ["updated_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_contribution_currency"), ["currency"], unique=False)
         batch_op.create_index(batch_op.f("ix_contribution_ends_on"), ["ends_on"], unique=False)
         batch_op.create_index(batch_op.f("ix_contribution_kind"), ["kind"], unique=False)
@@ -373,8 +455,12 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_contribution_objective_id"), ["objective_id"], unique=False
         )
+        batch_op.create_index(
+            batch_op.f("ix_contribution_recipient_id"), ["recipient_id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_contribution_starts_on"), ["starts_on"], unique=False)
         batch_op.create_index(batch_op.f("ix_contribution_status"), ["status"], unique=False)
+        batch_op.create_index("ix_contribution_updated_id", ["updated_at", "id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_contribution_visibility"), ["visibility"], unique=False
         )
@@ -421,7 +507,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     with op.batch_alter_table("objective_assessment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_objective_assessment_review_id"))
         batch_op.drop_index(batch_op.f("ix_objective_assessment_objective_id"))
@@ -429,14 +514,15 @@ def downgrade() -> None:
     op.drop_table("objective_assessment")
     with op.batch_alter_table("contribution", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_contribution_visibility"))
+        batch_op.drop_index("ix_contribution_updated_id")
         batch_op.drop_index(batch_op.f("ix_contribution_status"))
         batch_op.drop_index(batch_op.f("ix_contribution_starts_on"))
+        batch_op.drop_index(batch_op.f("ix_contribution_recipient_id"))
         batch_op.drop_index(batch_op.f("ix_contribution_objective_id"))
         batch_op.drop_index("ix_contribution_objective_created")
         batch_op.drop_index(batch_op.f("ix_contribution_kind"))
         batch_op.drop_index(batch_op.f("ix_contribution_ends_on"))
         batch_op.drop_index(batch_op.f("ix_contribution_currency"))
-        batch_op.drop_index("ix_contribution_updated_id")
         batch_op.drop_index("ix_contribution_created_id")
         batch_op.drop_index(batch_op.f("ix_contribution_contributor_id"))
         batch_op.drop_index("ix_contribution_contributor_created")
@@ -453,6 +539,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_objective_priority"))
         batch_op.drop_index("ix_objective_plan_priority")
         batch_op.drop_index(batch_op.f("ix_objective_plan_id"))
+        batch_op.drop_index(batch_op.f("ix_objective_origin_id"))
         batch_op.drop_index(batch_op.f("ix_objective_category"))
         batch_op.drop_index(batch_op.f("ix_objective_carried_over_from_id"))
 
@@ -472,18 +559,27 @@ def downgrade() -> None:
         batch_op.drop_index("ix_partnership_active")
 
     op.drop_table("partnership")
+    with op.batch_alter_table("idempotency_key", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_idempotency_key_participant_id"))
+
+    op.drop_table("idempotency_key")
     with op.batch_alter_table("change_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_change_event_occurred_at"))
         batch_op.drop_index("ix_change_event_entity")
         batch_op.drop_index(batch_op.f("ix_change_event_actor_id"))
 
     op.drop_table("change_event")
+    with op.batch_alter_table("api_token", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_api_token_participant_id"))
+
+    op.drop_table("api_token")
     with op.batch_alter_table("participant", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_participant_region"))
         batch_op.drop_index(batch_op.f("ix_participant_kind"))
         batch_op.drop_index(batch_op.f("ix_participant_allied_since"))
 
     op.drop_table("participant")
+    op.drop_table("feed_counter")
     with op.batch_alter_table("exchange_rate", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_exchange_rate_currency"))
 

@@ -1,0 +1,95 @@
+"""API tokens: random secrets of which only a hash is kept; they can expire and be revoked."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.base import Base, enum_column, utcnow
+from store.columns import UTCDateTime
+from store.enums import Role
+from store.participants import Participant
+
+PREFIX = "pca_"
+
+
+class Token(Base):
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "token_role"))
+    # SHA-256 suffices: the secret is 256 random bits, so there is nothing to brute-force.
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters of the secret, so people can tell their tokens apart.
+    hint: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def issue(
+    session: AsyncSession, participant_id: int, role: Role, expires_at: datetime | None
+) -> tuple[Token, str]:
+    """A new token; the secret is returned once and never stored."""
+    secret = PREFIX + secrets.token_urlsafe(32)
+    token = Token(
+        participant_id=participant_id,
+        role=role,
+        secret_hash=digest(secret),
+        hint=secret[: len(PREFIX) + 6],
+        expires_at=expires_at,
+    )
+    session.add(token)
+    await session.flush()
+    return token, secret
+
+
+@dataclass(frozen=True)
+class Bearer:
+    """Who a valid token speaks for."""
+
+    token: Token
+    participant: Participant
+
+
+async def authenticate(session: AsyncSession, secret: str, now: datetime) -> Bearer | None:
+    found = (
+        await session.execute(
+            select(Token, Participant)
+            .join(Participant, Participant.id == Token.participant_id)
+            .where(
+                Token.secret_hash == digest(secret),
+                Token.revoked_at.is_(None),
+                or_(Token.expires_at.is_(None), Token.expires_at > now),
+            )
+        )
+    ).first()
+    return None if found is None else Bearer(found[0], found[1])
+
+
+async def revoke(session: AsyncSession, token_id: int, now: datetime) -> Token | None:
+    token = await session.get(Token, token_id)
+    if token is not None and token.revoked_at is None:
+        token.revoked_at = now
+    return token
+
+
+async def listing(session: AsyncSession) -> Sequence[tuple[Token, Participant]]:
+    rows = await session.execute(
+        select(Token, Participant)
+        .join(Participant, Participant.id == Token.participant_id)
+        .order_by(Token.id)
+    )
+    return [(token, participant) for token, participant in rows.tuples()]
