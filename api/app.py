@@ -12,10 +12,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from api.auth import RequireToken
 from api.graphql import GraphQLView, graphiql_assets
 from api.settings import Settings
 from schema import build_schema
-from store.database import create_engine, create_sessionmaker
+from store.database import Database
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -25,24 +26,24 @@ async def healthz(request: Request) -> JSONResponse:
 
 def create_app(settings: Settings) -> Starlette:
     logging.basicConfig(level=settings.log_level)
-    engine = create_engine(settings.database_url, pool_size=settings.pool_size)
-    view = GraphQLView(build_schema(), create_sessionmaker(engine), settings.graphiql)
+    database = Database.open(settings.database_url, pool_size=settings.pool_size)
+    view = GraphQLView(build_schema(), database, settings.graphiql)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
-        await engine.dispose()
+        await database.dispose()
 
     # Route, not Mount, for /graphql: a Mount redirects to /graphql/ and breaks the WebSocket.
     routes: list[Route | WebSocketRoute | Mount] = [
-        Route("/graphql", view, methods=["GET", "POST"]),
+        Route("/graphql", RequireToken(view, database, settings.graphiql), methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
         Route("/healthz", healthz),
     ]
     if settings.graphiql:
         routes.append(Mount("/graphiql", StaticFiles(directory=graphiql_assets()), name="graphiql"))
     app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.engine = engine
+    app.state.database = database
     return app
 
 

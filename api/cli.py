@@ -1,4 +1,4 @@
-"""Command line: serve, migrate, seed."""
+"""Command line: serve, migrate, seed, and manage API tokens."""
 
 from __future__ import annotations
 
@@ -11,9 +11,41 @@ import uvicorn
 from sqlalchemy.engine import make_url
 
 from api.settings import Settings
+from resolvers import tokens
+from resolvers.vocabulary import Role
 from seeds import GeneratedDataConflict, MissingReferenceData, generate, load_reference
 from store.database import create_engine, create_sessionmaker
 from store.migrate import upgrade
+
+
+async def _token_issue(url: str, code: str, role: Role, days: float | None) -> str:
+    engine = create_engine(url)
+    try:
+        return await tokens.issue(create_sessionmaker(engine), code, role, days)
+    finally:
+        await engine.dispose()
+
+
+async def _token_revoke(url: str, token_id: int) -> bool:
+    engine = create_engine(url)
+    try:
+        return await tokens.revoke(create_sessionmaker(engine), token_id)
+    finally:
+        await engine.dispose()
+
+
+async def _token_list(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        lines = await tokens.listing(create_sessionmaker(engine))
+    finally:
+        await engine.dispose()
+    print("id\thint\tparticipant\trole\tcreated\texpires\trevoked")
+    for line in lines:
+        print(
+            f"{line.id}\t{line.hint}…\t{line.participant}\t{line.role}\t"
+            f"{line.created_at:%Y-%m-%d}\t{line.expires_at or '-'}\t{line.revoked_at or '-'}"
+        )
 
 
 async def _seed(url: str, scale: float) -> None:
@@ -43,6 +75,11 @@ def prepare_embedded(settings: Settings, *, demo: bool) -> None:
     if is_new and demo:
         print(f"new database at {path}: loading reference and demo data")
         asyncio.run(_seed(settings.database_url, settings.demo_scale))
+        secret = asyncio.run(_token_issue(settings.database_url, "NATO", Role.SECRETARIAT, None))
+        token_file = path.parent / "secretariat.token"
+        token_file.write_text(secret + "\n")
+        token_file.chmod(0o600)
+        print(f"development secretariat token (also in {token_file}):\n{secret}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -55,6 +92,15 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("migrate", help="bring the database schema up to date")
     seed = commands.add_parser("seed", help="load reference data, and generated data at a scale")
     seed.add_argument("--scale", type=float, default=0.0, help="1 ≈ 60,000 contributions")
+    token = commands.add_parser("token", help="issue, revoke and list API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    issue = token_commands.add_parser("issue", help="print a new token (shown once)")
+    issue.add_argument("--participant", required=True, help="participant code, e.g. DE or NATO")
+    issue.add_argument("--role", required=True, choices=[role.name for role in tokens.ROLES])
+    issue.add_argument("--expires", type=float, metavar="DAYS", help="days until it expires")
+    revoke = token_commands.add_parser("revoke", help="revoke a token by its id")
+    revoke.add_argument("id", type=int)
+    token_commands.add_parser("list", help="list tokens (never their secrets)")
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
@@ -86,3 +132,22 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(
                 f"seed: {problem}. Point DATABASE_URL (or DATA_DIR) at a fresh database."
             ) from None
+    elif args.command == "token":
+        if settings.embedded:
+            prepare_embedded(settings, demo=False)
+        _token(settings.database_url, args)
+
+
+def _token(url: str, args: argparse.Namespace) -> None:
+    if args.token_command == "issue":
+        try:
+            secret = asyncio.run(_token_issue(url, args.participant, Role[args.role], args.expires))
+        except tokens.TokenError as problem:
+            raise SystemExit(f"token issue: {problem}") from None
+        print(secret)
+    elif args.token_command == "revoke":
+        if not asyncio.run(_token_revoke(url, args.id)):
+            raise SystemExit(f"token revoke: no token has the id {args.id}")
+        print(f"token {args.id} revoked")
+    else:
+        asyncio.run(_token_list(url))

@@ -6,14 +6,17 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
+from api.auth import viewer_for
 from resolvers.context import Context
+from store.database import Database
 
 GRAPHIQL_PAGE = (Path(__file__).parent / "static" / "graphiql.html").read_text()
 
@@ -26,16 +29,25 @@ def graphiql_assets() -> Path:
 
 
 class GraphQLView(GraphQL[Context, None]):
-    def __init__(self, schema: Any, sessions: async_sessionmaker[AsyncSession], graphiql: bool):
+    def __init__(self, schema: Any, database: Database, graphiql: bool):
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
-        self.sessions = sessions
+        self.database = database
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        return Context(self.sessions)
+        # HTTP requests arrive authenticated (see RequireToken); WebSockets in connection_init.
+        return Context(self.database, viewer=getattr(request.state, "viewer", None))
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        params = context.connection_params or {}
+        header = params.get("Authorization", params.get("authorization"))
+        context.viewer = await viewer_for(self.database, header)
+        if context.viewer is None:
+            raise ConnectionRejectionError()
+        return UNSET
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(GRAPHIQL_PAGE)

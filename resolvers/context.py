@@ -1,4 +1,4 @@
-"""What every resolver of one request shares: a session factory, its loaders, and today's date."""
+"""What every resolver of one request shares: the caller, sessions, loaders, today's date."""
 
 from __future__ import annotations
 
@@ -6,23 +6,41 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.loaders import Loaders
+from resolvers.viewer import Viewer
+from store.database import Database
 
 
 @dataclass
 class Context:
-    sessions: async_sessionmaker[AsyncSession]
+    database: Database
+    # None only on a WebSocket between connecting and `connection_init`; HTTP requires a viewer.
+    viewer: Viewer | None = None
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
     loaders: Loaders = field(init=False)
+    # Filled by the WebSocket protocol with the `connection_init` payload.
+    connection_params: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.session)
 
+    @property
+    def caller(self) -> Viewer:
+        assert self.viewer is not None, "every operation runs for an authenticated viewer"
+        return self.viewer
+
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A short session of its own: sibling fields run concurrently and must not share one."""
-        async with self.sessions() as session:
+        """A short read session of its own: sibling fields run concurrently, never share one."""
+        async with self.database.reads() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """The one session and transaction of a mutation."""
+        async with self.database.writes() as session:
             yield session

@@ -1,6 +1,8 @@
-"""Contributions: filtered lists, an objective's contributions, a contributor's contributions."""
+"""Contributions: filtered lists, an objective's support, a contributor's support."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -8,7 +10,13 @@ from sqlalchemy.orm import InstrumentedAttribute
 from resolvers.context import Context
 from resolvers.listing import check_codes, nested_listing, root_listing
 from resolvers.pagination import Listing, Slice
-from store.contributions import ORDERINGS, Contribution, ContributionFilter, select_contributions
+from store.contributions import (
+    ORDERINGS,
+    Contribution,
+    ContributionFilter,
+    select_by_objective_line,
+    select_contributions,
+)
 from store.objectives import Objective
 from store.pages import Ordering
 
@@ -19,36 +27,46 @@ async def by_id(context: Context, pk: int) -> Contribution | None:
     return await context.loaders.contribution.load(pk)
 
 
-async def _check(context: Context, criteria: ContributionFilter) -> None:
+async def _checked(
+    context: Context, criteria: ContributionFilter, by_contributor: bool = False
+) -> ContributionFilter:
+    """Codes that exist, and no list that would name the giver of a restricted contribution."""
     await check_codes(context, "filter.partners", criteria.partner_codes)
     await check_codes(context, "filter.contributors", criteria.contributor_codes)
+    scope = context.caller.restricted_scope()
+    if (by_contributor or criteria.contributor_codes) and scope is not None:
+        return replace(criteria, hide_restricted=True, viewer_id=scope)
+    return criteria
 
 
 async def listing(
     context: Context, criteria: ContributionFilter, ordering: Ordering, slice_: Slice
 ) -> Listing[Contribution]:
-    await _check(context, criteria)
-    statement = select_contributions(criteria)
+    criteria = await _checked(context, criteria)
     return await root_listing(
-        context, statement, Contribution, ordering, slice_, context.loaders.contribution
+        context,
+        select_contributions(criteria),
+        Contribution,
+        ordering,
+        slice_,
+        context.loaders.contribution,
     )
 
 
 async def _under(
     context: Context,
     name: str,
+    statement: Select[Contribution],
     parent: InstrumentedAttribute[int],
     parent_id: int,
     criteria: ContributionFilter,
     ordering: Ordering,
     slice_: Slice,
-    statement: Select[Contribution] | None = None,
 ) -> Listing[Contribution]:
-    await _check(context, criteria)
     return await nested_listing(
         context,
         (name, criteria),
-        statement if statement is not None else select_contributions(criteria),
+        statement,
         Contribution,
         parent,
         parent_id,
@@ -65,8 +83,10 @@ async def of_objective(
     ordering: Ordering,
     slice_: Slice,
 ) -> Listing[Contribution]:
+    criteria = await _checked(context, criteria)
+    statement, parent = select_by_objective_line(criteria)
     return await _under(
-        context, "of_objective", Contribution.objective_id, objective_id, criteria, ordering, slice_
+        context, "of_objective", statement, parent, objective_id, criteria, ordering, slice_
     )
 
 
@@ -77,26 +97,19 @@ async def of_contributor(
     ordering: Ordering,
     slice_: Slice,
 ) -> Listing[Contribution]:
+    criteria = await _checked(context, criteria, by_contributor=True)
+    statement = select_contributions(criteria)
+    parent = Contribution.contributor_id
     return await _under(
-        context,
-        "of_contributor",
-        Contribution.contributor_id,
-        participant_id,
-        criteria,
-        ordering,
-        slice_,
+        context, "of_contributor", statement, parent, participant_id, criteria, ordering, slice_
     )
 
 
 async def of_plan(
     context: Context, plan_id: int, criteria: ContributionFilter, ordering: Ordering, slice_: Slice
 ) -> Listing[Contribution]:
-    # Grouping by the objective's plan needs the join whatever the filter says.
-    statement = select_contributions(criteria)
-    if not (
-        criteria.partner_codes or criteria.plan_ids or criteria.categories or criteria.plan_kinds
-    ):
-        statement = statement.join(Objective, Objective.id == Contribution.objective_id)
+    criteria = await _checked(context, criteria)
+    statement = select_contributions(criteria, with_objective=True)
     return await _under(
-        context, "of_plan", Objective.plan_id, plan_id, criteria, ordering, slice_, statement
+        context, "of_plan", statement, Objective.plan_id, plan_id, criteria, ordering, slice_
     )

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from store import contributions, objectives, participants, plans, reviews
+from store import changes, contributions, objectives, participants, plans, reviews
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -34,6 +34,7 @@ class Loaders:
         self.contribution = self._keyed(contributions.by_ids)
         self.review = self._keyed(reviews.by_ids)
         self.assessments = self._keyed(reviews.assessments_of, default=list)
+        self.change = self._keyed(changes.by_ids)
 
     def _keyed(
         self, batch: Batch, default: Callable[[], Any] | None = None

@@ -3,6 +3,7 @@
 from store.enums import (
     Assessment,
     Category,
+    ChangeAction,
     ContributionKind,
     ContributionStatus,
     DatePrecision,
@@ -19,6 +20,7 @@ from store.enums import (
 __all__ = [
     "Assessment",
     "Category",
+    "ChangeAction",
     "ContributionKind",
     "ContributionStatus",
     "DatePrecision",

@@ -13,6 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.connection import Node
 from schema.contribution import Contribution
+from schema.mutation import Mutation
 from schema.objective import Objective
 from schema.participant import Participant
 from schema.plan import Plan
@@ -47,6 +48,7 @@ class CoordinationSchema(strawberry.Schema):
 def build_schema() -> strawberry.Schema:
     return CoordinationSchema(
         query=Query,
+        mutation=Mutation,
         types=[Node, Participant, Plan, Objective, Contribution, Review],
         scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
         config=StrawberryConfig(auto_camel_case=True),

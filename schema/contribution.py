@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,7 +11,9 @@ import strawberry
 from resolvers import contributions, ids, objectives, participants
 from resolvers.context import Context
 from resolvers.errors import require
-from schema.connection import Node
+from resolvers.viewer import Viewer
+from schema.change import ChangeEvent, history_of
+from schema.connection import After, Before, Connection, First, Last, Node, page_slice
 from schema.enums import ContributionKind, ContributionStatus, Visibility
 from schema.money import Money
 
@@ -19,6 +22,16 @@ if TYPE_CHECKING:
     from schema.participant import Participant
 
 Info = strawberry.Info[Context, None]
+
+RESTRICTED = (
+    "Restricted: only the contributor, the recipient partner and the secretariat see who gave "
+    "and how much. It still counts in every total."
+)
+
+
+def seen_by(viewer: Viewer) -> Callable[[contributions.Contribution], Contribution]:
+    """Contributions as this viewer may see them."""
+    return lambda row: Contribution.from_row(row, viewer)
 
 
 @strawberry.type(
@@ -41,6 +54,9 @@ class Contribution(Node):
         description="The contributor's own reference; unique per contributor."
     )
     visibility: Visibility = strawberry.field(description="Who may see contributor and amount.")
+    redaction: str | None = strawberry.field(
+        description="Why contributor and amount are withheld from you; null when you see them."
+    )
     withdrawn_at: datetime | None = strawberry.field(description="When it was withdrawn, if so.")
     version: int = strawberry.field(description="Incremented by every change.")
     created_at: datetime = strawberry.field(description="When it was registered.")
@@ -48,18 +64,20 @@ class Contribution(Node):
     row: strawberry.Private[contributions.Contribution]
 
     @staticmethod
-    def from_row(row: contributions.Contribution) -> Contribution:
+    def from_row(row: contributions.Contribution, viewer: Viewer) -> Contribution:
+        shown = viewer.sees_detail(row)
         return Contribution(
             id=strawberry.ID(ids.encode("Contribution", row.id)),
             kind=row.kind,
             status=row.status,
-            amount=Money.of(row.amount, row.currency),
+            amount=Money.of(row.amount, row.currency) if shown else None,
             valued_on=row.valued_on,
             starts_on=row.starts_on,
             ends_on=row.ends_on,
             description=row.description,
             external_reference=row.external_reference,
             visibility=row.visibility,
+            redaction=None if shown else RESTRICTED,
             withdrawn_at=row.withdrawn_at,
             version=row.version,
             created_at=row.created_at,
@@ -73,6 +91,8 @@ class Contribution(Node):
     ) -> Annotated[Participant, strawberry.lazy("schema.participant")] | None:
         from schema.participant import Participant
 
+        if self.redaction is not None:
+            return None
         row = await participants.by_id(info.context, self.row.contributor_id)
         return None if row is None else Participant.from_row(row)
 
@@ -84,4 +104,17 @@ class Contribution(Node):
 
         return Objective.from_row(
             require(await objectives.by_id(info.context, self.row.objective_id), "objective")
+        )
+
+    @strawberry.field(description="Every write to this object, oldest first.")
+    async def history(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ChangeEvent]:
+        return await history_of(
+            info, "Contribution", self.row.id, page_slice(first, after, last, before)
         )

@@ -10,6 +10,7 @@ import strawberry
 from resolvers import contributions, ids, objectives, plans
 from resolvers.context import Context
 from resolvers.errors import require
+from schema.change import ChangeEvent, history_of
 from schema.connection import After, Before, Connection, First, Last, Node, connection, page_slice
 from schema.enums import Category, ObjectiveStatus, Priority
 from schema.filters import ContributionFilter, ContributionOrder
@@ -81,7 +82,7 @@ class Objective(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Annotated[Contribution, strawberry.lazy("schema.contribution")]]:
-        from schema.contribution import Contribution
+        from schema.contribution import seen_by
 
         listing = await contributions.of_objective(
             info.context,
@@ -90,4 +91,17 @@ class Objective(Node):
             ContributionOrder.of(order_by),
             page_slice(first, after, last, before),
         )
-        return connection(listing, Contribution.from_row)
+        return connection(listing, seen_by(info.context.caller))
+
+    @strawberry.field(description="Every write to this object, oldest first.")
+    async def history(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ChangeEvent]:
+        return await history_of(
+            info, "Objective", self.row.id, page_slice(first, after, last, before)
+        )

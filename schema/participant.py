@@ -116,7 +116,7 @@ class Participant(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Annotated[Contribution, strawberry.lazy("schema.contribution")]]:
-        from schema.contribution import Contribution
+        from schema.contribution import seen_by
 
         listing = await contributions.of_contributor(
             info.context,
@@ -125,4 +125,4 @@ class Participant(Node):
             ContributionOrder.of(order_by),
             page_slice(first, after, last, before),
         )
-        return connection(listing, Contribution.from_row)
+        return connection(listing, seen_by(info.context.caller))

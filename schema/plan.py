@@ -10,6 +10,7 @@ import strawberry
 from resolvers import contributions, ids, objectives, participants, plans, reviews
 from resolvers.context import Context
 from resolvers.errors import require
+from schema.change import ChangeEvent, history_of
 from schema.connection import After, Before, Connection, First, Last, Node, connection, page_slice
 from schema.enums import DatePrecision, PlanKind, PlanStatus
 from schema.filters import (
@@ -125,7 +126,7 @@ class Plan(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Annotated[Contribution, strawberry.lazy("schema.contribution")]]:
-        from schema.contribution import Contribution
+        from schema.contribution import seen_by
 
         listing = await contributions.of_plan(
             info.context,
@@ -134,7 +135,7 @@ class Plan(Node):
             ContributionOrder.of(order_by),
             page_slice(first, after, last, before),
         )
-        return connection(listing, Contribution.from_row)
+        return connection(listing, seen_by(info.context.caller))
 
     @strawberry.field(description="Periodic reviews of the plan, newest first by default.")
     async def reviews(
@@ -155,3 +156,14 @@ class Plan(Node):
             page_slice(first, after, last, before),
         )
         return connection(listing, Review.from_row)
+
+    @strawberry.field(description="Every write to this object, oldest first.")
+    async def history(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ChangeEvent]:
+        return await history_of(info, "Plan", self.row.id, page_slice(first, after, last, before))

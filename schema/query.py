@@ -9,9 +9,10 @@ import strawberry
 
 from resolvers import contributions, nodes, objectives, participants, plans
 from resolvers.context import Context
+from resolvers.viewer import Viewer as ViewerValue
 from resolvers.vocabulary import Role as RoleValue
 from schema.connection import After, Before, Connection, First, Last, Node, connection, page_slice
-from schema.contribution import Contribution
+from schema.contribution import Contribution, seen_by
 from schema.filters import (
     ContributionFilter,
     ContributionOrder,
@@ -34,18 +35,20 @@ AsOf = Annotated[
     strawberry.argument(description="The date the roles are taken on (default: today, UTC)."),
 ]
 
-_FROM_ROW: dict[str, Any] = {
-    "Participant": Participant.from_row,
-    "Plan": Plan.from_row,
-    "Objective": Objective.from_row,
-    "Contribution": Contribution.from_row,
-    "Review": Review.from_row,
-}
 
-
-def _node(found: tuple[str, Any]) -> Node | None:
+def _node(found: tuple[str, Any], viewer: ViewerValue) -> Node | None:
     type_name, row = found
-    return None if row is None else _FROM_ROW[type_name](row)
+    if row is None:
+        return None
+    converters: dict[str, Any] = {
+        "Participant": Participant.from_row,
+        "Plan": Plan.from_row,
+        "Objective": Objective.from_row,
+        "Contribution": seen_by(viewer),
+        "Review": Review.from_row,
+    }
+    node: Node = converters[type_name](row)
+    return node
 
 
 @strawberry.type(
@@ -58,7 +61,7 @@ class Query:
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")],
     ) -> Node | None:
-        return _node(await nodes.node(info.context, id))
+        return _node(await nodes.node(info.context, id), info.context.caller)
 
     @strawberry.field(description="Up to 100 objects by global ID, in order; null where none.")
     async def nodes(
@@ -66,7 +69,10 @@ class Query:
         info: Info,
         ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs.")],
     ) -> list[Node | None]:
-        return [_node(found) for found in await nodes.nodes(info.context, list(ids))]
+        return [
+            _node(found, info.context.caller)
+            for found in await nodes.nodes(info.context, list(ids))
+        ]
 
     @strawberry.field(description="A participant by code (GE, US, EU, NATO...).")
     async def participant(
@@ -208,4 +214,4 @@ class Query:
             ContributionOrder.of(order_by),
             page_slice(first, after, last, before),
         )
-        return connection(listing, Contribution.from_row)
+        return connection(listing, seen_by(info.context.caller))

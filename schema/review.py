@@ -10,7 +10,8 @@ import strawberry
 from resolvers import ids, objectives, plans, reviews
 from resolvers.context import Context
 from resolvers.errors import require
-from schema.connection import Node
+from schema.change import ChangeEvent, history_of
+from schema.connection import After, Before, Connection, First, Last, Node, page_slice
 from schema.enums import Assessment
 
 if TYPE_CHECKING:
@@ -65,3 +66,14 @@ class Review(Node):
             ObjectiveAssessment(assessment=row.assessment, comment=row.comment, row=row)
             for row in rows
         ]
+
+    @strawberry.field(description="Every write to this object, oldest first.")
+    async def history(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ChangeEvent]:
+        return await history_of(info, "Review", self.row.id, page_slice(first, after, last, before))

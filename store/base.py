@@ -5,9 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Enum, MetaData, inspect
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from store.columns import UTCDateTime
@@ -41,6 +42,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+M = TypeVar("M", bound=Base)
+
+
 class Timestamped:
     """When a row was created and last changed."""
 
@@ -63,3 +67,13 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+async def get(session: AsyncSession, model: type[M], pk: int) -> M | None:
+    """One row by primary key, through the session's identity map."""
+    return await session.get(model, pk)
+
+
+async def save(session: AsyncSession) -> None:
+    """Write pending changes now, inside the transaction (versions are checked here)."""
+    await session.flush()

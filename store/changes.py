@@ -97,3 +97,8 @@ def select_changes(criteria: ChangeFilter) -> Select[ChangeEvent]:
 
 def select_history(entity_type: str) -> Select[ChangeEvent]:
     return select(ChangeEvent).where(ChangeEvent.entity_type == entity_type)
+
+
+async def by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, ChangeEvent]:
+    rows = await session.scalars(select(ChangeEvent).where(ChangeEvent.id.in_(ids)))
+    return {row.id: row for row in rows}

@@ -15,11 +15,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     or_,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, aliased, mapped_column
 
 from store.base import Base, Timestamped, enum_column
 from store.columns import ScaledDecimal, UTCDateTime
@@ -88,6 +89,10 @@ class ContributionFilter:
     currencies: Sequence[str] = ()
     visibilities: Sequence[Visibility] = ()
     active_on: date | None = None
+    # Leave out restricted contributions unless `viewer_id` gave or received them: for lists whose
+    # very membership would say who gave (a contributor's contributions).
+    hide_restricted: bool = False
+    viewer_id: int | None = None
 
 
 def select_contributions(
@@ -124,6 +129,14 @@ def select_contributions(
         statement = statement.where(Contribution.currency.in_(criteria.currencies))
     if criteria.visibilities:
         statement = statement.where(Contribution.visibility.in_(criteria.visibilities))
+    if criteria.hide_restricted:
+        statement = statement.where(
+            or_(
+                Contribution.visibility == Visibility.PUBLIC,
+                Contribution.contributor_id == criteria.viewer_id,
+                Contribution.recipient_id == criteria.viewer_id,
+            )
+        )
     if criteria.active_on is not None:
         day = criteria.active_on
         statement = statement.where(
@@ -131,6 +144,42 @@ def select_contributions(
             or_(Contribution.ends_on.is_(None), Contribution.ends_on >= day),
         )
     return statement
+
+
+def select_by_objective_line(
+    criteria: ContributionFilter,
+) -> tuple[Select[Contribution], InstrumentedAttribute[int]]:
+    """Contributions to each asked objective's whole line: an objective carried over to a new plan
+    keeps showing the support given before, and the old one shows support given since.
+
+    Returns the statement and the column to group by (the asked objective's id).
+    """
+    member, asked = aliased(Objective), aliased(Objective)
+    origin = func.coalesce(asked.origin_id, asked.id)
+    statement = (
+        select_contributions(criteria)
+        .join(member, member.id == Contribution.objective_id)
+        .join(asked, or_(member.id == origin, member.origin_id == origin))
+    )
+    return statement, asked.id
+
+
+async def by_reference(
+    session: AsyncSession, contributor_id: int, reference: str
+) -> Contribution | None:
+    found: Contribution | None = await session.scalar(
+        select(Contribution).where(
+            Contribution.contributor_id == contributor_id,
+            Contribution.external_reference == reference,
+        )
+    )
+    return found
+
+
+async def add(session: AsyncSession, row: Contribution) -> Contribution:
+    session.add(row)
+    await session.flush()
+    return row
 
 
 async def by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Contribution]:

@@ -7,7 +7,12 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 
 def is_sqlite(url: str) -> bool:
@@ -52,20 +57,14 @@ class Database:
 
     reader: AsyncEngine
     writer: AsyncEngine
+    reads: async_sessionmaker[AsyncSession]
+    writes: async_sessionmaker[AsyncSession]
 
     @classmethod
     def open(cls, url: str, *, pool_size: int = 10) -> Database:
         reader = create_engine(url, pool_size=pool_size)
         writer = create_engine(url, writer=True) if is_sqlite(url) else reader
-        return cls(reader, writer)
-
-    @property
-    def reads(self) -> async_sessionmaker[AsyncSession]:
-        return create_sessionmaker(self.reader)
-
-    @property
-    def writes(self) -> async_sessionmaker[AsyncSession]:
-        return create_sessionmaker(self.writer)
+        return cls(reader, writer, create_sessionmaker(reader), create_sessionmaker(writer))
 
     async def dispose(self) -> None:
         await self.reader.dispose()

@@ -102,3 +102,16 @@ def select_objectives(criteria: ObjectiveFilter) -> Select[Objective]:
 async def by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Objective]:
     rows = await session.scalars(select(Objective).where(Objective.id.in_(ids)))
     return {row.id: row for row in rows}
+
+
+async def add(session: AsyncSession, row: Objective) -> Objective:
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def of_plan(session: AsyncSession, plan_id: int) -> list[Objective]:
+    rows = await session.scalars(
+        select(Objective).where(Objective.plan_id == plan_id).order_by(Objective.id)
+    )
+    return list(rows)

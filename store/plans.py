@@ -98,3 +98,9 @@ async def by_codes(session: AsyncSession, codes: Sequence[str]) -> dict[str, Pla
 async def successors_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, Plan]:
     rows = await session.scalars(select(Plan).where(Plan.predecessor_id.in_(ids)))
     return {row.predecessor_id: row for row in rows if row.predecessor_id is not None}
+
+
+async def add(session: AsyncSession, row: Plan) -> Plan:
+    session.add(row)
+    await session.flush()
+    return row

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, String, UniqueConstraint
+from sqlalchemy import Date, String, UniqueConstraint, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.base import Base, Timestamped
@@ -26,3 +27,11 @@ class ExchangeRate(Timestamped, Base):
     valid_from: Mapped[date] = mapped_column(Date)
     rate: Mapped[Decimal] = mapped_column(ScaledDecimal(RATE_SCALE))
     source: Mapped[str] = mapped_column(String(200))
+
+
+async def currencies_rated_by(session: AsyncSession, day: date) -> set[str]:
+    """Currencies with an exchange rate in force on `day` (so amounts in them can be totalled)."""
+    rows = await session.scalars(
+        select(ExchangeRate.currency).where(ExchangeRate.valid_from <= day).distinct()
+    )
+    return set(rows)

@@ -58,3 +58,15 @@ async def assessments_of(
     for row in rows:
         found[row.review_id].append(row)
     return found
+
+
+async def add(
+    session: AsyncSession, row: Review, assessments: Sequence[ObjectiveAssessment]
+) -> Review:
+    session.add(row)
+    await session.flush()
+    for assessment in assessments:
+        assessment.review_id = row.id
+        session.add(assessment)
+    await session.flush()
+    return row

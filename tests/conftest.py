@@ -26,6 +26,8 @@ from sqlalchemy.ext.asyncio import (
 
 from api.app import create_app
 from api.settings import Settings
+from resolvers import tokens
+from resolvers.vocabulary import Role
 from seeds import generate, load_reference
 from store.database import create_engine, create_sessionmaker
 from store.migrate import upgrade
@@ -128,30 +130,59 @@ class StatementLog:
         self.statements.clear()
 
 
+# Who the tests act as: a token for each role, issued on every test database.
+PEOPLE = {
+    "secretariat": ("NATO", Role.SECRETARIAT),
+    "ally": ("DE", Role.ALLY),
+    "other_ally": ("FR", Role.ALLY),
+    "partner": ("GE", Role.PARTNER),
+    "other_partner": ("MD", Role.PARTNER),
+    "institution": ("EU", Role.INSTITUTION),
+}
+
+
 @dataclass
 class Api:
     client: httpx.AsyncClient
     sql: StatementLog
+    tokens: dict[str, str]
 
-    async def query(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = await self.client.post(
-            "/graphql", json={"query": document, "variables": variables or {}}
+    async def post(
+        self, document: str, variables: dict[str, Any] | None = None, as_: str = "secretariat"
+    ) -> httpx.Response:
+        return await self.client.post(
+            "/graphql",
+            json={"query": document, "variables": variables or {}},
+            headers={"authorization": f"Bearer {self.tokens[as_]}"},
         )
+
+    async def query(
+        self, document: str, variables: dict[str, Any] | None = None, as_: str = "secretariat"
+    ) -> dict[str, Any]:
+        response = await self.post(document, variables, as_)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
 
-    async def data(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def data(
+        self, document: str, variables: dict[str, Any] | None = None, as_: str = "secretariat"
+    ) -> dict[str, Any]:
         """The data of a query that must succeed."""
-        body = await self.query(document, variables)
+        body = await self.query(document, variables, as_)
         assert "errors" not in body, body["errors"]
         result: dict[str, Any] = body["data"]
         return result
 
 
-@pytest.fixture(scope="session")
-async def api(seeded_url: str) -> AsyncIterator[Api]:
-    app = create_app(Settings(database_url=seeded_url))
+async def issue_tokens(sessions: async_sessionmaker[AsyncSession]) -> dict[str, str]:
+    return {name: await tokens.issue(sessions, *who, None) for name, who in PEOPLE.items()}
+
+
+@contextlib.asynccontextmanager
+async def running_api(url: str) -> AsyncIterator[Api]:
+    """The app over `url`, in process, with a token for each of PEOPLE."""
+    app = create_app(Settings(database_url=url))
+    database = app.state.database
     log = StatementLog()
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
@@ -159,11 +190,34 @@ async def api(seeded_url: str) -> AsyncIterator[Api]:
         if not statement.startswith("BEGIN"):
             log.statements.append(statement)
 
-    event.listen(app.state.engine.sync_engine, "before_cursor_execute", record)
+    secrets = await issue_tokens(database.writes)
+    event.listen(database.reader.sync_engine, "before_cursor_execute", record)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield Api(client, log)
-    await app.state.engine.dispose()
+        yield Api(client, log, secrets)
+    await database.dispose()
+
+
+@pytest.fixture(scope="session")
+async def api(seeded_url: str) -> AsyncIterator[Api]:
+    """The API over the shared seeded database: for tests that only read."""
+    async with running_api(seeded_url) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+async def writable_api(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Api]:
+    """The API over a database of the test module's own, with the reference data: for writes."""
+    found = Databases(backend, tmp_path_factory.mktemp("writable"))
+    url = await found.new_url()
+    engine = create_engine(url)
+    await load_reference(create_sessionmaker(engine))
+    await engine.dispose()
+    async with running_api(url) as running:
+        yield running
+    await found.close()
 
 
 @pytest.fixture

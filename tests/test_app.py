@@ -39,27 +39,30 @@ async def test_no_graphiql_in_production(seeded_url: str) -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         page = await client.get("/graphql", headers={"accept": "text/html"})
         asset = await client.get("/graphiql/graphiql.min.js")
-    await app.state.engine.dispose()
+    await app.state.database.dispose()
 
     assert "GraphiQL" not in page.text
     assert asset.status_code == 404
 
 
-async def test_websocket_speaks_graphql_transport_ws_over_a_real_socket(seeded_url: str) -> None:
+async def test_websocket_speaks_graphql_transport_ws_over_a_real_socket(
+    seeded_url: str, api: Api
+) -> None:
     app = create_app(Settings(database_url=seeded_url))
+    init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {api.tokens['ally']}"}}
     async with (
         served(app) as address,
         websockets.connect(
             f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]
         ) as socket,
     ):
-        await socket.send(json.dumps({"type": "connection_init"}))
+        await socket.send(json.dumps(init))
         ack = json.loads(await socket.recv())
         await socket.send(
             json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }"}})
         )
         result = json.loads(await socket.recv())
-    await app.state.engine.dispose()
+    await app.state.database.dispose()
 
     assert ack == {"type": "connection_ack"}
     assert result["payload"] == {"data": {"__typename": "Query"}}
@@ -76,11 +79,11 @@ async def test_the_legacy_graphql_ws_protocol_is_not_offered(seeded_url: str) ->
             ) as socket:
                 await socket.send(json.dumps({"type": "connection_init"}))
                 await socket.recv()
-    await app.state.engine.dispose()
+    await app.state.database.dispose()
 
 
 async def test_graphql_route_does_not_redirect(api: Api) -> None:
-    response = await api.client.post("/graphql", json={"query": "{ __typename }"})
+    response = await api.post("{ __typename }")
 
     assert response.status_code == 200
     assert response.json() == {"data": {"__typename": "Query"}}

@@ -33,8 +33,8 @@ query Deep($code: String!, $plans: Int!, $objectives: Int!, $contributions: Int!
 }
 """
 
-# participant, plans, objectives, contributions, contributors, and a count at each of 3 levels
-DEEP_STATEMENTS = 8
+# the token, participant, plans, objectives, contributions, contributors, and 3 counts
+DEEP_STATEMENTS = 9
 
 
 def _rows(data: dict) -> int:  # type: ignore[type-arg]
@@ -91,5 +91,6 @@ async def test_every_nested_path_is_batched(api: Api, sql: StatementLog) -> None
     data = await api.data(PARTNERS_DEEP)
 
     assert len(data["partners"]["nodes"]) > 10
-    # partners, partnerships (for role), plans, objectives; each objective's plan is already known
-    assert len(sql) == 4, "\n".join(sql.statements)
+    # the token, partners, partnerships (for role), plans, objectives; each objective's plan is
+    # already known
+    assert len(sql) == 5, "\n".join(sql.statements)

@@ -1,0 +1,105 @@
+"""The change feed and each object's history, as the caller may see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from resolvers import ids
+from resolvers.context import Context
+from resolvers.listing import nested_listing, root_listing
+from resolvers.pagination import Listing, Slice
+from resolvers.viewer import Viewer
+from store.changes import ORDERINGS, ChangeEvent, ChangeFilter, select_changes, select_history
+from store.pages import Ordering
+
+__all__ = ["ChangeEvent", "ChangeFilter"]
+
+FEED_ORDER = Ordering(ORDERINGS["POSITION"])
+# Snapshot columns that point at other objects, shown as global IDs.
+REFERENCES = {
+    "contributor_id": "Participant",
+    "recipient_id": "Participant",
+    "partner_id": "Participant",
+    "objective_id": "Objective",
+    "carried_over_from_id": "Objective",
+    "origin_id": "Objective",
+    "plan_id": "Plan",
+    "predecessor_id": "Plan",
+    "successorId": "Plan",
+    "review_id": "Review",
+}
+WITHHELD = ("contributor_id", "amount", "currency")
+
+
+async def feed(context: Context, criteria: ChangeFilter, slice_: Slice) -> Listing[ChangeEvent]:
+    statement = select_changes(criteria)
+    return await root_listing(
+        context, statement, ChangeEvent, FEED_ORDER, slice_, context.loaders.change
+    )
+
+
+async def history(
+    context: Context, entity_type: str, entity_id: int, slice_: Slice
+) -> Listing[ChangeEvent]:
+    return await nested_listing(
+        context,
+        ("history", entity_type),
+        select_history(entity_type),
+        ChangeEvent,
+        ChangeEvent.entity_id,
+        entity_id,
+        FEED_ORDER,
+        slice_,
+        context.loaders.change,
+    )
+
+
+@dataclass(frozen=True)
+class Presented:
+    """A change event as this caller may see it."""
+
+    event: ChangeEvent
+    actor_id: int | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    redacted: bool
+
+
+def present(viewer: Viewer, event: ChangeEvent) -> Presented:
+    """Who changed a restricted contribution and the amounts involved are withheld, like the
+    contribution itself, from everyone but its contributor, its recipient and the secretariat."""
+    hidden = not all(_may_see(viewer, state) for state in (event.before, event.after) if state)
+    return Presented(
+        event=event,
+        actor_id=None if hidden else event.actor_id,
+        before=_shown(event.before, hidden),
+        after=_shown(event.after, hidden),
+        redacted=hidden,
+    )
+
+
+def _may_see(viewer: Viewer, state: dict[str, Any]) -> bool:
+    return (
+        state.get("visibility") != "RESTRICTED"
+        or viewer.is_secretariat
+        or viewer.participant_id in (state.get("contributor_id"), state.get("recipient_id"))
+    )
+
+
+def _shown(state: dict[str, Any] | None, hidden: bool) -> dict[str, Any] | None:
+    if state is None:
+        return None
+    shown = {}
+    for key, value in state.items():
+        if hidden and key in WITHHELD:
+            value = None
+        elif key in REFERENCES and isinstance(value, int):
+            value = ids.encode(REFERENCES[key], value)
+        shown[_camel(key)] = value
+    return shown
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

@@ -1,0 +1,53 @@
+"""Who is asking: the participant and role a bearer token speaks for, and what they may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from store import tokens
+from store.contributions import Contribution
+from store.enums import Role, Visibility
+from store.participants import Participant
+
+
+@dataclass(frozen=True)
+class Viewer:
+    participant: Participant
+    role: Role
+    token_id: int
+    expires_at: datetime | None
+
+    @property
+    def participant_id(self) -> int:
+        return self.participant.id
+
+    @property
+    def is_secretariat(self) -> bool:
+        return self.role is Role.SECRETARIAT
+
+    def sees_detail(self, contribution: Contribution) -> bool:
+        """Who gave a restricted contribution, and how much, is for its contributor, its recipient
+        and the secretariat only."""
+        return (
+            contribution.visibility is Visibility.PUBLIC
+            or self.is_secretariat
+            or self.participant_id in (contribution.contributor_id, contribution.recipient_id)
+        )
+
+    def restricted_scope(self) -> int | None:
+        """For list filters: whose restricted contributions this viewer may see (None: all)."""
+        return None if self.is_secretariat else self.participant_id
+
+
+async def authenticate(sessions: async_sessionmaker[AsyncSession], secret: str) -> Viewer | None:
+    """The viewer a bearer secret stands for, or None if it is unknown, expired or revoked."""
+    if not secret.startswith(tokens.PREFIX) or len(secret) > 200:
+        return None
+    async with sessions() as session:
+        bearer = await tokens.authenticate(session, secret, datetime.now(UTC))
+    if bearer is None:
+        return None
+    return Viewer(bearer.participant, bearer.token.role, bearer.token.id, bearer.token.expires_at)
