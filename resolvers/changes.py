@@ -29,7 +29,8 @@ REFERENCES = {
     "successorId": "Plan",
     "review_id": "Review",
 }
-WITHHELD = ("contributor_id", "amount", "currency")
+# What a restricted contribution withholds: who gave (their reference names them too), how much.
+WITHHELD = ("contributor_id", "amount", "currency", "external_reference")
 
 
 async def feed(context: Context, criteria: ChangeFilter, slice_: Slice) -> Listing[ChangeEvent]:
@@ -73,8 +74,8 @@ def present(viewer: Viewer, event: ChangeEvent) -> Presented:
     return Presented(
         event=event,
         actor_id=None if hidden else event.actor_id,
-        before=_shown(event.before, hidden),
-        after=_shown(event.after, hidden),
+        before=_shown(event.entity_type, event.before, hidden),
+        after=_shown(event.entity_type, event.after, hidden),
         redacted=hidden,
     )
 
@@ -87,15 +88,16 @@ def _may_see(viewer: Viewer, state: dict[str, Any]) -> bool:
     )
 
 
-def _shown(state: dict[str, Any] | None, hidden: bool) -> dict[str, Any] | None:
+def _shown(entity_type: str, state: dict[str, Any] | None, hidden: bool) -> dict[str, Any] | None:
     if state is None:
         return None
+    references = {**REFERENCES, "id": entity_type}
     shown = {}
     for key, value in state.items():
         if hidden and key in WITHHELD:
             value = None
-        elif key in REFERENCES and isinstance(value, int):
-            value = ids.encode(REFERENCES[key], value)
+        elif key in references and isinstance(value, int):
+            value = ids.encode(references[key], value)
         shown[_camel(key)] = value
     return shown
 

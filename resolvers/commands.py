@@ -84,7 +84,13 @@ async def run(
     try:
         async with context.write() as session, session.begin():
             await changes.claim(session)
-            return await work(session)
+            try:
+                return await work(session)
+            except Rejected as rejection:
+                if rejection.found is not None:
+                    # Keep what was found readable once the rollback expires the session's rows.
+                    session.expunge(rejection.found)
+                raise
     except Rejected as rejection:
         return Outcome(result=rejection.found, errors=rejection.errors)
 

@@ -51,7 +51,7 @@ class Contribution(Node):
     ends_on: date | None = strawberry.field(description="Last day of the support period, if set.")
     description: str | None = strawberry.field(description="What the support consists of.")
     external_reference: str | None = strawberry.field(
-        description="The contributor's own reference; unique per contributor."
+        description="The contributor's own reference, unique per contributor; null when withheld."
     )
     visibility: Visibility = strawberry.field(description="Who may see contributor and amount.")
     redaction: str | None = strawberry.field(
@@ -75,7 +75,7 @@ class Contribution(Node):
             starts_on=row.starts_on,
             ends_on=row.ends_on,
             description=row.description,
-            external_reference=row.external_reference,
+            external_reference=row.external_reference if shown else None,
             visibility=row.visibility,
             redaction=None if shown else RESTRICTED,
             withdrawn_at=row.withdrawn_at,

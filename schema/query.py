@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 import strawberry
 
-from resolvers import contributions, nodes, objectives, participants, plans
+from resolvers import changes, contributions, nodes, objectives, participants, plans
 from resolvers.context import Context
 from resolvers.viewer import Viewer as ViewerValue
 from resolvers.vocabulary import Role as RoleValue
+from schema.change import ChangeEvent, ChangeFilter, events
 from schema.connection import After, Before, Connection, First, Last, Node, connection, page_slice
 from schema.contribution import Contribution, seen_by
 from schema.filters import (
@@ -27,6 +28,7 @@ from schema.objective import Objective
 from schema.participant import Participant
 from schema.plan import Plan
 from schema.review import Review
+from schema.viewer import Viewer
 
 Info = strawberry.Info[Context, None]
 
@@ -55,6 +57,30 @@ def _node(found: tuple[str, Any], viewer: ViewerValue) -> Node | None:
     description="Read the coordination record: participants, plans, objectives, support."
 )
 class Query:
+    @strawberry.field(description="You: the participant and role your token speaks for.")
+    def viewer(self, info: Info) -> Viewer:
+        return Viewer.of(info.context.caller)
+
+    @strawberry.field(
+        description=(
+            "Every write, in commit order: poll with `after` set to the last cursor you saw to "
+            "stay in sync. Positions have no gaps, so nothing is ever skipped."
+        )
+    )
+    async def changes(
+        self,
+        info: Info,
+        filter: ChangeFilter | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ChangeEvent]:
+        listing = await changes.feed(
+            info.context, ChangeFilter.of(filter), page_slice(first, after, last, before)
+        )
+        return events(info, listing)
+
     @strawberry.field(description="Any object by its global ID.")
     async def node(
         self,
