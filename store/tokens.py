@@ -92,4 +92,4 @@ async def listing(session: AsyncSession) -> Sequence[tuple[Token, Participant]]:
         .join(Participant, Participant.id == Token.participant_id)
         .order_by(Token.id)
     )
-    return [(token, participant) for token, participant in rows.tuples()]
+    return [(token, participant) for token, participant in rows]

@@ -29,7 +29,7 @@ from api.settings import Settings
 from resolvers import tokens
 from resolvers.vocabulary import Role
 from seeds import generate, load_reference
-from store.database import create_engine, create_sessionmaker
+from store.database import Database, create_engine, create_sessionmaker
 from store.migrate import upgrade
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "").strip()
@@ -146,6 +146,7 @@ class Api:
     client: httpx.AsyncClient
     sql: StatementLog
     tokens: dict[str, str]
+    database: Database
 
     async def post(
         self, document: str, variables: dict[str, Any] | None = None, as_: str = "secretariat"
@@ -194,7 +195,7 @@ async def running_api(url: str) -> AsyncIterator[Api]:
     event.listen(database.reader.sync_engine, "before_cursor_execute", record)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield Api(client, log, secrets)
+        yield Api(client, log, secrets, database)
     await database.dispose()
 
 
