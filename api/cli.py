@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from datetime import datetime
 from pathlib import Path
 
 import uvicorn
@@ -44,8 +45,12 @@ async def _token_list(url: str) -> None:
     for line in lines:
         print(
             f"{line.id}\t{line.hint}…\t{line.participant}\t{line.role}\t"
-            f"{line.created_at:%Y-%m-%d}\t{line.expires_at or '-'}\t{line.revoked_at or '-'}"
+            f"{_when(line.created_at)}\t{_when(line.expires_at)}\t{_when(line.revoked_at)}"
         )
+
+
+def _when(moment: datetime | None) -> str:
+    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M}Z"
 
 
 async def _seed(url: str, scale: float) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from resolvers import ids
 from resolvers.context import Context
 from resolvers.listing import nested_listing, root_listing
+from resolvers.money import in_minor_units
 from resolvers.pagination import Listing, Slice
 from resolvers.viewer import Viewer
 from store.changes import ORDERINGS, ChangeEvent, ChangeFilter, select_changes, select_history
@@ -30,6 +32,8 @@ REFERENCES = {
     "review_id": "Review",
 }
 # What a restricted contribution withholds: who gave (their reference names them too), how much.
+# Amounts and the column holding their currency, shown in the currency's minor units.
+MONEY = {"amount": "currency", "requirement_amount": "requirement_currency"}
 WITHHELD = ("contributor_id", "amount", "currency", "external_reference")
 
 
@@ -98,6 +102,8 @@ def _shown(entity_type: str, state: dict[str, Any] | None, hidden: bool) -> dict
             value = None
         elif key in references and isinstance(value, int):
             value = ids.encode(references[key], value)
+        elif key in MONEY and value is not None and state.get(MONEY[key]):
+            value = str(in_minor_units(Decimal(value), state[MONEY[key]]))
         shown[_camel(key)] = value
     return shown
 
