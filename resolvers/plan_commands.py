@@ -73,6 +73,15 @@ def may_edit(context: Context, plan: Plan, path: str) -> None:
         )
 
 
+def _check_new(entry: NewPlan | Transition) -> None:
+    """A new plan starts as a draft, or agreed (with its date), or already active."""
+    if entry.status not in (PlanStatus.DRAFT, PlanStatus.AGREED, PlanStatus.ACTIVE):
+        raise reject("status", "a new plan is DRAFT, AGREED or ACTIVE")
+    if entry.status is not PlanStatus.DRAFT and entry.agreed_on is None:
+        raise reject("agreedOn", f"is required for a plan that is {entry.status.name}")
+    period("startsOn", entry.starts_on, "endsOn", entry.ends_on)
+
+
 async def _unique_code(session: AsyncSession, path: str, code: str) -> str:
     if (await plans.by_codes(session, [code])).get(code) is not None:
         raise reject(path, f"{code!r} is taken by another plan", UserErrorCode.ALREADY_EXISTS)
@@ -106,11 +115,7 @@ async def create(context: Context, entry: NewPlan) -> Outcome[Plan]:
         history = (await participants.partnerships_of(session, [partner.id]))[partner.id]
         if participants.role_on(partner, history, context.today) is not Role.PARTNER:
             raise reject("partner", f"{partner.name} is not a NATO partner today")
-        if entry.status not in (PlanStatus.DRAFT, PlanStatus.AGREED, PlanStatus.ACTIVE):
-            raise reject("status", "a new plan is DRAFT, AGREED or ACTIVE")
-        if entry.status is not PlanStatus.DRAFT and entry.agreed_on is None:
-            raise reject("agreedOn", f"is required for a plan that is {entry.status.name}")
-        period("startsOn", entry.starts_on, "endsOn", entry.ends_on)
+        _check_new(entry)
         year = (entry.agreed_on or context.today).year
         plan_code = text("code", entry.code, CODE_LIMIT) or f"{code}-{entry.kind.name}-{year}"
         row = await plans.add(
@@ -199,11 +204,7 @@ async def transition(context: Context, entry: Transition) -> Outcome[Transitione
                 f"is {old.status.name}: only a plan in force moves to an ITPP",
                 UserErrorCode.INVALID_TRANSITION,
             )
-        if entry.status not in (PlanStatus.DRAFT, PlanStatus.AGREED, PlanStatus.ACTIVE):
-            raise reject("status", "a new plan is DRAFT, AGREED or ACTIVE")
-        if entry.status is not PlanStatus.DRAFT and entry.agreed_on is None:
-            raise reject("agreedOn", f"is required for a plan that is {entry.status.name}")
-        period("startsOn", entry.starts_on, "endsOn", entry.ends_on)
+        _check_new(entry)
         partner = await get(session, participants.Participant, old.partner_id)
         assert partner is not None
         year = (entry.agreed_on or context.today).year
