@@ -13,6 +13,7 @@ from resolvers.money import in_minor_units
 from resolvers.pagination import Listing, Slice
 from resolvers.viewer import Viewer
 from store.changes import ORDERINGS, ChangeEvent, ChangeFilter, select_changes, select_history
+from store.contributions import Contribution
 from store.pages import Ordering
 
 __all__ = ["ChangeEvent", "ChangeFilter"]
@@ -71,10 +72,22 @@ class Presented:
     redacted: bool
 
 
-def present(viewer: Viewer, event: ChangeEvent) -> Presented:
+async def present(context: Context, events: list[ChangeEvent]) -> dict[int, Presented]:
+    """Events by position, as the caller may see them."""
+    viewer = context.caller
+    ids_ = [event.entity_id for event in events if event.entity_type == "Contribution"]
+    current = dict(zip(ids_, await context.loaders.contribution.load_many(ids_), strict=True))
+    return {event.id: _presented(viewer, event, current.get(event.entity_id)) for event in events}
+
+
+def _presented(viewer: Viewer, event: ChangeEvent, contribution: Contribution | None) -> Presented:
     """Who changed a restricted contribution and the amounts involved are withheld, like the
-    contribution itself, from everyone but its contributor, its recipient and the secretariat."""
-    hidden = not all(_may_see(viewer, state) for state in (event.before, event.after) if state)
+    contribution itself, from everyone but its contributor, its recipient and the secretariat;
+    and a contribution restricted now keeps its earlier, public events to itself too."""
+    states = [state for state in (event.before, event.after) if state]
+    hidden = not all(_may_see(viewer, state) for state in states)
+    if event.entity_type == "Contribution" and contribution is not None:
+        hidden = hidden or not viewer.sees_detail(contribution)
     return Presented(
         event=event,
         actor_id=None if hidden else event.actor_id,

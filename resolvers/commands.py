@@ -183,6 +183,14 @@ def forward(
         )
 
 
+def not_null(fields: dict[str, Any], *names: str) -> None:
+    """An update may leave a field out, but may not empty one the record cannot do without."""
+    for name in names:
+        if name in fields and fields[name] is None:
+            head, *rest = name.split("_")
+            raise reject(head + "".join(part.title() for part in rest), "cannot be null")
+
+
 def version(path: str, row: Any, expected: int) -> None:
     if row.version != expected:
         raise reject(

@@ -17,6 +17,7 @@ from resolvers.commands import (
     global_id,
     log,
     money,
+    not_null,
     period,
     reject,
     run,
@@ -72,10 +73,10 @@ async def register(
     context: Context, entry: Registration, idempotency_key: str | None
 ) -> Outcome[Contribution]:
     viewer = context.caller
-    key = text("idempotencyKey", idempotency_key, KEY_LIMIT)
     print_ = fingerprint(vars(entry))
 
     async def work(session: AsyncSession) -> Outcome[Contribution]:
+        key = text("idempotencyKey", idempotency_key, KEY_LIMIT)
         if key is not None:
             seen = await idempotency.find(session, viewer.participant_id, REGISTER, key)
             if seen is not None:
@@ -172,6 +173,7 @@ async def update(
     async def work(session: AsyncSession) -> Outcome[Contribution]:
         row = await _own(session, context, global_id_)
         version("expectedVersion", row, expected_version)
+        not_null(fields, "kind", "status", "visibility", "amount", "starts_on", "valued_on")
         if row.status is ContributionStatus.WITHDRAWN:
             raise reject(
                 "id", "is withdrawn: it can no longer change", UserErrorCode.INVALID_TRANSITION
@@ -180,10 +182,8 @@ async def update(
         if "status" in fields:
             forward("status", row.status, fields["status"], LIFECYCLE)
         for name in ("kind", "status", "visibility", "starts_on", "ends_on", "valued_on"):
-            if name in fields and fields[name] is not None:
+            if name in fields:
                 setattr(row, name, fields[name])
-        if "ends_on" in fields and fields["ends_on"] is None:
-            row.ends_on = None
         if "description" in fields:
             row.description = text("description", fields["description"], DESCRIPTION_LIMIT)
         if "external_reference" in fields:
@@ -199,11 +199,11 @@ async def update(
             row.external_reference = reference
         _status_fits_kind("status", row.kind, row.status)
         period("startsOn", row.starts_on, "endsOn", row.ends_on)
-        if "amount" in fields:
-            amount, currency = fields["amount"]
-            row.amount, row.currency = await money(
-                session, "amount", amount, currency, row.valued_on
-            )
+        if "amount" in fields or "valued_on" in fields:
+            # A new amount, or a new valuation date, must still have a rate to be totalled with.
+            amount, currency = fields.get("amount", (row.amount, row.currency))
+            path = "amount" if "amount" in fields else "valuedOn"
+            row.amount, row.currency = await money(session, path, amount, currency, row.valued_on)
         await save(session)
         await log(context, session, row, ChangeAction.UPDATED, before)
         return Outcome(row)

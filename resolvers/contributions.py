@@ -17,7 +17,6 @@ from store.contributions import (
     select_by_objective_line,
     select_contributions,
 )
-from store.objectives import Objective
 from store.pages import Ordering
 
 __all__ = ["ORDERINGS", "Contribution", "ContributionFilter"]
@@ -84,9 +83,9 @@ async def of_objective(
     slice_: Slice,
 ) -> Listing[Contribution]:
     criteria = await _checked(context, criteria)
-    statement, parent = select_by_objective_line(criteria)
+    statement, asked = select_by_objective_line(criteria)
     return await _under(
-        context, "of_objective", statement, parent, objective_id, criteria, ordering, slice_
+        context, "of_objective", statement, asked.id, objective_id, criteria, ordering, slice_
     )
 
 
@@ -109,7 +108,7 @@ async def of_plan(
     context: Context, plan_id: int, criteria: ContributionFilter, ordering: Ordering, slice_: Slice
 ) -> Listing[Contribution]:
     criteria = await _checked(context, criteria)
-    statement = select_contributions(criteria, with_objective=True)
+    statement, asked = select_by_objective_line(criteria)
     return await _under(
-        context, "of_plan", statement, Objective.plan_id, plan_id, criteria, ordering, slice_
+        context, "of_plan", statement, asked.plan_id, plan_id, criteria, ordering, slice_
     )

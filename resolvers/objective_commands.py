@@ -16,6 +16,7 @@ from resolvers.commands import (
     global_id,
     log,
     money,
+    not_null,
     reject,
     run,
     text,
@@ -109,6 +110,7 @@ async def update(
         assert plan is not None
         may_edit(context, plan, "id")
         version("expectedVersion", row, expected_version)
+        not_null(fields, "title", "status", "category", "priority")
         if plan.status in CLOSED_PLANS or row.status is ObjectiveStatus.CARRIED_OVER:
             raise reject(
                 "id", "belongs to a plan that is history now", UserErrorCode.INVALID_TRANSITION

@@ -18,6 +18,7 @@ from resolvers.commands import (
     forward,
     global_id,
     log,
+    not_null,
     period,
     reject,
     run,
@@ -103,9 +104,8 @@ class NewPlan:
 
 
 async def create(context: Context, entry: NewPlan) -> Outcome[Plan]:
-    secretariat_only(context, "creates plans")
-
     async def work(session: AsyncSession) -> Outcome[Plan]:
+        secretariat_only(context, "creates plans")
         code = entry.partner.strip().upper()
         partner = (await participants.by_codes(session, [code])).get(code)
         if partner is None:
@@ -145,6 +145,7 @@ async def update(
     async def work(session: AsyncSession) -> Outcome[Plan]:
         row = await editable_plan(session, context, "id", plan_id)
         version("expectedVersion", row, expected_version)
+        not_null(fields, "title", "status", "agreed_on_precision")
         if row.status in (PlanStatus.SUPERSEDED, PlanStatus.CLOSED):
             raise reject(
                 "id", f"is {row.status.name}: it is history now", UserErrorCode.INVALID_TRANSITION
@@ -192,9 +193,9 @@ class Transitioned:
 
 async def transition(context: Context, entry: Transition) -> Outcome[Transitioned]:
     """IPAP or IPCP → ITPP: the old plan is superseded, its open objectives carried over."""
-    secretariat_only(context, "transitions plans")
 
     async def work(session: AsyncSession) -> Outcome[Transitioned]:
+        secretariat_only(context, "transitions plans")
         old = await editable_plan(session, context, "planId", entry.plan_id)
         if old.kind is PlanKind.ITPP:
             raise reject("planId", "is already an ITPP", UserErrorCode.INVALID_TRANSITION)

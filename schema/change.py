@@ -84,12 +84,12 @@ class ChangeFilter:
         )
 
 
-def events(info: Info, listing: Listing[changes.ChangeEvent]) -> Connection[ChangeEvent]:
-    viewer = info.context.caller
-    return connection(listing, lambda row: ChangeEvent.of(changes.present(viewer, row)))
+async def events(info: Info, listing: Listing[changes.ChangeEvent]) -> Connection[ChangeEvent]:
+    shown = await changes.present(info.context, listing.page.rows)
+    return connection(listing, lambda row: ChangeEvent.of(shown[row.id]))
 
 
 async def history_of(
     info: Info, entity_type: str, pk: int, slice_: Slice
 ) -> Connection[ChangeEvent]:
-    return events(info, await changes.history(info.context, entity_type, pk, slice_))
+    return await events(info, await changes.history(info.context, entity_type, pk, slice_))

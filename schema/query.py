@@ -79,7 +79,7 @@ class Query:
         listing = await changes.feed(
             info.context, ChangeFilter.of(filter), page_slice(first, after, last, before)
         )
-        return events(info, listing)
+        return await events(info, listing)
 
     @strawberry.field(description="Any object by its global ID.")
     async def node(

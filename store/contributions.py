@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     Date,
@@ -20,7 +21,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute, Mapped, aliased, mapped_column
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from store.base import Base, Timestamped, enum_column
 from store.columns import ScaledDecimal, UTCDateTime
@@ -95,15 +96,11 @@ class ContributionFilter:
     viewer_id: int | None = None
 
 
-def select_contributions(
-    criteria: ContributionFilter, *, with_objective: bool = False
-) -> Select[Contribution]:
-    """Contributions matching `criteria`; `with_objective` joins the objective in any case, for
-    callers that group by its columns (a plan's contributions)."""
+def select_contributions(criteria: ContributionFilter) -> Select[Contribution]:
     statement = select(Contribution)
     via_objective = criteria.partner_codes or criteria.plan_ids or criteria.categories
     via_plan = criteria.partner_codes or criteria.plan_kinds
-    if with_objective or via_objective or via_plan:
+    if via_objective or via_plan:
         statement = statement.join(Objective, Objective.id == Contribution.objective_id)
     if via_plan:
         statement = statement.join(Plan, Plan.id == Objective.plan_id)
@@ -148,11 +145,12 @@ def select_contributions(
 
 def select_by_objective_line(
     criteria: ContributionFilter,
-) -> tuple[Select[Contribution], InstrumentedAttribute[int]]:
+) -> tuple[Select[Contribution], Any]:
     """Contributions to each asked objective's whole line: an objective carried over to a new plan
     keeps showing the support given before, and the old one shows support given since.
 
-    Returns the statement and the column to group by (the asked objective's id).
+    Returns the statement and the asked objective (an alias: group by its `id`, or its `plan_id`
+    for a plan's support).
     """
     member, asked = aliased(Objective), aliased(Objective)
     origin = func.coalesce(asked.origin_id, asked.id)
@@ -161,7 +159,7 @@ def select_by_objective_line(
         .join(member, member.id == Contribution.objective_id)
         .join(asked, or_(member.id == origin, member.origin_id == origin))
     )
-    return statement, asked.id
+    return statement, asked
 
 
 async def by_reference(
