@@ -12,7 +12,7 @@ import uvicorn
 from sqlalchemy.engine import make_url
 
 from api.settings import Settings
-from resolvers import tokens
+from resolvers import tallying, tokens
 from resolvers.vocabulary import Role
 from seeds import GeneratedDataConflict, MissingReferenceData, generate, load_reference
 from store.database import create_engine, create_sessionmaker
@@ -63,6 +63,8 @@ async def _seed(url: str, scale: float) -> None:
         if scale > 0:
             generated = await generate(sessions, scale)
             print(f"generated at scale {scale}: {generated}")
+        # Bulk loading bypasses the write path, so the tallies are computed once at the end.
+        print(f"tallied {await tallying.rebuild(sessions)} objectives")
         print(f"seeded in {time.perf_counter() - started:.1f} s")
     finally:
         await engine.dispose()

@@ -25,6 +25,7 @@ from resolvers.commands import (
     version,
 )
 from resolvers.context import Context
+from resolvers.tallying import refresh_objectives
 from store import contributions, idempotency
 from store.base import get, save, snapshot
 from store.contributions import Contribution
@@ -89,6 +90,7 @@ async def register(
                 return Outcome(await get(session, Contribution, seen.entity_id), replayed=True)
         row = await _new_contribution(session, context, entry)
         await log(context, session, row, ChangeAction.CREATED, None)
+        await refresh_objectives(session, [row.objective_id])
         if key is not None:
             await idempotency.remember(
                 session, viewer.participant_id, REGISTER, key, print_, row.id
@@ -206,6 +208,7 @@ async def update(
             row.amount, row.currency = await money(session, path, amount, currency, row.valued_on)
         await save(session)
         await log(context, session, row, ChangeAction.UPDATED, before)
+        await refresh_objectives(session, [row.objective_id])
         return Outcome(row)
 
     return await run(context, work)
@@ -225,6 +228,7 @@ async def withdraw(
         await save(session)
         why = text("reason", reason, DESCRIPTION_LIMIT)
         await log(context, session, row, ChangeAction.WITHDRAWN, before, {"reason": why})
+        await refresh_objectives(session, [row.objective_id])
         return Outcome(row)
 
     return await run(context, work)

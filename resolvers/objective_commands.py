@@ -24,6 +24,7 @@ from resolvers.commands import (
 )
 from resolvers.context import Context
 from resolvers.plan_commands import editable_plan, may_edit
+from resolvers.tallying import refresh_objectives
 from store import objectives
 from store.base import get, save, snapshot
 from store.enums import Category, ChangeAction, ObjectiveStatus, PlanStatus, Priority
@@ -85,6 +86,7 @@ async def add(context: Context, entry: NewObjective) -> Outcome[Objective]:
             ),
         )
         await log(context, session, row, ChangeAction.CREATED, None)
+        await refresh_objectives(session, [row.id])
         return Outcome(row)
 
     return await run(context, work)
@@ -134,6 +136,7 @@ async def update(
             row.requirement_amount, row.requirement_currency = amount, currency
         await save(session)
         await log(context, session, row, ChangeAction.UPDATED, before)
+        await refresh_objectives(session, [row.id])
         return Outcome(row)
 
     return await run(context, work)

@@ -26,6 +26,7 @@ from resolvers.commands import (
     version,
 )
 from resolvers.context import Context
+from resolvers.tallying import refresh_objectives
 from store import objectives, participants, plans
 from store.base import get, save, snapshot
 from store.enums import ChangeAction, DatePrecision, ObjectiveStatus, PlanKind, PlanStatus, Role
@@ -232,6 +233,7 @@ async def transition(context: Context, entry: Transition) -> Outcome[Transitione
         )
         await log(context, session, new, ChangeAction.CREATED, None)
         carried = await _carry_over(session, context, old, new)
+        await refresh_objectives(session, [objective.id for objective in carried])
         old.status = PlanStatus.SUPERSEDED
         await save(session)
         await log(

@@ -9,6 +9,7 @@ from store import (
     plans,
     rates,
     reviews,
+    tallies,
     tokens,
 )
 from store.base import Base
@@ -23,5 +24,6 @@ __all__ = [
     "plans",
     "rates",
     "reviews",
+    "tallies",
     "tokens",
 ]

@@ -35,3 +35,16 @@ async def currencies_rated_by(session: AsyncSession, day: date) -> set[str]:
         select(ExchangeRate.currency).where(ExchangeRate.valid_from <= day).distinct()
     )
     return set(rows)
+
+
+async def of_currencies(session: AsyncSession, currencies: set[str]) -> list[ExchangeRate]:
+    """Every rate of these currencies (a couple of dozen each): converted with in memory."""
+    if not currencies:
+        return []
+    return list(
+        await session.scalars(
+            select(ExchangeRate)
+            .where(ExchangeRate.currency.in_(sorted(currencies)))
+            .order_by(ExchangeRate.id)
+        )
+    )

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import (
 
 from api.app import create_app
 from api.settings import Settings
-from resolvers import tokens
+from resolvers import tallying, tokens
 from resolvers.vocabulary import Role
 from seeds import generate, load_reference
 from store.database import Database, create_engine, create_sessionmaker
@@ -108,6 +108,7 @@ async def seeded(seeded_databases: Databases) -> async_sessionmaker[AsyncSession
     sessions = await seeded_databases.new()
     await load_reference(sessions)
     await generate(sessions, DEMO_SCALE)
+    await tallying.rebuild(sessions)
     return sessions
 
 
@@ -215,6 +216,7 @@ async def writable_api(
     url = await found.new_url()
     engine = create_engine(url)
     await load_reference(create_sessionmaker(engine))
+    await tallying.rebuild(create_sessionmaker(engine))
     await engine.dispose()
     async with running_api(url) as running:
         yield running

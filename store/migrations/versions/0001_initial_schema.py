@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 12:10:18.472583
+Create Date: 2026-11-25 12:37:00.391153
 """
 
 from collections.abc import Sequence
@@ -505,8 +505,56 @@ def upgrade() -> None:
             batch_op.f("ix_objective_assessment_review_id"), ["review_id"], unique=False
         )
 
+    op.create_table(
+        "objective_tally",
+        sa.Column("line_id", sa.Integer(), nullable=False),
+        sa.Column("head_id", sa.Integer(), nullable=False),
+        sa.Column("requirement", sa.BigInteger(), nullable=True),
+        sa.Column("requirement_rate_id", sa.Integer(), nullable=True),
+        sa.Column("pledged", sa.BigInteger(), nullable=False),
+        sa.Column("committed", sa.BigInteger(), nullable=False),
+        sa.Column("disbursed", sa.BigInteger(), nullable=False),
+        sa.Column("contributions", sa.Integer(), nullable=False),
+        sa.Column("contributors", sa.Integer(), nullable=False),
+        sa.Column("rate_ids", sa.JSON(), nullable=False),
+        sa.Column("overlap_contributors", sa.Integer(), nullable=False),
+        sa.Column("overlap_total", sa.BigInteger(), nullable=True),
+        sa.Column("overlap_excess", sa.BigInteger(), nullable=True),
+        sa.Column("overlap_score", sa.BigInteger(), nullable=True),
+        sa.Column("overlap_reasons", sa.JSON(), nullable=False),
+        sa.Column("refreshed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["head_id"], ["objective.id"], name=op.f("fk_objective_tally_head_id_objective")
+        ),
+        sa.ForeignKeyConstraint(
+            ["line_id"], ["objective.id"], name=op.f("fk_objective_tally_line_id_objective")
+        ),
+        sa.PrimaryKeyConstraint("line_id", name=op.f("pk_objective_tally")),
+        sa.UniqueConstraint("head_id", name=op.f("uq_objective_tally_head_id")),
+    )
+    with op.batch_alter_table("objective_tally", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_objective_tally_committed"), ["committed"], unique=False
+        )
+        batch_op.create_index(
+            "ix_objective_tally_overlap",
+            ["overlap_score", "line_id"],
+            unique=False,
+            postgresql_where=sa.text("overlap_contributors > 1"),
+            sqlite_where=sa.text("overlap_contributors > 1"),
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("objective_tally", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_objective_tally_overlap",
+            postgresql_where=sa.text("overlap_contributors > 1"),
+            sqlite_where=sa.text("overlap_contributors > 1"),
+        )
+        batch_op.drop_index(batch_op.f("ix_objective_tally_committed"))
+
+    op.drop_table("objective_tally")
     with op.batch_alter_table("objective_assessment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_objective_assessment_review_id"))
         batch_op.drop_index(batch_op.f("ix_objective_assessment_objective_id"))

@@ -1,0 +1,247 @@
+"""The coordination maths: overlaps, tallies, coverage and gaps, over plain data with no I/O.
+
+Everything is Decimal. Each contribution is converted to the base currency once, rounded to the
+cent, with the rate in force on its valuation date; every total is then a plain sum of those
+values, so totals always add up exactly to their parts.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from enum import Enum
+
+BASE_CURRENCY = "EUR"
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+class Status(Enum):
+    """A contribution's status, as the maths needs it."""
+
+    PLEDGED = "PLEDGED"
+    COMMITTED = "COMMITTED"
+    DISBURSED = "DISBURSED"
+    DELIVERED = "DELIVERED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class Reason(Enum):
+    SAME_OBJECTIVE = "SAME_OBJECTIVE"
+    OVERLAPPING_PERIOD = "OVERLAPPING_PERIOD"
+    SAME_KIND = "SAME_KIND"
+    EXCEEDS_REQUIREMENT = "EXCEEDS_REQUIREMENT"
+
+
+@dataclass(frozen=True)
+class Rate:
+    id: int
+    currency: str
+    valid_from: date
+    rate: Decimal  # base-currency units for one unit of `currency`
+
+
+class Rates:
+    """Exchange rates by currency; the rate in force on a day is the latest one from before it."""
+
+    def __init__(self, rates: Iterable[Rate]) -> None:
+        self._by_currency: dict[str, list[Rate]] = {}
+        for rate in sorted(rates, key=lambda r: (r.currency, r.valid_from)):
+            self._by_currency.setdefault(rate.currency, []).append(rate)
+        self._days = {c: [r.valid_from for r in rs] for c, rs in self._by_currency.items()}
+
+    def on(self, currency: str, day: date) -> Rate | None:
+        """The rate in force on `day` (the first one known, for a day before them all); None for
+        the base currency, which needs none, or a currency without any rate."""
+        days = self._days.get(currency)
+        if currency == BASE_CURRENCY or not days:
+            return None
+        position = bisect.bisect_right(days, day)
+        return self._by_currency[currency][max(position - 1, 0)]
+
+    def convert(self, amount: Decimal, currency: str, day: date) -> tuple[Decimal, Rate | None]:
+        """`amount` in the base currency, rounded to the cent, and the rate used.
+
+        Raises LookupError when `currency` has no rate at all (writes are validated against it).
+        """
+        if currency == BASE_CURRENCY:
+            return amount.quantize(CENT, ROUND_HALF_EVEN), None
+        rate = self.on(currency, day)
+        if rate is None:
+            raise LookupError(f"no exchange rate for {currency}")
+        return (amount * rate.rate).quantize(CENT, ROUND_HALF_EVEN), rate
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One contribution, valued in the base currency."""
+
+    id: int
+    contributor_id: int
+    kind: str
+    status: Status
+    value: Decimal
+    rate_id: int | None
+    starts_on: date
+    ends_on: date | None
+
+
+@dataclass(frozen=True)
+class Window:
+    """A period of interest: contributions count if their period meets it (None: open)."""
+
+    start: date | None = None
+    end: date | None = None
+
+
+def meets(entry: Entry, window: Window) -> bool:
+    if window.end is not None and entry.starts_on > window.end:
+        return False
+    return not (
+        window.start is not None and entry.ends_on is not None and entry.ends_on < window.start
+    )
+
+
+def live(entries: Iterable[Entry], window: Window = Window()) -> list[Entry]:
+    """What counts: never withdrawn contributions, and only those meeting the window."""
+    return [e for e in entries if e.status is not Status.WITHDRAWN and meets(e, window)]
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Several contributors on one objective at the same time."""
+
+    entries: tuple[Entry, ...]
+    contributor_ids: tuple[int, ...]
+    total: Decimal
+    requirement: Decimal | None
+    excess: Decimal | None
+    reasons: tuple[Reason, ...]
+    score: Decimal
+
+
+def overlap(
+    entries: Sequence[Entry], requirement: Decimal | None, window: Window = Window()
+) -> Overlap | None:
+    """The contributions of one objective that overlap in time with another contributor's.
+
+    A sweep over start dates: each contribution is compared only with those still running when it
+    starts, which is every pair whose periods meet.
+    """
+    running: list[Entry] = []
+    flagged: dict[int, Entry] = {}
+    same_kind = False
+    for entry in sorted(live(entries, window), key=lambda e: (e.starts_on, e.id)):
+        running = [o for o in running if o.ends_on is None or o.ends_on >= entry.starts_on]
+        for other in running:
+            if other.contributor_id != entry.contributor_id:
+                flagged[entry.id], flagged[other.id] = entry, other
+                same_kind = same_kind or other.kind == entry.kind
+        running.append(entry)
+    if not flagged:
+        return None
+    chosen = tuple(sorted(flagged.values(), key=lambda e: e.id))
+    total = sum((e.value for e in chosen), ZERO)
+    excess = None if requirement is None else max(total - requirement, ZERO)
+    reasons = [Reason.SAME_OBJECTIVE, Reason.OVERLAPPING_PERIOD]
+    if same_kind:
+        reasons.append(Reason.SAME_KIND)
+    if excess:
+        reasons.append(Reason.EXCEEDS_REQUIREMENT)
+    contributors = tuple(sorted({e.contributor_id for e in chosen}))
+    return Overlap(
+        entries=chosen,
+        contributor_ids=contributors,
+        total=total,
+        requirement=requirement,
+        excess=excess,
+        reasons=tuple(reasons),
+        score=score(len(contributors), same_kind, excess, requirement),
+    )
+
+
+def score(
+    contributors: int, same_kind: bool, excess: Decimal | None, requirement: Decimal | None
+) -> Decimal:
+    """How much an overlap deserves attention: one point per contributor beyond the first, half a
+    point when they give the same kind of support, and the excess as a share of the requirement."""
+    points = Decimal(contributors - 1) + (Decimal("0.5") if same_kind else ZERO)
+    if excess and requirement:
+        points += excess / requirement
+    return points.quantize(Decimal("0.0001"), ROUND_HALF_EVEN)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """An objective's support, in the base currency, by how far along it is."""
+
+    pledged: Decimal = ZERO  # everything not withdrawn
+    committed: Decimal = ZERO  # committed, disbursed or delivered
+    disbursed: Decimal = ZERO  # disbursed or delivered
+    contributions: int = 0
+    contributors: int = 0
+    rate_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+COMMITTED = (Status.COMMITTED, Status.DISBURSED, Status.DELIVERED)
+DONE = (Status.DISBURSED, Status.DELIVERED)
+
+
+def tally(entries: Iterable[Entry], window: Window = Window()) -> Tally:
+    counted = live(entries, window)
+    return Tally(
+        pledged=sum((e.value for e in counted), ZERO),
+        committed=sum((e.value for e in counted if e.status in COMMITTED), ZERO),
+        disbursed=sum((e.value for e in counted if e.status in DONE), ZERO),
+        contributions=len(counted),
+        contributors=len({e.contributor_id for e in counted}),
+        rate_ids=frozenset(e.rate_id for e in counted if e.rate_id is not None),
+    )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    requirement: Decimal
+    pledged: Decimal
+    committed: Decimal
+    disbursed: Decimal
+    objectives: int
+    # Committed support over the requirement, for the objectives that have one.
+    ratio: Decimal | None
+
+
+def coverage(items: Iterable[tuple[Decimal | None, Tally]]) -> Coverage:
+    """Totals over objectives given as (requirement or None, tally)."""
+    rows = list(items)
+    required = [(requirement, t) for requirement, t in rows if requirement is not None]
+    requirement = sum((r for r, _ in required), ZERO)
+    committed_against = sum((t.committed for _, t in required), ZERO)
+    return Coverage(
+        requirement=requirement,
+        pledged=sum((t.pledged for _, t in rows), ZERO),
+        committed=sum((t.committed for _, t in rows), ZERO),
+        disbursed=sum((t.disbursed for _, t in rows), ZERO),
+        objectives=len(rows),
+        ratio=(committed_against / requirement).quantize(Decimal("0.0001"), ROUND_HALF_EVEN)
+        if requirement
+        else None,
+    )
+
+
+def shortfall(
+    committed: Decimal, requirement: Decimal | None, threshold: Decimal
+) -> Decimal | None:
+    """What an objective lacks to reach `threshold` (a share) of its requirement, if it is a gap.
+
+    With no requirement, or a threshold of zero, an objective is a gap only if nothing at all is
+    committed to it; it then lacks its whole requirement (or an unknown amount: zero).
+    """
+    if requirement is None or threshold <= 0:
+        if committed > 0:
+            return None
+        return requirement if requirement is not None else ZERO
+    target = (requirement * threshold).quantize(CENT, ROUND_HALF_EVEN)
+    return target - committed if committed < target else None

@@ -1,0 +1,113 @@
+"""Keeping objective tallies current: recomputed from a line's contributions by every write to it,
+in the write's own transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from resolvers import analysis
+from store import rates as stored_rates
+from store import tallies
+from store.contributions import Contribution
+from store.objectives import Objective
+from store.objectives import by_ids as get_objectives
+from store.rates import ExchangeRate
+
+BATCH = 500
+
+
+def rates_of(rows: Iterable[ExchangeRate]) -> analysis.Rates:
+    return analysis.Rates(
+        analysis.Rate(row.id, row.currency, row.valid_from, row.rate) for row in rows
+    )
+
+
+def entries(contributions: Iterable[Contribution], rates: analysis.Rates) -> list[analysis.Entry]:
+    found = []
+    for row in contributions:
+        value, rate = rates.convert(row.amount, row.currency, row.valued_on)
+        found.append(
+            analysis.Entry(
+                id=row.id,
+                contributor_id=row.contributor_id,
+                kind=row.kind.name,
+                status=analysis.Status[row.status.name],
+                value=value,
+                rate_id=None if rate is None else rate.id,
+                starts_on=row.starts_on,
+                ends_on=row.ends_on,
+            )
+        )
+    return found
+
+
+def requirement_of(head: Objective, rates: analysis.Rates) -> tuple[Decimal | None, int | None]:
+    """The head objective's requirement in the base currency, valued when it was last set."""
+    if head.requirement_amount is None or head.requirement_currency is None:
+        return None, None
+    value, rate = rates.convert(
+        head.requirement_amount, head.requirement_currency, head.updated_at.date()
+    )
+    return value, None if rate is None else rate.id
+
+
+def tally_row(
+    line_id: int, head: Objective, support: Sequence[Contribution], rates: analysis.Rates
+) -> dict[str, Any]:
+    valued = entries(support, rates)
+    requirement, requirement_rate = requirement_of(head, rates)
+    counted = analysis.tally(valued)
+    found = analysis.overlap(valued, requirement)
+    return {
+        "line_id": line_id,
+        "head_id": head.id,
+        "requirement": requirement,
+        "requirement_rate_id": requirement_rate,
+        "pledged": counted.pledged,
+        "committed": counted.committed,
+        "disbursed": counted.disbursed,
+        "contributions": counted.contributions,
+        "contributors": counted.contributors,
+        "rate_ids": sorted(counted.rate_ids),
+        "overlap_contributors": 0 if found is None else len(found.contributor_ids),
+        "overlap_total": None if found is None else found.total,
+        "overlap_excess": None if found is None else found.excess,
+        "overlap_score": None if found is None else found.score,
+        "overlap_reasons": [] if found is None else [reason.name for reason in found.reasons],
+    }
+
+
+async def refresh(session: AsyncSession, line_ids: Iterable[int]) -> None:
+    """Recompute the tallies of these lines from their contributions, inside `session`'s
+    transaction (so a tally is never out of step with the rows it sums)."""
+    wanted = sorted(set(line_ids))
+    for start in range(0, len(wanted), BATCH):
+        part = wanted[start : start + BATCH]
+        heads = await tallies.heads_of_lines(session, part)
+        support = await tallies.contributions_of_lines(session, part)
+        currencies = {row.currency for rows in support.values() for row in rows} | {
+            head.requirement_currency for head in heads.values() if head.requirement_currency
+        }
+        rates = rates_of(await stored_rates.of_currencies(session, currencies))
+        rows = [
+            tally_row(line, heads[line], support[line], rates) for line in part if line in heads
+        ]
+        await tallies.replace(session, rows)
+
+
+async def refresh_objectives(session: AsyncSession, objective_ids: Iterable[int]) -> None:
+    """Recompute the tallies of the lines these objectives belong to."""
+    objectives = await get_objectives(session, list(objective_ids))
+    await refresh(session, [tallies.line_of(objective) for objective in objectives.values()])
+
+
+async def rebuild(sessions: async_sessionmaker[AsyncSession]) -> int:
+    """Recompute every tally (after bulk loading, which bypasses the write path)."""
+    async with sessions() as session, session.begin():
+        lines = await tallies.all_line_ids(session)
+        await refresh(session, lines)
+    return len(lines)

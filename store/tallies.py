@@ -1,0 +1,213 @@
+"""Per-objective tallies: each objective line's support, kept current by every write.
+
+A line is an objective and the copies carried over from it to successor plans; support given to
+any of them counts once, on the line, and shows under its current objective (the head). Reading
+overlaps, coverage and gaps then touches one small row per objective, never every contribution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Numeric,
+    Select,
+    and_,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.base import Base, utcnow
+from store.columns import ScaledDecimal, UTCDateTime
+from store.contributions import Contribution
+from store.enums import Category, ContributionStatus, ObjectiveStatus, PlanKind, Priority
+from store.objectives import MONEY_SCALE, Objective
+from store.pages import SortKey
+from store.participants import Participant, ids_of_codes
+from store.plans import Plan
+
+
+class ObjectiveTally(Base):
+    __tablename__ = "objective_tally"
+
+    line_id: Mapped[int] = mapped_column(ForeignKey("objective.id"), primary_key=True)
+    head_id: Mapped[int] = mapped_column(ForeignKey("objective.id"), unique=True)
+    requirement: Mapped[Decimal | None] = mapped_column(ScaledDecimal(MONEY_SCALE))
+    requirement_rate_id: Mapped[int | None]
+    pledged: Mapped[Decimal] = mapped_column(ScaledDecimal(MONEY_SCALE))
+    committed: Mapped[Decimal] = mapped_column(ScaledDecimal(MONEY_SCALE), index=True)
+    disbursed: Mapped[Decimal] = mapped_column(ScaledDecimal(MONEY_SCALE))
+    contributions: Mapped[int]
+    contributors: Mapped[int]
+    rate_ids: Mapped[list[int]] = mapped_column(JSON)
+    # The overlap as of today's data, over all periods (0 contributors: none).
+    overlap_contributors: Mapped[int]
+    overlap_total: Mapped[Decimal | None] = mapped_column(ScaledDecimal(MONEY_SCALE))
+    overlap_excess: Mapped[Decimal | None] = mapped_column(ScaledDecimal(MONEY_SCALE))
+    overlap_score: Mapped[Decimal | None] = mapped_column(ScaledDecimal(MONEY_SCALE))
+    overlap_reasons: Mapped[list[str]] = mapped_column(JSON)
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+Index(
+    "ix_objective_tally_overlap",
+    ObjectiveTally.overlap_score,
+    ObjectiveTally.line_id,
+    postgresql_where=ObjectiveTally.overlap_contributors > 1,
+    sqlite_where=ObjectiveTally.overlap_contributors > 1,
+)
+
+OVERLAP_ORDER = SortKey("SCORE", func.coalesce(ObjectiveTally.overlap_score, 0))
+GAP_ORDER = SortKey("PRIORITY", Objective.priority)
+
+
+def line_of(objective: Objective) -> int:
+    return objective.origin_id or objective.id
+
+
+@dataclass(frozen=True)
+class LineFilter:
+    """Which objectives (current heads of their lines) an analysis covers."""
+
+    partner_codes: Sequence[str] = ()
+    plan_ids: Sequence[int] = ()
+    plan_kinds: Sequence[PlanKind] = ()
+    categories: Sequence[Category] = ()
+    priorities: Sequence[Priority] = ()
+
+
+def select_lines(criteria: LineFilter) -> Select[ObjectiveTally, Objective, Plan]:
+    """Tallies joined to their head objective and its plan, filtered."""
+    statement: Select[ObjectiveTally, Objective, Plan] = (
+        select(ObjectiveTally, Objective, Plan)
+        .join(Objective, Objective.id == ObjectiveTally.head_id)
+        .join(Plan, Plan.id == Objective.plan_id)
+    )
+    if criteria.partner_codes:
+        statement = statement.where(Plan.partner_id.in_(ids_of_codes(criteria.partner_codes)))
+    if criteria.plan_ids:
+        statement = statement.where(Objective.plan_id.in_(criteria.plan_ids))
+    if criteria.plan_kinds:
+        statement = statement.where(Plan.kind.in_(criteria.plan_kinds))
+    if criteria.categories:
+        statement = statement.where(Objective.category.in_(criteria.categories))
+    if criteria.priorities:
+        statement = statement.where(Objective.priority.in_([p.value for p in criteria.priorities]))
+    return statement
+
+
+def overlapping(statement: Select[Any], minimum: int) -> Select[Any]:
+    return statement.where(ObjectiveTally.overlap_contributors >= max(minimum, 2))
+
+
+def gaps(statement: Select[Any], threshold: Decimal) -> Select[Any]:
+    """Lines whose committed support is below `threshold` of their requirement (0: none at all).
+
+    Compared as whole numbers (stored units, threshold in basis points), in wide NUMERIC so that
+    no product overflows and no float creeps in.
+    """
+    nothing = ObjectiveTally.committed == 0
+    if threshold <= 0:
+        return statement.where(nothing)
+    points = int((threshold * 10_000).to_integral_value())
+    below = and_(
+        ObjectiveTally.requirement.is_not(None),
+        _stored(ObjectiveTally.committed) * 10_000 < _stored(ObjectiveTally.requirement) * points,
+    )
+    return statement.where(or_(nothing, below))
+
+
+def _stored(column: Any) -> Any:
+    return cast(type_coerce(column, BigInteger), Numeric(38, 0))
+
+
+async def rows(session: AsyncSession, statement: Select[Any]) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in await session.execute(statement)]
+
+
+async def by_heads(session: AsyncSession, head_ids: Sequence[int]) -> dict[int, ObjectiveTally]:
+    found = await session.scalars(
+        select(ObjectiveTally).where(ObjectiveTally.head_id.in_(head_ids))
+    )
+    return {row.head_id: row for row in found}
+
+
+async def contributions_of_lines(
+    session: AsyncSession, line_ids: Sequence[int]
+) -> dict[int, list[Contribution]]:
+    """Every contribution to each line (withdrawn ones too: the maths decides what counts)."""
+    line = func.coalesce(Objective.origin_id, Objective.id).label("line_id")
+    result = await session.execute(
+        select(Contribution, line)
+        .join(Objective, Objective.id == Contribution.objective_id)
+        .where(or_(Objective.id.in_(line_ids), Objective.origin_id.in_(line_ids)))
+        .order_by(Contribution.id)
+    )
+    found: dict[int, list[Contribution]] = {key: [] for key in line_ids}
+    for contribution, line_id in result:
+        found[line_id].append(contribution)
+    return found
+
+
+async def heads_of_lines(session: AsyncSession, line_ids: Sequence[int]) -> dict[int, Objective]:
+    """The current objective of each line: the one not carried over further."""
+    result = await session.scalars(
+        select(Objective).where(
+            or_(Objective.id.in_(line_ids), Objective.origin_id.in_(line_ids)),
+            Objective.status != ObjectiveStatus.CARRIED_OVER,
+        )
+    )
+    return {line_of(objective): objective for objective in result}
+
+
+async def all_line_ids(session: AsyncSession) -> list[int]:
+    result = await session.scalars(
+        select(Objective.id).where(Objective.origin_id.is_(None)).order_by(Objective.id)
+    )
+    return list(result)
+
+
+async def replace(session: AsyncSession, rows_: Sequence[dict[str, Any]]) -> None:
+    """Store fresh tallies for their lines (one delete and one executemany insert)."""
+    if not rows_:
+        return
+    lines = [row["line_id"] for row in rows_]
+    for start in range(0, len(lines), 500):
+        part = lines[start : start + 500]
+        await session.execute(delete(ObjectiveTally).where(ObjectiveTally.line_id.in_(part)))
+    await session.execute(insert(ObjectiveTally), list(rows_))
+
+
+async def recent_support(
+    session: AsyncSession, pairs: Sequence[tuple[Category, str | None]], since: date
+) -> list[tuple[Category, str | None, int, int]]:
+    """For each (category, recipient region): who gave how many contributions since `since`."""
+    region = Participant.region
+    result = await session.execute(
+        select(Objective.category, region, Contribution.contributor_id, func.count())
+        .join(Objective, Objective.id == Contribution.objective_id)
+        .join(Participant, Participant.id == Contribution.recipient_id)
+        .where(
+            Objective.category.in_({category for category, _ in pairs}),
+            region.in_({r for _, r in pairs if r is not None}),
+            Contribution.starts_on >= since,
+            Contribution.status != ContributionStatus.WITHDRAWN,
+        )
+        .group_by(Objective.category, region, Contribution.contributor_id)
+    )
+    return [(category, place, contributor, int(n)) for category, place, contributor, n in result]
