@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 
 import strawberry
 
-from resolvers import changes, contributions, nodes, objectives, participants, plans
+from resolvers import changes, contributions, gaps, nodes, objectives, overlaps, participants, plans
+from resolvers import coverage as covering
 from resolvers.context import Context
 from resolvers.viewer import Viewer as ViewerValue
 from resolvers.vocabulary import Role as RoleValue
+from schema.analysis import AidGap, AidOverlap, AnalysisFilter, Coverage, PeriodInput
 from schema.change import ChangeEvent, ChangeFilter, events
 from schema.connection import After, Before, Connection, First, Last, Node, connection, page_slice
 from schema.contribution import Contribution, seen_by
@@ -60,6 +63,77 @@ class Query:
     @strawberry.field(description="You: the participant and role your token speaks for.")
     def viewer(self, info: Info) -> Viewer:
         return Viewer.of(info.context.caller)
+
+    @strawberry.field(
+        description=(
+            "Where aid overlaps: objectives on which several contributors give support at the "
+            "same time, highest score first."
+        )
+    )
+    async def aid_overlaps(
+        self,
+        info: Info,
+        filter: AnalysisFilter | None = None,
+        active_on: Annotated[
+            date | None, strawberry.argument(description="Only support running on this day.")
+        ] = None,
+        period: Annotated[
+            PeriodInput | None,
+            strawberry.argument(description="Only support running during this period."),
+        ] = None,
+        minimum_contributors: Annotated[
+            int, strawberry.argument(description="At least this many contributors (2 or more).")
+        ] = 2,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[AidOverlap]:
+        start, end = (period.start, period.end) if period else (None, None)
+        window = overlaps.period(active_on, start, end)
+        listing = await overlaps.listing(
+            info.context,
+            AnalysisFilter.of(filter),
+            window,
+            minimum_contributors,
+            page_slice(first, after, last, before),
+        )
+        return connection(listing, lambda found: AidOverlap.of(info, found))
+
+    @strawberry.field(
+        description="Requirement against pledged, committed and disbursed support, by category."
+    )
+    async def coverage(self, info: Info, filter: AnalysisFilter | None = None) -> Coverage:
+        return Coverage.of(await covering.coverage(info.context, AnalysisFilter.of(filter)))
+
+    @strawberry.field(
+        description=(
+            "Where aid is missing: objectives whose committed support is below a share of their "
+            "requirement (by default: with no committed support at all), most urgent first."
+        )
+    )
+    async def aid_gaps(
+        self,
+        info: Info,
+        filter: AnalysisFilter | None = None,
+        threshold: Annotated[
+            Decimal,
+            strawberry.argument(
+                description='A share from 0 to 1: e.g. "0.5" lists objectives under half covered.'
+            ),
+        ] = Decimal(0),
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[AidGap]:
+        listing = await gaps.listing(
+            info.context,
+            AnalysisFilter.of(filter),
+            threshold,
+            page_slice(first, after, last, before),
+        )
+        return connection(listing, AidGap.of)
 
     @strawberry.field(
         description=(

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
@@ -19,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, QueryableAttribute, aliased
 
 T = TypeVar("T")
+# Any select, whatever it selects.
+AnySelect = Select[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Cursor:
 
 def encode_cursor(key: SortKey, value: Any, pk: int) -> str:
     plain = value.isoformat() if isinstance(value, date | datetime) else value
+    plain = str(plain) if isinstance(plain, Decimal) else plain
     raw = json.dumps([key.name, plain, pk], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -138,26 +142,59 @@ def _trim(ordering: Ordering, window: Window, found: Sequence[tuple[T, Any, int]
 
 async def fetch_page(
     session: AsyncSession,
-    statement: Select[Any],
+    statement: AnySelect,
     model: Any,
     ordering: Ordering,
     window: Window,
+    pk: Any = None,
 ) -> Page[Any]:
-    """One page of `statement` (a select of `model` with its filters) in one statement."""
-    sort_value = ordering.key.expression.label("sort_value")
+    """One page of `statement` (a select of `model`, with its filters) in one statement.
+
+    `pk` is the tie-breaking unique column (`model.id` by default). A statement that selects
+    several entities gives rows as tuples of them.
+    """
+    pk = model.id if pk is None else pk
     query = (
-        statement.add_columns(sort_value)
-        .where(*_bounds(ordering, model.id, window))
-        .order_by(*_order_by(ordering, model.id, window))
+        statement.add_columns(ordering.key.expression.label("sort_value"), pk.label("page_key"))
+        .where(*_bounds(ordering, pk, window))
+        .order_by(*_order_by(ordering, pk, window))
         .limit(window.size + 1)
     )
-    found = [(row, value, row.id) for row, value in (await session.execute(query)).all()]
+    found = []
+    for *entities, value, key in (await session.execute(query)).all():
+        found.append((entities[0] if len(entities) == 1 else tuple(entities), value, key))
     return _trim(ordering, window, found)
+
+
+def page_of(items: Sequence[tuple[T, Any, int]], ordering: Ordering, window: Window) -> Page[T]:
+    """The same page as `fetch_page`, over (item, sort value, key) already in memory."""
+
+    def position(item: tuple[T, Any, int]) -> tuple[Any, int]:
+        return item[1], item[2]
+
+    def ahead(item: tuple[T, Any, int], cursor: Cursor) -> bool:
+        mark = (cursor.value, cursor.pk)
+        return position(item) < mark if ordering.descending else position(item) > mark
+
+    chosen = [
+        item
+        for item in items
+        if (window.after is None or ahead(item, window.after))
+        and (
+            window.before is None
+            or (
+                not ahead(item, window.before)
+                and position(item) != (window.before.value, window.before.pk)
+            )
+        )
+    ]
+    chosen.sort(key=position, reverse=ordering.descending != window.backwards)
+    return _trim(ordering, window, chosen[: window.size + 1])
 
 
 async def fetch_pages(
     session: AsyncSession,
-    statement: Select[Any],
+    statement: AnySelect,
     model: Any,
     parent: InstrumentedAttribute[int],
     parent_ids: Sequence[Hashable],
@@ -189,14 +226,14 @@ async def fetch_pages(
     return {key: _trim(ordering, window, found) for key, found in grouped.items()}
 
 
-async def count(session: AsyncSession, statement: Select[Any]) -> int:
+async def count(session: AsyncSession, statement: AnySelect) -> int:
     query = select(func.count()).select_from(statement.order_by(None).subquery())
     return int((await session.execute(query)).scalar_one())
 
 
 async def count_by(
     session: AsyncSession,
-    statement: Select[Any],
+    statement: AnySelect,
     parent: InstrumentedAttribute[int],
     parent_ids: Sequence[Hashable],
 ) -> dict[Hashable, int]:

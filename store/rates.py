@@ -48,3 +48,8 @@ async def of_currencies(session: AsyncSession, currencies: set[str]) -> list[Exc
             .order_by(ExchangeRate.id)
         )
     )
+
+
+async def by_ids(session: AsyncSession, ids: list[int]) -> dict[int, ExchangeRate]:
+    found = await session.scalars(select(ExchangeRate).where(ExchangeRate.id.in_(ids)))
+    return {row.id: row for row in found}

@@ -72,7 +72,10 @@ Index(
     sqlite_where=ObjectiveTally.overlap_contributors > 1,
 )
 
-OVERLAP_ORDER = SortKey("SCORE", func.coalesce(ObjectiveTally.overlap_score, 0))
+# A tally with its head objective and that objective's plan.
+Lines = Select[ObjectiveTally, Objective, Plan]
+
+OVERLAP_ORDER = SortKey("SCORE", func.coalesce(ObjectiveTally.overlap_score, 0), Decimal)
 GAP_ORDER = SortKey("PRIORITY", Objective.priority)
 
 
@@ -91,9 +94,9 @@ class LineFilter:
     priorities: Sequence[Priority] = ()
 
 
-def select_lines(criteria: LineFilter) -> Select[ObjectiveTally, Objective, Plan]:
+def select_lines(criteria: LineFilter) -> Lines:
     """Tallies joined to their head objective and its plan, filtered."""
-    statement: Select[ObjectiveTally, Objective, Plan] = (
+    statement: Lines = (
         select(ObjectiveTally, Objective, Plan)
         .join(Objective, Objective.id == ObjectiveTally.head_id)
         .join(Plan, Plan.id == Objective.plan_id)
@@ -111,11 +114,11 @@ def select_lines(criteria: LineFilter) -> Select[ObjectiveTally, Objective, Plan
     return statement
 
 
-def overlapping(statement: Select[Any], minimum: int) -> Select[Any]:
+def overlapping(statement: Lines, minimum: int) -> Lines:
     return statement.where(ObjectiveTally.overlap_contributors >= max(minimum, 2))
 
 
-def gaps(statement: Select[Any], threshold: Decimal) -> Select[Any]:
+def gaps(statement: Lines, threshold: Decimal) -> Lines:
     """Lines whose committed support is below `threshold` of their requirement (0: none at all).
 
     Compared as whole numbers (stored units, threshold in basis points), in wide NUMERIC so that
@@ -136,8 +139,10 @@ def _stored(column: Any) -> Any:
     return cast(type_coerce(column, BigInteger), Numeric(38, 0))
 
 
-async def rows(session: AsyncSession, statement: Select[Any]) -> list[tuple[Any, ...]]:
-    return [tuple(row) for row in await session.execute(statement)]
+async def rows(
+    session: AsyncSession, statement: Lines
+) -> list[tuple[ObjectiveTally, Objective, Plan]]:
+    return [(tally, objective, plan) for tally, objective, plan in await session.execute(statement)]
 
 
 async def by_heads(session: AsyncSession, head_ids: Sequence[int]) -> dict[int, ObjectiveTally]:

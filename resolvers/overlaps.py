@@ -1,0 +1,132 @@
+"""Where aid overlaps: objectives on which several contributors give support at the same time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolvers import analysis
+from resolvers.context import Context
+from resolvers.errors import invalid_argument
+from resolvers.listing import check_codes
+from resolvers.pagination import Listing, Slice, window_for
+from resolvers.tallying import entries, rates_of, requirement_of
+from store import rates as stored_rates
+from store import tallies
+from store.contributions import Contribution
+from store.objectives import Objective
+from store.pages import Ordering, count, fetch_page, page_of
+from store.plans import Plan
+from store.rates import ExchangeRate
+from store.tallies import LineFilter, ObjectiveTally
+
+ORDERING = Ordering(tallies.OVERLAP_ORDER, descending=True)
+
+
+@dataclass(frozen=True)
+class FoundOverlap:
+    """One objective's overlap with the rows behind it."""
+
+    objective: Objective
+    overlap: analysis.Overlap
+    contributions: list[Contribution]
+    rates: list[ExchangeRate]
+
+
+def period(active_on: date | None, start: date | None, end: date | None) -> analysis.Window:
+    if active_on is not None and (start is not None or end is not None):
+        raise invalid_argument("activeOn", "cannot be combined with `period`")
+    if start is not None and end is not None and end < start:
+        raise invalid_argument("period.end", f"({end}) is before period.start ({start})")
+    if active_on is not None:
+        return analysis.Window(active_on, active_on)
+    return analysis.Window(start, end)
+
+
+async def listing(
+    context: Context,
+    criteria: LineFilter,
+    window: analysis.Window,
+    minimum: int,
+    slice_: Slice,
+) -> Listing[FoundOverlap]:
+    """Overlaps, highest score first. Stored tallies give the candidates in one indexed read; the
+    overlaps are then worked out exactly from the candidates' contributions."""
+    if not 2 <= minimum <= 1000:
+        raise invalid_argument("minimumContributors", f"must be at least 2, got {minimum}")
+    await check_codes(context, "filter.partners", criteria.partner_codes)
+    paging = window_for(slice_, ORDERING)
+    statement = tallies.overlapping(tallies.select_lines(criteria), minimum)
+    if window == analysis.Window():
+        # Over all time, the stored overlap is the overlap: page in SQL.
+        async with context.session() as session:
+            page = await fetch_page(
+                session, statement, ObjectiveTally, ORDERING, paging, ObjectiveTally.line_id
+            )
+            found = await _details(context, session, page.rows, window)
+        page.rows = [found[tally.line_id] for tally, _, _ in page.rows]
+
+        async def total() -> int:
+            async with context.session() as session:
+                return await count(session, statement)
+
+        return Listing(page, total)
+    # Within a period, an overlap can only shrink: work out every candidate, then page.
+    async with context.session() as session:
+        candidates = await tallies.rows(session, statement)
+        found = await _details(context, session, candidates, window)
+    kept = [
+        (item, item.overlap.score, line)
+        for line, item in found.items()
+        if len(item.overlap.contributor_ids) >= minimum
+    ]
+    everything = len(kept)
+
+    async def counted() -> int:
+        return everything
+
+    return Listing(page_of(kept, ORDERING, paging), counted)
+
+
+async def _details(
+    context: Context,
+    session: AsyncSession,
+    rows: Sequence[tuple[ObjectiveTally, Objective, Plan]],
+    window: analysis.Window,
+) -> dict[int, FoundOverlap]:
+    """Each line's overlap, from its contributions (two statements for the whole page)."""
+    lines = [tally.line_id for tally, _, _ in rows]
+    support = await tallies.contributions_of_lines(session, lines)
+    currencies = {row.currency for found in support.values() for row in found}
+    currencies |= {o.requirement_currency for _, o, _ in rows if o.requirement_currency}
+    rate_rows = await stored_rates.of_currencies(session, currencies)
+    rates, by_id = rates_of(rate_rows), {rate.id: rate for rate in rate_rows}
+    found = {}
+    for tally, head, _ in rows:
+        context.loaders.objective.prime(head.id, head)
+        requirement, _rate = requirement_of(head, rates)
+        result = analysis.overlap(entries(support[tally.line_id], rates), requirement, window)
+        if result is None:
+            continue
+        chosen = {entry.id for entry in result.entries}
+        used = {entry.rate_id for entry in result.entries} | {_rate}
+        found[tally.line_id] = FoundOverlap(
+            objective=head,
+            overlap=result,
+            contributions=[row for row in support[tally.line_id] if row.id in chosen],
+            rates=sorted((by_id[i] for i in used if i is not None), key=_rate_order),
+        )
+    return found
+
+
+def _rate_order(rate: ExchangeRate) -> tuple[str, date]:
+    return rate.currency, rate.valid_from
+
+
+def visible_contributors(context: Context, found: FoundOverlap) -> list[int]:
+    """Contributors this caller may see named: those with a contribution it may see in detail."""
+    viewer = context.caller
+    return sorted({row.contributor_id for row in found.contributions if viewer.sees_detail(row)})

@@ -1,0 +1,278 @@
+"""Coordination analysis: where aid overlaps, how well objectives are covered, what is missing.
+
+Every amount here is in the base currency (EUR), converted with the rate in force on each
+contribution's valuation date; each total lists the rates it used.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+import strawberry
+
+from resolvers import coverage as covering
+from resolvers import gaps as finding_gaps
+from resolvers import ids
+from resolvers import overlaps as finding_overlaps
+from resolvers.analysis import BASE_CURRENCY, Reason
+from resolvers.analysis import Coverage as CoverageValue
+from resolvers.context import Context
+from resolvers.coverage import ExchangeRate as RateRow
+from resolvers.overlaps import LineFilter
+from resolvers.vocabulary import Category as CategoryValue
+from schema.contribution import Contribution, seen_by
+from schema.enums import Category, PlanKind, Priority
+from schema.money import Money
+from schema.objective import Objective
+from schema.participant import Participant
+
+Info = strawberry.Info[Context, None]
+
+strawberry.enum(
+    Reason,
+    name="OverlapReason",
+    description=(
+        "Why an overlap was flagged: SAME_OBJECTIVE and OVERLAPPING_PERIOD always (several "
+        "contributors on one objective at once), SAME_KIND when two of them give the same kind "
+        "of support, EXCEEDS_REQUIREMENT when together they give more than the objective needs."
+    ),
+)
+
+
+def base(amount: Decimal | None) -> Money | None:
+    return Money.of(amount, BASE_CURRENCY)
+
+
+@strawberry.type(description="An exchange rate used to bring an amount into the base currency.")
+class ExchangeRate:
+    currency: str = strawberry.field(description="The currency converted.")
+    valid_from: date = strawberry.field(description="The day the rate took effect.")
+    rate: Decimal = strawberry.field(description="Base-currency units for one unit.")
+    source: str = strawberry.field(description="Where the rate comes from.")
+
+    @staticmethod
+    def of(row: RateRow) -> ExchangeRate:
+        return ExchangeRate(
+            currency=row.currency, valid_from=row.valid_from, rate=row.rate, source=row.source
+        )
+
+
+@strawberry.type(description="A total in the base currency, with the rates used to reach it.")
+class Total:
+    amount: Decimal = strawberry.field(description="The sum, exact to the cent.")
+    currency: str = strawberry.field(description="The base currency, EUR.")
+    rates: list[ExchangeRate] = strawberry.field(
+        description="Every rate used (amounts already in EUR need none)."
+    )
+
+
+@strawberry.input(description="Which objectives an analysis covers; every condition must hold.")
+class AnalysisFilter:
+    partners: list[str] | None = strawberry.field(
+        default=None, description="Objectives of these partners, by code."
+    )
+    plans: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Objectives of these plans, by ID."
+    )
+    plan_kinds: list[PlanKind] | None = strawberry.field(
+        default=None, description="Objectives of plans of these kinds."
+    )
+    categories: list[Category] | None = strawberry.field(
+        default=None, description="Objectives in these categories."
+    )
+    priorities: list[Priority] | None = strawberry.field(
+        default=None, description="Objectives with these priorities."
+    )
+
+    @staticmethod
+    def of(value: AnalysisFilter | None) -> LineFilter:
+        value = value or AnalysisFilter()
+        return LineFilter(
+            partner_codes=tuple(code.strip().upper() for code in value.partners or ()),
+            plan_ids=ids.decode_all(value.plans, "filter.plans", "Plan"),
+            plan_kinds=tuple(value.plan_kinds or ()),
+            categories=tuple(value.categories or ()),
+            priorities=tuple(value.priorities or ()),
+        )
+
+
+@strawberry.input(description="A period; an open end is unbounded.")
+class PeriodInput:
+    start: date | None = strawberry.field(default=None, description="First day.")
+    end: date | None = strawberry.field(default=None, description="Last day.")
+
+
+@strawberry.type(
+    description=(
+        "Several contributors supporting one objective at the same time: contributions, not "
+        "withdrawn, from distinct contributors, whose periods overlap."
+    )
+)
+class AidOverlap:
+    objective: Objective = strawberry.field(description="The objective.")
+    contributor_count: int = strawberry.field(
+        description="How many distinct contributors overlap, restricted ones included."
+    )
+    hidden_contributor_count: int = strawberry.field(
+        description="How many of them are withheld from you (restricted contributions)."
+    )
+    contributions: list[Contribution] = strawberry.field(
+        description="The overlapping contributions, restricted ones redacted for you."
+    )
+    total: Total = strawberry.field(description="Their total in the base currency.")
+    requirement: Money | None = strawberry.field(
+        description="The objective's requirement in the base currency, if set."
+    )
+    excess: Money | None = strawberry.field(
+        description="How much the total exceeds the requirement (0 if it does not)."
+    )
+    score: Decimal = strawberry.field(
+        description=(
+            "How much attention it deserves: 1 per contributor beyond the first, 0.5 if two give "
+            "the same kind, plus the excess as a share of the requirement."
+        )
+    )
+    reasons: list[Reason] = strawberry.field(description="Why it was flagged.")
+    contributor_ids: strawberry.Private[list[int]]
+
+    @strawberry.field(description="The contributors you may see named.")
+    async def contributors(self, info: Info) -> list[Participant]:
+        rows = await info.context.loaders.participant.load_many(self.contributor_ids)
+        return [Participant.from_row(row) for row in rows if row is not None]
+
+    @staticmethod
+    def of(info: Info, found: finding_overlaps.FoundOverlap) -> AidOverlap:
+        overlap = found.overlap
+        visible = finding_overlaps.visible_contributors(info.context, found)
+        return AidOverlap(
+            objective=Objective.from_row(found.objective),
+            contributor_count=len(overlap.contributor_ids),
+            hidden_contributor_count=len(overlap.contributor_ids) - len(visible),
+            contributions=[seen_by(info.context.caller)(row) for row in found.contributions],
+            total=Total(
+                amount=overlap.total,
+                currency=BASE_CURRENCY,
+                rates=[ExchangeRate.of(rate) for rate in found.rates],
+            ),
+            requirement=base(overlap.requirement),
+            excess=base(overlap.excess),
+            score=overlap.score,
+            reasons=list(overlap.reasons),
+            contributor_ids=visible,
+        )
+
+
+@strawberry.type(description="Requirement against support, for a set of objectives.")
+class CoverageFigures:
+    category: Category | None = strawberry.field(
+        description="The category these figures are for; null for the total."
+    )
+    objectives: int = strawberry.field(description="How many objectives are counted.")
+    requirement: Money = strawberry.field(description="Sum of the requirements that are set.")
+    pledged: Money = strawberry.field(description="All support not withdrawn.")
+    committed: Money = strawberry.field(description="Support committed, disbursed or delivered.")
+    disbursed: Money = strawberry.field(description="Support disbursed or delivered.")
+    ratio: Decimal | None = strawberry.field(
+        description=(
+            "Committed support to objectives that have a requirement, over those requirements; "
+            "null when none has one."
+        )
+    )
+
+    @staticmethod
+    def of(category: CategoryValue | None, value: CoverageValue) -> CoverageFigures:
+        return CoverageFigures(
+            category=category,
+            objectives=value.objectives,
+            requirement=_euros(value.requirement),
+            pledged=_euros(value.pledged),
+            committed=_euros(value.committed),
+            disbursed=_euros(value.disbursed),
+            ratio=value.ratio,
+        )
+
+
+def _euros(amount: Decimal) -> Money:
+    money = Money.of(amount, BASE_CURRENCY)
+    assert money is not None
+    return money
+
+
+@strawberry.type(description="How well objectives are covered, by category and in total.")
+class Coverage:
+    total: CoverageFigures = strawberry.field(description="All the objectives covered.")
+    by_category: list[CoverageFigures] = strawberry.field(
+        description="The same figures per category (categories with objectives only)."
+    )
+    rates: list[ExchangeRate] = strawberry.field(description="Every exchange rate used.")
+
+    @staticmethod
+    def of(found: covering.Covered) -> Coverage:
+        return Coverage(
+            total=CoverageFigures.of(None, found.total),
+            by_category=[CoverageFigures.of(c, value) for c, value in found.by_category],
+            rates=[ExchangeRate.of(rate) for rate in found.rates],
+        )
+
+
+@strawberry.type(description="Someone likely to help close a gap, and why.")
+class SuggestedContributor:
+    participant: Participant = strawberry.field(description="Who.")
+    contributions: int = strawberry.field(
+        description="Their recent contributions to similar objectives."
+    )
+    reason: str = strawberry.field(description="Why they are suggested.")
+
+
+@strawberry.type(description="An objective whose committed support falls short.")
+class AidGap:
+    objective: Objective = strawberry.field(description="The objective.")
+    requirement: Money | None = strawberry.field(
+        description="Its requirement in the base currency, if set."
+    )
+    committed: Money = strawberry.field(description="Support committed to it so far.")
+    lacking: Money | None = strawberry.field(
+        description=(
+            "What it lacks to reach the threshold (its whole requirement by default); null when "
+            "it has no requirement to measure against."
+        )
+    )
+    contributors: int = strawberry.field(
+        description="How many contributors support it at all (pledges included)."
+    )
+    gap: strawberry.Private[finding_gaps.Gap]
+
+    @staticmethod
+    def of(found: finding_gaps.Gap) -> AidGap:
+        tally = found.tally
+        return AidGap(
+            objective=Objective.from_row(found.objective),
+            requirement=base(tally.requirement),
+            committed=_euros(tally.committed),
+            lacking=base(found.lacking if tally.requirement is not None else None),
+            contributors=tally.contributors,
+            gap=found,
+        )
+
+    @strawberry.field(
+        description=(
+            "Participants most likely to help: those with the most recent support to objectives "
+            "of the same category for partners in the same region."
+        )
+    )
+    async def suggested_contributors(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="How many (1 to 20).")] = 3,
+    ) -> list[SuggestedContributor]:
+        found = await finding_gaps.suggestions(info.context, self.gap, first)
+        return [
+            SuggestedContributor(
+                participant=Participant.from_row(item.participant),
+                contributions=item.contributions,
+                reason=item.reason,
+            )
+            for item in found
+        ]
