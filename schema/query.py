@@ -108,8 +108,9 @@ class Query:
 
     @strawberry.field(
         description=(
-            "Where aid is missing: objectives whose committed support is below a share of their "
-            "requirement (by default: with no committed support at all), most urgent first."
+            "Where aid is missing: open objectives of plans in force whose committed support is "
+            "below a share of their requirement (by default: with no committed support at all), "
+            "most urgent first."
         )
     )
     async def aid_gaps(

@@ -35,7 +35,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from store.base import Base, utcnow
 from store.columns import ScaledDecimal, UTCDateTime
 from store.contributions import Contribution
-from store.enums import Category, ContributionStatus, ObjectiveStatus, PlanKind, Priority
+from store.enums import (
+    Category,
+    ContributionStatus,
+    ObjectiveStatus,
+    PlanKind,
+    PlanStatus,
+    Priority,
+)
 from store.objectives import MONEY_SCALE, Objective
 from store.pages import SortKey
 from store.participants import Participant, ids_of_codes
@@ -71,6 +78,13 @@ Index(
     postgresql_where=ObjectiveTally.overlap_contributors > 1,
     sqlite_where=ObjectiveTally.overlap_contributors > 1,
 )
+
+OPEN_OBJECTIVES = (
+    ObjectiveStatus.NOT_STARTED,
+    ObjectiveStatus.IN_PROGRESS,
+    ObjectiveStatus.DEFERRED,
+)
+PLANS_IN_FORCE = (PlanStatus.AGREED, PlanStatus.ACTIVE, PlanStatus.UNDER_REVIEW)
 
 # A tally with its head objective and that objective's plan.
 Lines = Select[ObjectiveTally, Objective, Plan]
@@ -124,6 +138,10 @@ def gaps(statement: Lines, threshold: Decimal) -> Lines:
     Compared as whole numbers (stored units, threshold in basis points), in wide NUMERIC so that
     no product overflows and no float creeps in.
     """
+    # Only open objectives of plans in force can lack support; the rest is history.
+    statement = statement.where(
+        Objective.status.in_(OPEN_OBJECTIVES), Plan.status.in_(PLANS_IN_FORCE)
+    )
     nothing = ObjectiveTally.committed == 0
     if threshold <= 0:
         return statement.where(nothing)

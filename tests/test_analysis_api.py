@@ -330,3 +330,18 @@ async def test_an_alliance_wide_overlap_read_runs_a_fixed_number_of_statements(
 
     # the token, the page, the count, the contributions, their rates, the contributors, the plans
     assert counts == [7, 7, 7], sql.statements
+
+
+async def test_an_achieved_objective_is_no_gap(writable_api: Api) -> None:
+    plan = await _plan(writable_api)
+    objective = await _objective(writable_api, plan, requirement="10000.00")
+    before = await writable_api.data(GAPS, {"plan": plan})
+
+    await writable_api.data(
+        """mutation($id: ID!) { updateObjective(input: { id: $id, expectedVersion: 1,
+           status: ACHIEVED }) { userErrors { message } } }""",
+        {"id": objective},
+    )
+
+    after = await writable_api.data(GAPS, {"plan": plan})
+    assert (before["aidGaps"]["totalCount"], after["aidGaps"]["totalCount"]) == (1, 0)
