@@ -11,7 +11,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from enum import Enum
 
 BASE_CURRENCY = "EUR"
@@ -72,7 +72,9 @@ class Rates:
         rate = self.on(currency, day)
         if rate is None:
             raise LookupError(f"no exchange rate for {currency}")
-        return (amount * rate.rate).quantize(CENT, ROUND_HALF_EVEN), rate
+        # Wide enough for any amount times any rate, so the product is exact before it is rounded.
+        with localcontext(prec=60):
+            return (amount * rate.rate).quantize(CENT, ROUND_HALF_EVEN), rate
 
 
 @dataclass(frozen=True)

@@ -164,8 +164,8 @@ async def money(
     assert isinstance(exponent, int)
     if -exponent > digits:
         raise reject(f"{path}.amount", f"has more than the {digits} decimal places of {code}")
-    if amount >= Decimal(10) ** 14:
-        raise reject(f"{path}.amount", "is too large")
+    if amount >= Decimal(10) ** 12:
+        raise reject(f"{path}.amount", "is too large: amounts stop below one trillion")
     if code not in await rates.currencies_rated_by(session, on):
         raise reject(f"{path}.currency", f"{code} has no exchange rate on {on}")
     return amount, code

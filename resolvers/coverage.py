@@ -26,13 +26,13 @@ class Covered:
 async def coverage(context: Context, criteria: LineFilter) -> Covered:
     await check_codes(context, "filter.partners", criteria.partner_codes)
     async with context.session() as session:
-        lines = await tallies.rows(session, tallies.select_lines(criteria))
-        used = {rate for tally, _, _ in lines for rate in tally.rate_ids}
-        used |= {tally.requirement_rate_id for tally, _, _ in lines if tally.requirement_rate_id}
+        lines = await tallies.categorised(session, tallies.select_lines(criteria))
+        used = {rate for tally, _ in lines for rate in tally.rate_ids}
+        used |= {tally.requirement_rate_id for tally, _ in lines if tally.requirement_rate_id}
         rates = await by_ids(session, sorted(used))
     grouped: dict[Category, list[tuple[Decimal | None, analysis.Tally]]] = {}
-    for tally, head, _ in lines:
-        grouped.setdefault(head.category, []).append((tally.requirement, _as_tally(tally)))
+    for tally, category in lines:
+        grouped.setdefault(category, []).append((tally.requirement, _as_tally(tally)))
     everything = [item for items in grouped.values() for item in items]
     return Covered(
         total=analysis.coverage(everything),

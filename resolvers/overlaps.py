@@ -74,7 +74,8 @@ async def listing(
                 return await count(session, statement)
 
         return Listing(page, total)
-    # Within a period, an overlap can only shrink: work out every candidate, then page.
+    # Within a period an overlap can only shrink: work out every line still crowded then, page.
+    statement = tallies.running_within(statement, window.start, window.end, minimum)
     async with context.session() as session:
         candidates = await tallies.rows(session, statement)
         found = await _details(context, session, candidates, window)
@@ -99,7 +100,8 @@ async def _details(
 ) -> dict[int, FoundOverlap]:
     """Each line's overlap, from its contributions (two statements for the whole page)."""
     lines = [tally.line_id for tally, _, _ in rows]
-    support = await tallies.contributions_of_lines(session, lines)
+    within = None if window == analysis.Window() else (window.start, window.end)
+    support = await tallies.contributions_of_lines(session, lines, within)
     currencies = {row.currency for found in support.values() for row in found}
     currencies |= {o.requirement_currency for _, o, _ in rows if o.requirement_currency}
     rate_rows = await stored_rates.of_currencies(session, currencies)

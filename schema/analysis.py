@@ -118,9 +118,6 @@ class AidOverlap:
     hidden_contributor_count: int = strawberry.field(
         description="How many of them are withheld from you (restricted contributions)."
     )
-    contributions: list[Contribution] = strawberry.field(
-        description="The overlapping contributions, restricted ones redacted for you."
-    )
     total: Total = strawberry.field(description="Their total in the base currency.")
     requirement: Money | None = strawberry.field(
         description="The objective's requirement in the base currency, if set."
@@ -136,6 +133,14 @@ class AidOverlap:
     )
     reasons: list[Reason] = strawberry.field(description="Why it was flagged.")
     contributor_ids: strawberry.Private[list[int]]
+    found: strawberry.Private[finding_overlaps.FoundOverlap]
+
+    @strawberry.field(
+        description="The overlapping contributions, restricted ones redacted for you."
+    )
+    def contributions(self, info: Info) -> list[Contribution]:
+        shown = seen_by(info.context.caller)
+        return [shown(row) for row in self.found.contributions]
 
     @strawberry.field(description="The contributors you may see named.")
     async def contributors(self, info: Info) -> list[Participant]:
@@ -150,7 +155,6 @@ class AidOverlap:
             objective=Objective.from_row(found.objective),
             contributor_count=len(overlap.contributor_ids),
             hidden_contributor_count=len(overlap.contributor_ids) - len(visible),
-            contributions=[seen_by(info.context.caller)(row) for row in found.contributions],
             total=Total(
                 amount=overlap.total,
                 currency=BASE_CURRENCY,
@@ -161,6 +165,7 @@ class AidOverlap:
             score=overlap.score,
             reasons=list(overlap.reasons),
             contributor_ids=visible,
+            found=found,
         )
 
 

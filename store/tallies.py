@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    ColumnElement,
     ForeignKey,
     Index,
     Numeric,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     and_,
     cast,
     delete,
+    distinct,
     func,
     insert,
     or_,
@@ -89,7 +91,8 @@ PLANS_IN_FORCE = (PlanStatus.AGREED, PlanStatus.ACTIVE, PlanStatus.UNDER_REVIEW)
 # A tally with its head objective and that objective's plan.
 Lines = Select[ObjectiveTally, Objective, Plan]
 
-OVERLAP_ORDER = SortKey("SCORE", func.coalesce(ObjectiveTally.overlap_score, 0), Decimal)
+# Overlapping lines always have a score, and the partial index below serves this order.
+OVERLAP_ORDER = SortKey("SCORE", ObjectiveTally.overlap_score, Decimal)
 GAP_ORDER = SortKey("PRIORITY", Objective.priority)
 
 
@@ -163,6 +166,14 @@ async def rows(
     return [(tally, objective, plan) for tally, objective, plan in await session.execute(statement)]
 
 
+async def categorised(
+    session: AsyncSession, statement: Lines
+) -> list[tuple[ObjectiveTally, Category]]:
+    """The tallies of `statement` with their objective's category, and nothing else to build."""
+    result = await session.execute(statement.with_only_columns(ObjectiveTally, Objective.category))
+    return [(tally, category) for tally, category in result]
+
+
 async def by_heads(session: AsyncSession, head_ids: Sequence[int]) -> dict[int, ObjectiveTally]:
     found = await session.scalars(
         select(ObjectiveTally).where(ObjectiveTally.head_id.in_(head_ids))
@@ -170,15 +181,44 @@ async def by_heads(session: AsyncSession, head_ids: Sequence[int]) -> dict[int, 
     return {row.head_id: row for row in found}
 
 
+def _running(start: date | None, end: date | None) -> list[ColumnElement[bool]]:
+    """Live contributions whose period meets [start, end] (an open end is unbounded)."""
+    conditions = [Contribution.status != ContributionStatus.WITHDRAWN]
+    if end is not None:
+        conditions.append(Contribution.starts_on <= end)
+    if start is not None:
+        conditions.append(or_(Contribution.ends_on.is_(None), Contribution.ends_on >= start))
+    return conditions
+
+
+def running_within(statement: Lines, start: date | None, end: date | None, minimum: int) -> Lines:
+    """Lines with at least `minimum` distinct contributors whose support meets the period: the
+    only ones that can overlap within it (a cheap, exact-enough first cut before the maths)."""
+    line = func.coalesce(Objective.origin_id, Objective.id)
+    crowded = (
+        select(line)
+        .select_from(Contribution)
+        .join(Objective, Objective.id == Contribution.objective_id)
+        .where(*_running(start, end))
+        .group_by(line)
+        .having(func.count(distinct(Contribution.contributor_id)) >= max(minimum, 2))
+    )
+    return statement.where(ObjectiveTally.line_id.in_(crowded))
+
+
 async def contributions_of_lines(
-    session: AsyncSession, line_ids: Sequence[int]
+    session: AsyncSession,
+    line_ids: Sequence[int],
+    within: tuple[date | None, date | None] | None = None,
 ) -> dict[int, list[Contribution]]:
-    """Every contribution to each line (withdrawn ones too: the maths decides what counts)."""
+    """The contributions to each line: all of them (withdrawn too: the maths decides what
+    counts), or `within` a period only the live ones that meet it."""
     line = func.coalesce(Objective.origin_id, Objective.id).label("line_id")
+    conditions = [] if within is None else _running(*within)
     result = await session.execute(
         select(Contribution, line)
         .join(Objective, Objective.id == Contribution.objective_id)
-        .where(or_(Objective.id.in_(line_ids), Objective.origin_id.in_(line_ids)))
+        .where(or_(Objective.id.in_(line_ids), Objective.origin_id.in_(line_ids)), *conditions)
         .order_by(Contribution.id)
     )
     found: dict[int, list[Contribution]] = {key: [] for key in line_ids}
