@@ -37,3 +37,7 @@ seed: install  ## load reference data plus generated data: make seed SCALE=1
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: bench-analysis
+bench-analysis: install  ## aidOverlaps, coverage, aidGaps at scale 1 on PostgreSQL: bench/README.md
+	$(BIN)/python -m bench.analysis
