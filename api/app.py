@@ -17,6 +17,7 @@ from api.graphql import GraphQLView, graphiql_assets
 from api.settings import Settings
 from schema import build_schema
 from store.database import Database
+from store.signals import signals_for
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -27,23 +28,33 @@ async def healthz(request: Request) -> JSONResponse:
 def create_app(settings: Settings) -> Starlette:
     logging.basicConfig(level=settings.log_level)
     database = Database.open(settings.database_url, pool_size=settings.pool_size)
-    view = GraphQLView(build_schema(), database, settings.graphiql)
+    signals = signals_for(settings.database_url)
+    view = GraphQLView(build_schema(), database, signals, settings.graphiql)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await signals.start()
         yield
+        await signals.stop()
         await database.dispose()
 
     # Route, not Mount, for /graphql: a Mount redirects to /graphql/ and breaks the WebSocket.
     routes: list[Route | WebSocketRoute | Mount] = [
         Route("/graphql", RequireToken(view, database, settings.graphiql), methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
+        # The probes and /metrics need no token: a load balancer or Prometheus has none.
         Route("/healthz", healthz),
+        Route("/readyz", readyz(database)),
+        Route("/metrics", metrics_endpoint(metrics)),
     ]
     if settings.graphiql:
         routes.append(Mount("/graphiql", StaticFiles(directory=graphiql_assets()), name="graphiql"))
-    app = Starlette(routes=routes, lifespan=lifespan)
+    # The request id is outermost, so even the metrics' own failures are logged with it.
+    middleware = [Middleware(RequestIdMiddleware), Middleware(MetricsMiddleware, metrics=metrics)]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.database = database
+    app.state.metrics = metrics
+    app.state.signals = signals
     return app
 
 

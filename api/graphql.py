@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ from strawberry.types.unset import UNSET, UnsetType
 from api.auth import viewer_for
 from resolvers.context import Context
 from store.database import Database
+from store.signals import Signals
 
+INIT_TIMEOUT_SECONDS = 10
 GRAPHIQL_PAGE = (Path(__file__).parent / "static" / "graphiql.html").read_text()
 
 
@@ -29,17 +32,21 @@ def graphiql_assets() -> Path:
 
 
 class GraphQLView(GraphQL[Context, None]):
-    def __init__(self, schema: Any, database: Database, graphiql: bool):
+    def __init__(self, schema: Any, database: Database, signals: Signals, graphiql: bool):
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            # A client that opens a socket must authenticate promptly or be closed (4408).
+            connection_init_wait_timeout=timedelta(seconds=INIT_TIMEOUT_SECONDS),
         )
         self.database = database
+        self.signals = signals
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         # HTTP requests arrive authenticated (see RequireToken); WebSockets in connection_init.
-        return Context(self.database, viewer=getattr(request.state, "viewer", None))
+        viewer = getattr(request.state, "viewer", None)
+        return Context(self.database, viewer=viewer, signals=self.signals)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params or {}

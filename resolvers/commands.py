@@ -85,7 +85,7 @@ async def run(
         async with context.write() as session, session.begin():
             await changes.claim(session)
             try:
-                return await work(session)
+                outcome = await work(session)
             except Rejected as rejection:
                 if rejection.found is not None:
                     # Keep what was found readable once the rollback expires the session's rows.
@@ -93,6 +93,10 @@ async def run(
                 raise
     except Rejected as rejection:
         return Outcome(result=rejection.found, errors=rejection.errors)
+    # Committed: wake this instance's subscribers now (other instances hear the NOTIFY).
+    if context.signals is not None:
+        context.signals.announce()
+    return outcome
 
 
 async def log(

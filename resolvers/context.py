@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.loaders import Loaders
 from resolvers.viewer import Viewer
 from store.database import Database
+from store.signals import Signals
 
 
 @dataclass
@@ -24,9 +25,18 @@ class Context:
     loaders: Loaders = field(init=False)
     # Filled by the WebSocket protocol with the `connection_init` payload.
     connection_params: dict[str, Any] | None = None
+    # Wake-ups for subscriptions when the change feed grows (None: nobody listens).
+    signals: Signals | None = None
+    # Subscriptions running on this WebSocket connection.
+    subscriptions: int = 0
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.session)
+
+    def fresh(self) -> Context:
+        """The same caller with empty loader caches: a long-lived subscription must not serve
+        rows it cached before later writes."""
+        return Context(self.database, self.viewer, signals=self.signals)
 
     @property
     def caller(self) -> Viewer:

@@ -132,3 +132,17 @@ def visible_contributors(context: Context, found: FoundOverlap) -> list[int]:
     """Contributors this caller may see named: those with a contribution it may see in detail."""
     viewer = context.caller
     return sorted({row.contributor_id for row in found.contributions if viewer.sees_detail(row)})
+
+
+async def of_objective(
+    context: Context, objective_id: int, partner_code: str | None
+) -> FoundOverlap | None:
+    """The overlap on one objective now, if it has one (and belongs to that partner)."""
+    criteria = LineFilter(partner_codes=(partner_code,) if partner_code else ())
+    statement = tallies.for_head(
+        tallies.overlapping(tallies.select_lines(criteria), 2), objective_id
+    )
+    async with context.session() as session:
+        rows = await tallies.rows(session, statement)
+        found = await _details(context, session, rows, analysis.Window())
+    return next(iter(found.values()), None)

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from resolvers import analysis
+from store import changes, tallies
 from store import rates as stored_rates
-from store import tallies
 from store.contributions import Contribution
+from store.enums import ChangeAction
 from store.objectives import Objective
 from store.objectives import by_ids as get_objectives
 from store.rates import ExchangeRate
@@ -81,12 +82,14 @@ def tally_row(
     }
 
 
-async def refresh(session: AsyncSession, line_ids: Iterable[int]) -> None:
+async def refresh(session: AsyncSession, line_ids: Iterable[int], detect: bool = False) -> None:
     """Recompute the tallies of these lines from their contributions, inside `session`'s
-    transaction (so a tally is never out of step with the rows it sums)."""
+    transaction (so a tally is never out of step with the rows it sums). With `detect`, a line
+    tipped into overlap is recorded as a change event too, for subscribers."""
     wanted = sorted(set(line_ids))
     for start in range(0, len(wanted), BATCH):
         part = wanted[start : start + BATCH]
+        before = await tallies.by_lines(session, part) if detect else {}
         heads = await tallies.heads_of_lines(session, part)
         support = await tallies.contributions_of_lines(session, part)
         currencies = {row.currency for rows in support.values() for row in rows} | {
@@ -97,12 +100,33 @@ async def refresh(session: AsyncSession, line_ids: Iterable[int]) -> None:
             tally_row(line, heads[line], support[line], rates) for line in part if line in heads
         ]
         await tallies.replace(session, rows)
+        if detect:
+            for row in rows:
+                was = before.get(row["line_id"])
+                if row["overlap_contributors"] > 1 and (
+                    was is None or was.overlap_contributors < 2
+                ):
+                    await _detected(session, heads[row["line_id"]], row)
+
+
+async def _detected(session: AsyncSession, head: Objective, row: dict[str, Any]) -> None:
+    # No actor: the overlap is the system's finding, and naming whose write tipped it could name
+    # the giver of a restricted contribution.
+    detail = {
+        "line_id": row["line_id"],
+        "overlap_contributors": row["overlap_contributors"],
+        "overlap_total": str(row["overlap_total"]),
+        "overlap_score": str(row["overlap_score"]),
+        "overlap_reasons": row["overlap_reasons"],
+    }
+    await changes.record(session, None, head, ChangeAction.OVERLAP_DETECTED, None, detail)
 
 
 async def refresh_objectives(session: AsyncSession, objective_ids: Iterable[int]) -> None:
     """Recompute the tallies of the lines these objectives belong to."""
     objectives = await get_objectives(session, list(objective_ids))
-    await refresh(session, [tallies.line_of(objective) for objective in objectives.values()])
+    lines = [tallies.line_of(objective) for objective in objectives.values()]
+    await refresh(session, lines, detect=True)
 
 
 async def rebuild(sessions: async_sessionmaker[AsyncSession]) -> int:

@@ -20,6 +20,7 @@ from schema.plan import Plan
 from schema.query import Query
 from schema.review import Review
 from schema.scalars import SCALAR_OVERRIDES
+from schema.subscription import Subscription
 from schema.validation import NameArguments
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
@@ -49,6 +50,7 @@ def build_schema() -> strawberry.Schema:
     return CoordinationSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Node, Participant, Plan, Objective, Contribution, Review],
         scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
         config=StrawberryConfig(auto_camel_case=True),

@@ -16,6 +16,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Select, String, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from store import signals
 from store.base import Base, enum_column, utcnow
 from store.columns import UTCDateTime
 from store.enums import ChangeAction
@@ -58,7 +59,7 @@ async def claim(session: AsyncSession) -> None:
 
 async def record(
     session: AsyncSession,
-    actor_id: int,
+    actor_id: int | None,
     entity: Any,
     action: ChangeAction,
     before: dict[str, Any] | None,
@@ -80,6 +81,7 @@ async def record(
     )
     session.add(event)
     await session.flush()
+    await signals.notify(session)
     return event
 
 
@@ -102,3 +104,18 @@ def select_history(entity_type: str) -> Select[ChangeEvent]:
 async def by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, ChangeEvent]:
     rows = await session.scalars(select(ChangeEvent).where(ChangeEvent.id.in_(ids)))
     return {row.id: row for row in rows}
+
+
+async def after(
+    session: AsyncSession, position: int, limit: int, entity_types: Sequence[str]
+) -> list[ChangeEvent]:
+    """The next events of the feed after `position`, in order."""
+    statement = select(ChangeEvent).where(ChangeEvent.id > position)
+    if entity_types:
+        statement = statement.where(ChangeEvent.entity_type.in_(entity_types))
+    return list(await session.scalars(statement.order_by(ChangeEvent.id).limit(limit)))
+
+
+async def last_position(session: AsyncSession) -> int:
+    position = await session.scalar(select(FeedCounter.position))
+    return int(position or 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -20,11 +20,17 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(
-    url: str, *, pool_size: int = 10, echo: bool = False, writer: bool = False
+    url: str,
+    *,
+    pool_size: int = 10,
+    echo: bool = False,
+    writer: bool = False,
+    pool_timeout: float = 30.0,
 ) -> AsyncEngine:
     """An engine for `url`. On SQLite a `writer` engine opens its transactions with BEGIN
     IMMEDIATE: a write then waits for the file's write lock up front, instead of failing with
-    "database is locked" when it upgrades from reading."""
+    "database is locked" when it upgrades from reading. `pool_size` and `pool_timeout` (seconds to
+    wait for a free connection; 30 is SQLAlchemy's own default) shape the PostgreSQL pool."""
     if is_sqlite(url):
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
@@ -32,8 +38,19 @@ def create_engine(
         event.listen(engine.sync_engine, "begin", lambda conn: conn.exec_driver_sql(begin))
         return engine
     return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=True,
     )
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Raise unless the database answers a trivial query."""
+    async with engine.connect() as connection:
+        await connection.execute(select(1))
 
 
 def _sqlite_connect(connection: Any, _record: Any) -> None:
@@ -61,8 +78,8 @@ class Database:
     writes: async_sessionmaker[AsyncSession]
 
     @classmethod
-    def open(cls, url: str, *, pool_size: int = 10) -> Database:
-        reader = create_engine(url, pool_size=pool_size)
+    def open(cls, url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) -> Database:
+        reader = create_engine(url, pool_size=pool_size, pool_timeout=pool_timeout)
         writer = create_engine(url, writer=True) if is_sqlite(url) else reader
         return cls(reader, writer, create_sessionmaker(reader), create_sessionmaker(writer))
 

@@ -131,6 +131,10 @@ def select_lines(criteria: LineFilter) -> Lines:
     return statement
 
 
+def for_head(statement: Lines, objective_id: int) -> Lines:
+    return statement.where(ObjectiveTally.head_id == objective_id)
+
+
 def overlapping(statement: Lines, minimum: int) -> Lines:
     return statement.where(ObjectiveTally.overlap_contributors >= max(minimum, 2))
 
@@ -172,6 +176,13 @@ async def categorised(
     """The tallies of `statement` with their objective's category, and nothing else to build."""
     result = await session.execute(statement.with_only_columns(ObjectiveTally, Objective.category))
     return [(tally, category) for tally, category in result]
+
+
+async def by_lines(session: AsyncSession, line_ids: Sequence[int]) -> dict[int, ObjectiveTally]:
+    found = await session.scalars(
+        select(ObjectiveTally).where(ObjectiveTally.line_id.in_(line_ids))
+    )
+    return {row.line_id: row for row in found}
 
 
 async def by_heads(session: AsyncSession, head_ids: Sequence[int]) -> dict[int, ObjectiveTally]:

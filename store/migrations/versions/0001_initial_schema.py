@@ -123,6 +123,7 @@ def upgrade() -> None:
                 "UPDATED",
                 "WITHDRAWN",
                 "TRANSITIONED",
+                "OVERLAP_DETECTED",
                 name="change_action",
                 native_enum=False,
                 create_constraint=True,

@@ -1,0 +1,130 @@
+"""Live updates: subscribers follow the change feed from a cursor, woken by signals.
+
+A subscription never relies on a signal to carry an event: it reads the feed after the last
+position it delivered. So a subscriber that reconnects with its last cursor misses nothing, and
+events reach it in commit order, from whichever instance wrote them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from resolvers import changes, contributions, objectives, overlaps
+from resolvers.context import Context
+from resolvers.errors import PublicError, invalid_argument
+from resolvers.listing import check_codes
+from store import changes as feed_store
+from store.changes import ORDERINGS, ChangeEvent
+from store.contributions import Contribution
+from store.enums import Category, ChangeAction
+from store.pages import decode_cursor, encode_cursor
+
+MAX_PER_CONNECTION = 10
+POLL_SECONDS = 5.0
+BATCH = 100
+POSITION = ORDERINGS["POSITION"]
+
+
+def cursor_of(event: ChangeEvent) -> str:
+    return encode_cursor(POSITION, event.id, event.id)
+
+
+async def _start(context: Context, after: str | None) -> int:
+    if after is None:
+        async with context.session() as session:
+            return await feed_store.last_position(session)
+    try:
+        return int(decode_cursor(after, POSITION).pk)
+    except ValueError as problem:
+        raise invalid_argument("after", str(problem)) from None
+
+
+async def follow(
+    context: Context, after: str | None, entity_types: Sequence[str]
+) -> AsyncIterator[ChangeEvent]:
+    """Every event of these types after the cursor (or from now), as they commit."""
+    if context.signals is None:
+        raise PublicError("Subscriptions are not available here", "UNAVAILABLE")
+    position = await _start(context, after)
+    listener = context.signals.listener()
+    try:
+        while True:
+            async with context.session() as session:
+                found = await feed_store.after(session, position, BATCH, entity_types)
+            for event in found:
+                position = event.id
+                yield event
+            if len(found) < BATCH:
+                await listener.wait(POLL_SECONDS)
+    finally:
+        listener.close()
+
+
+class Slot:
+    """One of the connection's limited subscriptions, held while it runs."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def __enter__(self) -> Slot:
+        if self.context.subscriptions >= MAX_PER_CONNECTION:
+            raise PublicError(
+                f"A connection may hold at most {MAX_PER_CONNECTION} subscriptions",
+                "TOO_MANY_SUBSCRIPTIONS",
+            )
+        self.context.subscriptions += 1
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.context.subscriptions -= 1
+
+
+@dataclass(frozen=True)
+class ContributionChange:
+    cursor: str
+    event: changes.Presented
+    contribution: Contribution
+    context: Context
+
+
+async def contribution_changes(
+    context: Context, partner: str | None, category: Category | None, after: str | None
+) -> AsyncIterator[ContributionChange]:
+    code = None if partner is None else partner.strip().upper()
+    await check_codes(context, "partner", [code] if code else [])
+    recipient = None if code is None else await context.loaders.participant_by_code.load(code)
+    with Slot(context):
+        async for event in follow(context, after, ["Contribution"]):
+            fresh = context.fresh()
+            row = await contributions.by_id(fresh, event.entity_id)
+            if row is None or (recipient is not None and row.recipient_id != recipient.id):
+                continue
+            if category is not None:
+                objective = await objectives.by_id(fresh, row.objective_id)
+                if objective is None or objective.category is not category:
+                    continue
+            seen = (await changes.present(fresh, [event]))[event.id]
+            yield ContributionChange(cursor_of(event), seen, row, fresh)
+
+
+@dataclass(frozen=True)
+class OverlapChange:
+    cursor: str
+    overlap: overlaps.FoundOverlap
+    context: Context
+
+
+async def overlap_detections(
+    context: Context, partner: str | None, after: str | None
+) -> AsyncIterator[OverlapChange]:
+    code = None if partner is None else partner.strip().upper()
+    await check_codes(context, "partner", [code] if code else [])
+    with Slot(context):
+        async for event in follow(context, after, ["Objective"]):
+            if event.action is not ChangeAction.OVERLAP_DETECTED:
+                continue
+            fresh = context.fresh()
+            found = await overlaps.of_objective(fresh, event.entity_id, code)
+            if found is not None:
+                yield OverlapChange(cursor_of(event), found, fresh)
