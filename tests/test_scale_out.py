@@ -1,0 +1,171 @@
+"""Several instances on one PostgreSQL: a write through one reaches subscribers of another.
+
+Real server processes (`python -m api serve`), real sockets, one database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket as sockets
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+from resolvers import tallying
+from seeds import load_reference
+from tests.conftest import POSTGRES_URL, Databases, issue_tokens
+
+pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_POSTGRES_URL")
+
+EVENTS = 200
+
+CHANGES = """
+subscription { contributionChanged(partner: "RS") {
+  contribution { id amount { amount } contributor { code } redaction }
+} }
+"""
+
+REGISTER = """
+mutation Register($input: RegisterContributionInput!) {
+  registerContribution(input: $input) { contribution { id } userErrors { message } }
+}
+"""
+
+
+def free_port() -> int:
+    with sockets.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def server(url: str) -> Iterator[str]:
+    """`python -m api serve` on a free port over `url`; yields its address."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "production", "LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api", "serve", "--port", str(port)], env=env
+    )
+    address = f"127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://{address}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, "the server exited"
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.1)
+        yield address
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+
+
+@asynccontextmanager
+async def subscribed(address: str, token: str) -> AsyncIterator[Any]:
+    async with websockets.connect(
+        f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]
+    ) as connection:
+        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
+        await connection.send(json.dumps(init))
+        assert json.loads(await connection.recv())["type"] == "connection_ack"
+        await connection.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": CHANGES}})
+        )
+        await asyncio.sleep(0.5)  # the subscription reads its starting position
+        yield connection
+
+
+@pytest.fixture(scope="module")
+async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[str, Any]]:
+    """One fresh PostgreSQL database with the reference data, and tokens."""
+    found = Databases("postgresql", tmp_path_factory.mktemp("cluster"))
+    sessions = await found.new()
+    await load_reference(sessions)
+    await tallying.rebuild(sessions)
+    tokens = await issue_tokens(sessions)
+    url = str(sessions.kw["bind"].url.render_as_string(hide_password=False))
+    yield {"url": url, "tokens": tokens}
+    await found.close()
+
+
+async def test_a_write_on_one_instance_reaches_subscribers_of_another(
+    cluster: dict[str, Any],
+) -> None:
+    tokens = cluster["tokens"]
+    with server(cluster["url"]) as a, server(cluster["url"]) as b:
+        async with (
+            httpx.AsyncClient(base_url=f"http://{b}") as on_b,
+            subscribed(a, tokens["secretariat"]) as secretariat_on_a,
+            subscribed(a, tokens["institution"]) as outsider_on_a,
+        ):
+            headers = {"authorization": f"Bearer {tokens['secretariat']}"}
+            plan = await on_b.post(
+                "/graphql",
+                json={
+                    "query": '{ plan(code: "RS-IPAP-2015") { objectives(first: 1) '
+                    "{ nodes { id } } } }"
+                },
+                headers=headers,
+            )
+            objective = plan.json()["data"]["plan"]["objectives"]["nodes"][0]["id"]
+
+            # When 200 contributions are registered through B, one at a time
+            latencies, registered = [], []
+            for n in range(EVENTS):
+                restricted = n == EVENTS - 1
+                entry = {
+                    "objectiveId": objective,
+                    "kind": "TRAINING",
+                    "amount": {"amount": "7777.77" if restricted else "100.00", "currency": "EUR"},
+                    "startsOn": "2025-01-01",
+                    "externalReference": f"B-{uuid.uuid4().hex[:12]}",
+                    "visibility": "RESTRICTED" if restricted else "PUBLIC",
+                }
+                response = await on_b.post(
+                    "/graphql",
+                    json={"query": REGISTER, "variables": {"input": entry}},
+                    headers={"authorization": f"Bearer {tokens['ally']}"},
+                )
+                committed = time.perf_counter()
+                created = response.json()["data"]["registerContribution"]["contribution"]["id"]
+                registered.append(created)
+                message = json.loads(await asyncio.wait_for(secretariat_on_a.recv(), 10))
+                arrived = time.perf_counter()
+                seen = message["payload"]["data"]["contributionChanged"]["contribution"]
+                assert seen["id"] == created
+                latencies.append(arrived - committed)
+
+            # Then A's subscribers got every one, in order, the last one redacted to an outsider
+            received = []
+            for _ in range(EVENTS):
+                message = json.loads(await asyncio.wait_for(outsider_on_a.recv(), 10))
+                received.append(message["payload"]["data"]["contributionChanged"]["contribution"])
+
+    assert [item["id"] for item in received] == registered
+    last = received[-1]
+    assert last["contributor"] is None and last["amount"] is None and last["redaction"]
+    assert "7777.77" not in json.dumps(received)
+    lost = EVENTS - len({item["id"] for item in received})
+    quantiles = statistics.quantiles(latencies, n=100)
+    print(
+        f"\nfan-out: {EVENTS} events registered on B, received on A: lost {lost}; latency from "
+        f"commit to event p50 {statistics.median(latencies) * 1000:.1f} ms, "
+        f"p99 {quantiles[98] * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms"
+    )
+    assert lost == 0
