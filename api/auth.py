@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from resolvers.errors import OUTAGE_MESSAGE, is_outage
 from resolvers.viewer import Viewer, authenticate
 from store.database import Database
 
@@ -44,7 +45,13 @@ class RequireToken:
         if scope["type"] == "http":
             request = Request(scope)
             if not (self.graphiql and _wants_ide(request)):
-                viewer = await viewer_for(self.database, request.headers.get("authorization"))
+                try:
+                    viewer = await viewer_for(self.database, request.headers.get("authorization"))
+                except Exception as problem:
+                    if not is_outage(problem):
+                        raise
+                    await _unavailable(request)(scope, receive, send)
+                    return
                 if viewer is None:
                     await _unauthenticated(request)(scope, receive, send)
                     return
@@ -60,9 +67,22 @@ def _wants_ide(request: Request) -> bool:
     )
 
 
-def _unauthenticated(request: Request) -> JSONResponse:
+def _unavailable(request: Request) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": OUTAGE_MESSAGE, "extensions": {"code": "SERVICE_UNAVAILABLE"}}]},
+        status_code=503,
+        media_type=_media_type(request),
+        headers={"Retry-After": "5"},
+    )
+
+
+def _media_type(request: Request) -> str:
     accept = request.headers.get("accept", "")
-    media_type = GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else "application/json"
+    return GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else "application/json"
+
+
+def _unauthenticated(request: Request) -> JSONResponse:
+    media_type = _media_type(request)
     message = (
         "A valid token is required: send `Authorization: Bearer <token>` "
         "(issue one with `python -m api token issue`)."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from graphql import GraphQLError
+from sqlalchemy.exc import DBAPIError
 
 T = TypeVar("T")
 
@@ -32,3 +33,19 @@ def require(row: T | None, what: str) -> T:
     if row is None:
         raise LookupError(f"{what} is missing")
     return row
+
+
+def is_outage(error: BaseException | None) -> bool:
+    """Whether `error` means the database cannot be reached (rather than a fault of ours)."""
+    while error is not None:
+        if isinstance(error, ConnectionError | TimeoutError | OSError):
+            return True
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if type(error).__module__.startswith("asyncpg") and "Connection" in type(error).__name__:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+OUTAGE_MESSAGE = "The database cannot be reached right now; nothing was lost. Try again shortly."

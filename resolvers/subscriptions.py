@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from resolvers import changes, contributions, objectives, overlaps
 from resolvers.context import Context
-from resolvers.errors import PublicError, invalid_argument
+from resolvers.errors import PublicError, invalid_argument, is_outage
 from resolvers.listing import check_codes
 from store import changes as feed_store
 from store.changes import ORDERINGS, ChangeEvent
@@ -50,8 +50,15 @@ async def follow(
     listener = context.signals.listener()
     try:
         while True:
-            async with context.session() as session:
-                found = await feed_store.after(session, position, BATCH, entity_types)
+            try:
+                async with context.session() as session:
+                    found = await feed_store.after(session, position, BATCH, entity_types)
+            except Exception as problem:
+                # The database is away: wait, then carry on from the same position.
+                if not is_outage(problem):
+                    raise
+                await listener.wait(POLL_SECONDS)
+                continue
             for event in found:
                 position = event.id
                 yield event

@@ -15,6 +15,7 @@ from schema.connection import Node
 from schema.contribution import Contribution
 from schema.mutation import Mutation
 from schema.objective import Objective
+from schema.outage import ExplainOutages
 from schema.participant import Participant
 from schema.plan import Plan
 from schema.query import Query
@@ -54,7 +55,12 @@ def build_schema() -> strawberry.Schema:
         types=[Node, Participant, Plan, Objective, Contribution, Review],
         scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
         config=StrawberryConfig(auto_camel_case=True),
-        extensions=[NameArguments, lambda: MaskErrors(should_mask_error=_is_unexpected)],
+        extensions=[
+            NameArguments,
+            lambda: MaskErrors(should_mask_error=_is_unexpected),
+            # After MaskErrors in the list, so it sees the errors first on the way out.
+            ExplainOutages,
+        ],
     )
 
 

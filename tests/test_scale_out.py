@@ -6,6 +6,7 @@ Real server processes (`python -m api serve`), real sockets, one database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -15,8 +16,8 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -50,30 +51,30 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@contextmanager
-def server(url: str) -> Iterator[str]:
-    """`python -m api serve` on a free port over `url`; yields its address."""
+@asynccontextmanager
+async def server(url: str) -> AsyncIterator[str]:
+    """`python -m api serve` on a free port over `url`; yields its address. Waits without
+    blocking the event loop, which may be relaying the server's own database traffic."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "production", "LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api", "serve", "--port", str(port)], env=env
-    )
+    command = [sys.executable, "-m", "api", "serve", "--port", str(port)]
+    # Starting a process is quick; only waiting for it blocks, and that is done in a thread.
+    process = subprocess.Popen(command, env=env)  # noqa: ASYNC220 - our own command
     address = f"127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://{address}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, "the server exited"
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.1)
+        async with httpx.AsyncClient(timeout=1) as probe:
+            while True:
+                with contextlib.suppress(httpx.TransportError):
+                    if (await probe.get(f"http://{address}/healthz")).status_code == 200:
+                        break
+                assert process.poll() is None, "the server exited"
+                assert time.monotonic() < deadline, "the server did not start"
+                await asyncio.sleep(0.1)
         yield address
     finally:
         process.send_signal(signal.SIGTERM)
-        process.wait(timeout=15)
+        await asyncio.to_thread(process.wait, 30)
 
 
 @asynccontextmanager
@@ -108,54 +109,54 @@ async def test_a_write_on_one_instance_reaches_subscribers_of_another(
     cluster: dict[str, Any],
 ) -> None:
     tokens = cluster["tokens"]
-    with server(cluster["url"]) as a, server(cluster["url"]) as b:
-        async with (
-            httpx.AsyncClient(base_url=f"http://{b}") as on_b,
-            subscribed(a, tokens["secretariat"]) as secretariat_on_a,
-            subscribed(a, tokens["institution"]) as outsider_on_a,
-        ):
-            headers = {"authorization": f"Bearer {tokens['secretariat']}"}
-            plan = await on_b.post(
+    async with (
+        server(cluster["url"]) as a,
+        server(cluster["url"]) as b,
+        httpx.AsyncClient(base_url=f"http://{b}") as on_b,
+        subscribed(a, tokens["secretariat"]) as secretariat_on_a,
+        subscribed(a, tokens["institution"]) as outsider_on_a,
+    ):
+        headers = {"authorization": f"Bearer {tokens['secretariat']}"}
+        plan = await on_b.post(
+            "/graphql",
+            json={
+                "query": '{ plan(code: "RS-IPAP-2015") { objectives(first: 1) { nodes { id } } } }'
+            },
+            headers=headers,
+        )
+        objective = plan.json()["data"]["plan"]["objectives"]["nodes"][0]["id"]
+
+        # When 200 contributions are registered through B, one at a time
+        latencies, registered = [], []
+        for n in range(EVENTS):
+            restricted = n == EVENTS - 1
+            entry = {
+                "objectiveId": objective,
+                "kind": "TRAINING",
+                "amount": {"amount": "7777.77" if restricted else "100.00", "currency": "EUR"},
+                "startsOn": "2025-01-01",
+                "externalReference": f"B-{uuid.uuid4().hex[:12]}",
+                "visibility": "RESTRICTED" if restricted else "PUBLIC",
+            }
+            response = await on_b.post(
                 "/graphql",
-                json={
-                    "query": '{ plan(code: "RS-IPAP-2015") { objectives(first: 1) '
-                    "{ nodes { id } } } }"
-                },
-                headers=headers,
+                json={"query": REGISTER, "variables": {"input": entry}},
+                headers={"authorization": f"Bearer {tokens['ally']}"},
             )
-            objective = plan.json()["data"]["plan"]["objectives"]["nodes"][0]["id"]
+            committed = time.perf_counter()
+            created = response.json()["data"]["registerContribution"]["contribution"]["id"]
+            registered.append(created)
+            message = json.loads(await asyncio.wait_for(secretariat_on_a.recv(), 10))
+            arrived = time.perf_counter()
+            seen = message["payload"]["data"]["contributionChanged"]["contribution"]
+            assert seen["id"] == created
+            latencies.append(arrived - committed)
 
-            # When 200 contributions are registered through B, one at a time
-            latencies, registered = [], []
-            for n in range(EVENTS):
-                restricted = n == EVENTS - 1
-                entry = {
-                    "objectiveId": objective,
-                    "kind": "TRAINING",
-                    "amount": {"amount": "7777.77" if restricted else "100.00", "currency": "EUR"},
-                    "startsOn": "2025-01-01",
-                    "externalReference": f"B-{uuid.uuid4().hex[:12]}",
-                    "visibility": "RESTRICTED" if restricted else "PUBLIC",
-                }
-                response = await on_b.post(
-                    "/graphql",
-                    json={"query": REGISTER, "variables": {"input": entry}},
-                    headers={"authorization": f"Bearer {tokens['ally']}"},
-                )
-                committed = time.perf_counter()
-                created = response.json()["data"]["registerContribution"]["contribution"]["id"]
-                registered.append(created)
-                message = json.loads(await asyncio.wait_for(secretariat_on_a.recv(), 10))
-                arrived = time.perf_counter()
-                seen = message["payload"]["data"]["contributionChanged"]["contribution"]
-                assert seen["id"] == created
-                latencies.append(arrived - committed)
-
-            # Then A's subscribers got every one, in order, the last one redacted to an outsider
-            received = []
-            for _ in range(EVENTS):
-                message = json.loads(await asyncio.wait_for(outsider_on_a.recv(), 10))
-                received.append(message["payload"]["data"]["contributionChanged"]["contribution"])
+        # Then A's subscribers got every one, in order, the last one redacted to an outsider
+        received = []
+        for _ in range(EVENTS):
+            message = json.loads(await asyncio.wait_for(outsider_on_a.recv(), 10))
+            received.append(message["payload"]["data"]["contributionChanged"]["contribution"])
 
     assert [item["id"] for item in received] == registered
     last = received[-1]
