@@ -45,6 +45,10 @@ mutation Register($input: RegisterContributionInput!) {
 """
 
 
+# The server processes running, by address, so a test can stop one.
+RUNNING: dict[str, subprocess.Popen[bytes]] = {}
+
+
 def free_port() -> int:
     with sockets.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -61,6 +65,7 @@ async def server(url: str) -> AsyncIterator[str]:
     # Starting a process is quick; only waiting for it blocks, and that is done in a thread.
     process = subprocess.Popen(command, env=env)  # noqa: ASYNC220 - our own command
     address = f"127.0.0.1:{port}"
+    RUNNING[address] = process
     try:
         deadline = time.monotonic() + 30
         async with httpx.AsyncClient(timeout=1) as probe:
@@ -73,6 +78,7 @@ async def server(url: str) -> AsyncIterator[str]:
                 await asyncio.sleep(0.1)
         yield address
     finally:
+        RUNNING.pop(address)
         process.send_signal(signal.SIGTERM)
         await asyncio.to_thread(process.wait, 30)
 
@@ -170,3 +176,22 @@ async def test_a_write_on_one_instance_reaches_subscribers_of_another(
         f"p99 {quantiles[98] * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms"
     )
     assert lost == 0
+
+
+async def test_stopping_an_instance_closes_its_subscriptions_with_a_restart_code(
+    cluster: dict[str, Any],
+) -> None:
+    async with (
+        server(cluster["url"]) as address,
+        subscribed(address, cluster["tokens"]["ally"]) as live,
+    ):
+        # When the instance is told to stop (as an orchestrator does before replacing it)
+        RUNNING[address].send_signal(signal.SIGTERM)
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(live.recv(), 15)
+        exit_code = await asyncio.to_thread(RUNNING[address].wait, 15)
+
+    # Then subscribers are told to reconnect elsewhere (1012: service restart), and it ends by the
+    # signal it was sent (uvicorn re-raises it after its graceful shutdown), not by a crash
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
+    assert exit_code in (0, -signal.SIGTERM)
