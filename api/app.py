@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from api.auth import RequireToken
 from api.graphql import GraphQLView, graphiql_assets
+from api.health import healthz, readyz
+from api.logs import RequestIdMiddleware, configure_logging
+from api.metrics import Metrics, MetricsMiddleware, metrics_endpoint
 from api.settings import Settings
 from schema import build_schema
 from store.database import Database
 from store.signals import signals_for
 
 
-async def healthz(request: Request) -> JSONResponse:
-    """The process is up and serving; it says nothing about the database."""
-    return JSONResponse({"status": "ok"})
-
-
 def create_app(settings: Settings) -> Starlette:
-    logging.basicConfig(level=settings.log_level)
-    database = Database.open(settings.database_url, pool_size=settings.pool_size)
+    configure_logging(settings.log_level, as_json=settings.json_logs)
+    database = Database.open(
+        settings.database_url, pool_size=settings.pool_size, pool_timeout=settings.pool_timeout
+    )
+    metrics = Metrics.create(database)
     signals = signals_for(settings.database_url)
     view = GraphQLView(build_schema(), database, signals, settings.graphiql)
 

@@ -46,7 +46,9 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         # HTTP requests arrive authenticated (see RequireToken); WebSockets in connection_init.
         viewer = getattr(request.state, "viewer", None)
-        return Context(self.database, viewer=viewer, signals=self.signals)
+        metrics = getattr(request.app.state, "metrics", None)
+        gauge = None if metrics is None else metrics.subscriptions
+        return Context(self.database, viewer=viewer, signals=self.signals, gauge=gauge)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params or {}

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, cast, get_args
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = CHECKOUT / "data"
+
+LogFormat = Literal["json", "text"]
+LOG_FORMATS: frozenset[str] = frozenset(get_args(LogFormat))
 
 
 @dataclass(frozen=True)
@@ -20,12 +25,24 @@ class Settings:
     embedded: bool = False
     environment: str = "development"
     pool_size: int = 10
+    # Seconds a request waits for a free connection before failing, rather than queueing without
+    # bound behind a saturated pool.
+    pool_timeout: float = 10.0
     demo_scale: float = 0.05
     log_level: str = "INFO"
+    # None follows the environment: see `json_logs`.
+    log_format: LogFormat | None = None
 
     @property
     def graphiql(self) -> bool:
         return self.environment == "development"
+
+    @property
+    def json_logs(self) -> bool:
+        """One JSON object a line for a log collector in production; readable text elsewhere."""
+        if self.log_format is None:
+            return self.environment == "production"
+        return self.log_format == "json"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -39,8 +56,10 @@ class Settings:
             embedded=not url,
             environment=environment,
             pool_size=_positive_int(environ, "DATABASE_POOL_SIZE", 10),
+            pool_timeout=_positive_number(environ, "DATABASE_POOL_TIMEOUT", 10.0),
             demo_scale=_scale(environ.get("DEMO_SCALE", "0.05")),
             log_level=environ.get("LOG_LEVEL", "INFO").upper(),
+            log_format=_log_format(environ.get("LOG_FORMAT", "")),
         )
 
 
@@ -49,6 +68,27 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise SystemExit(f"{name} must be a positive whole number, not {raw!r}")
     return int(raw)
+
+
+def _positive_number(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    # NaN fails the comparison too; an infinite wait is what the timeout exists to prevent.
+    if not 0 < value < math.inf:
+        raise SystemExit(f"{name} must be a positive number of seconds, not {raw!r}")
+    return value
+
+
+def _log_format(raw: str) -> LogFormat | None:
+    value = raw.strip().lower()
+    if not value:
+        return None
+    if value not in LOG_FORMATS:
+        raise SystemExit(f"LOG_FORMAT must be json or text, not {raw!r}")
+    return cast(LogFormat, value)
 
 
 def _scale(raw: str) -> float:

@@ -29,6 +29,8 @@ class Context:
     signals: Signals | None = None
     # Subscriptions running on this WebSocket connection.
     subscriptions: int = 0
+    # A gauge of the subscriptions running in this process (anything with inc() and dec()).
+    gauge: Any = None
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.session)
@@ -36,7 +38,7 @@ class Context:
     def fresh(self) -> Context:
         """The same caller with empty loader caches: a long-lived subscription must not serve
         rows it cached before later writes."""
-        return Context(self.database, self.viewer, signals=self.signals)
+        return Context(self.database, self.viewer, signals=self.signals, gauge=self.gauge)
 
     @property
     def caller(self) -> Viewer:

@@ -81,10 +81,14 @@ class Slot:
                 "TOO_MANY_SUBSCRIPTIONS",
             )
         self.context.subscriptions += 1
+        if self.context.gauge is not None:
+            self.context.gauge.inc()
         return self
 
     def __exit__(self, *_: object) -> None:
         self.context.subscriptions -= 1
+        if self.context.gauge is not None:
+            self.context.gauge.dec()
 
 
 @dataclass(frozen=True)
