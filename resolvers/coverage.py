@@ -4,12 +4,12 @@ by category and in total, summed from the stored tallies."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from resolvers import analysis
 from resolvers.context import Context
 from resolvers.listing import check_codes
+from resolvers.tallying import rate_order
 from store import tallies
 from store.enums import Category
 from store.rates import ExchangeRate, by_ids
@@ -41,7 +41,7 @@ async def coverage(context: Context, criteria: LineFilter) -> Covered:
             for category in Category
             if category in grouped
         ],
-        rates=sorted(rates.values(), key=_rate_order),
+        rates=sorted(rates.values(), key=rate_order),
     )
 
 
@@ -54,7 +54,3 @@ def _as_tally(row: tallies.ObjectiveTally) -> analysis.Tally:
         contributors=row.contributors,
         rate_ids=frozenset(row.rate_ids),
     )
-
-
-def _rate_order(rate: ExchangeRate) -> tuple[str, date]:
-    return rate.currency, rate.valid_from

@@ -13,7 +13,7 @@ from resolvers.context import Context
 from resolvers.errors import invalid_argument
 from resolvers.listing import check_codes
 from resolvers.pagination import Listing, Slice, window_for
-from resolvers.tallying import entries, rates_of, requirement_of
+from resolvers.tallying import entries, rate_order, rates_of, requirement_of
 from store import rates as stored_rates
 from store import tallies
 from store.contributions import Contribution
@@ -109,23 +109,19 @@ async def _details(
     found = {}
     for tally, head, _ in rows:
         context.loaders.objective.prime(head.id, head)
-        requirement, _rate = requirement_of(head, rates)
+        requirement, requirement_rate = requirement_of(head, rates)
         result = analysis.overlap(entries(support[tally.line_id], rates), requirement, window)
         if result is None:
             continue
         chosen = {entry.id for entry in result.entries}
-        used = {entry.rate_id for entry in result.entries} | {_rate}
+        used = {entry.rate_id for entry in result.entries} | {requirement_rate}
         found[tally.line_id] = FoundOverlap(
             objective=head,
             overlap=result,
             contributions=[row for row in support[tally.line_id] if row.id in chosen],
-            rates=sorted((by_id[i] for i in used if i is not None), key=_rate_order),
+            rates=sorted((by_id[i] for i in used if i is not None), key=rate_order),
         )
     return found
-
-
-def _rate_order(rate: ExchangeRate) -> tuple[str, date]:
-    return rate.currency, rate.valid_from
 
 
 def visible_contributors(context: Context, found: FoundOverlap) -> list[int]:

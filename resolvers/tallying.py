@@ -4,6 +4,7 @@ in the write's own transaction."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,11 @@ def rates_of(rows: Iterable[ExchangeRate]) -> analysis.Rates:
     return analysis.Rates(
         analysis.Rate(row.id, row.currency, row.valid_from, row.rate) for row in rows
     )
+
+
+def rate_order(rate: ExchangeRate) -> tuple[str, date]:
+    """Rates as reports list them: by currency, then date."""
+    return rate.currency, rate.valid_from
 
 
 def entries(contributions: Iterable[Contribution], rates: analysis.Rates) -> list[analysis.Entry]:
