@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests import documents
 from tests.conftest import PEOPLE, Api
 
 ALLOWED = "allowed"
@@ -97,33 +98,11 @@ CONTRIBUTION_FIELDS = """
   contributor { id code name }
 """
 
-REGISTER = f"""
-mutation Register($input: RegisterContributionInput!) {{
-  registerContribution(input: $input) {{
-    contribution {{ {CONTRIBUTION_FIELDS} }}
-    replayed
-    userErrors {{ field message code }}
-  }}
-}}
-"""
+REGISTER = documents.register(CONTRIBUTION_FIELDS)
 
-UPDATE_CONTRIBUTION = f"""
-mutation UpdateContribution($input: UpdateContributionInput!) {{
-  updateContribution(input: $input) {{
-    contribution {{ {CONTRIBUTION_FIELDS} }}
-    userErrors {{ field message code }}
-  }}
-}}
-"""
+UPDATE_CONTRIBUTION = documents.update_contribution(CONTRIBUTION_FIELDS)
 
-WITHDRAW_CONTRIBUTION = f"""
-mutation WithdrawContribution($input: WithdrawContributionInput!) {{
-  withdrawContribution(input: $input) {{
-    contribution {{ {CONTRIBUTION_FIELDS} }}
-    userErrors {{ field message code }}
-  }}
-}}
-"""
+WITHDRAW_CONTRIBUTION = documents.withdraw_contribution(CONTRIBUTION_FIELDS)
 
 # Everything a mutation could change, read back to prove a refused one changed nothing.
 READ_BACK = f"""

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests import documents
 from tests.conftest import Api
 
 # --- Queries -------------------------------------------------------------------------------------
@@ -26,33 +27,11 @@ CONTRIBUTION_FIELDS = """
   objective { id }
 """
 
-REGISTER = f"""
-mutation Register($input: RegisterContributionInput!) {{
-  registerContribution(input: $input) {{
-    contribution {{ {CONTRIBUTION_FIELDS} }}
-    replayed
-    userErrors {{ field message code }}
-  }}
-}}
-"""
+REGISTER = documents.register(CONTRIBUTION_FIELDS)
 
-UPDATE_CONTRIBUTION = f"""
-mutation UpdateContribution($input: UpdateContributionInput!) {{
-  updateContribution(input: $input) {{
-    contribution {{ {CONTRIBUTION_FIELDS} }}
-    userErrors {{ field message code }}
-  }}
-}}
-"""
+UPDATE_CONTRIBUTION = documents.update_contribution(CONTRIBUTION_FIELDS)
 
-WITHDRAW_CONTRIBUTION = f"""
-mutation WithdrawContribution($input: WithdrawContributionInput!) {{
-  withdrawContribution(input: $input) {{
-    contribution {{ {CONTRIBUTION_FIELDS} }}
-    userErrors {{ field message code }}
-  }}
-}}
-"""
+WITHDRAW_CONTRIBUTION = documents.withdraw_contribution(CONTRIBUTION_FIELDS)
 
 CONTRIBUTION = f"""
 query Contribution($id: ID!) {{
