@@ -28,7 +28,9 @@ def create_app(settings: Settings) -> Starlette:
     )
     metrics = Metrics.create(database)
     signals = signals_for(settings.database_url)
-    view = GraphQLView(build_schema(), database, signals, settings.graphiql)
+    view = GraphQLView(
+        build_schema(production=not settings.graphiql), database, signals, settings.graphiql
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -8,7 +8,12 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.schema.config import StrawberryConfig
 
 from schema.connection import Node
@@ -47,15 +52,27 @@ class CoordinationSchema(strawberry.Schema):
         they are masked, and nothing else is."""
 
 
-def build_schema() -> strawberry.Schema:
+# Bounds on what one document may ask, so no client can make one request arbitrarily expensive:
+# deeper than any query the API needs (introspection aside), more aliases than a page of a
+# client's own fields, more tokens than a hand-written document of several pages.
+MAX_DEPTH = 15
+MAX_ALIASES = 50
+MAX_TOKENS = 5_000
+
+
+def build_schema(production: bool = False) -> strawberry.Schema:
+    """The schema; in production, error messages stop suggesting field names to strangers."""
     return CoordinationSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[Node, Participant, Plan, Objective, Contribution, Review],
         scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=production),
         extensions=[
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             NameArguments,
             lambda: MaskErrors(should_mask_error=_is_unexpected),
             # After MaskErrors in the list, so it sees the errors first on the way out.
