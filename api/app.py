@@ -11,11 +11,12 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from api.auth import RequireToken
-from api.graphql import GraphQLView, graphiql_assets
+from api.graphql import GraphQLView, Limits, graphiql_assets
 from api.health import healthz, readyz
 from api.logs import RequestIdMiddleware, configure_logging
 from api.metrics import Metrics, MetricsMiddleware, metrics_endpoint
 from api.settings import Settings
+from resolvers.budget import Budgets
 from schema import build_schema
 from store.database import Database
 from store.signals import signals_for
@@ -28,9 +29,13 @@ def create_app(settings: Settings) -> Starlette:
     )
     metrics = Metrics.create(database)
     signals = signals_for(settings.database_url)
-    view = GraphQLView(
-        build_schema(production=not settings.graphiql), database, signals, settings.graphiql
+    schema = build_schema(production=not settings.graphiql, max_cost=settings.max_query_cost)
+    limits = Limits(
+        max_body_bytes=settings.max_body_bytes,
+        timeout_seconds=settings.request_timeout,
+        budgets=Budgets(settings.cost_budget, settings.cost_restore_rate),
     )
+    view = GraphQLView(schema, database, signals, settings.graphiql, limits)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

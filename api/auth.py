@@ -8,11 +8,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.media import error_response, response_media_type
 from resolvers.errors import OUTAGE_MESSAGE, is_outage
 from resolvers.viewer import Viewer, authenticate
 from store.database import Database
-
-GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
 def bearer_secret(value: Any) -> str | None:
@@ -68,28 +67,18 @@ def _wants_ide(request: Request) -> bool:
 
 
 def _unavailable(request: Request) -> JSONResponse:
-    return JSONResponse(
-        {"errors": [{"message": OUTAGE_MESSAGE, "extensions": {"code": "SERVICE_UNAVAILABLE"}}]},
-        status_code=503,
-        media_type=_media_type(request),
-        headers={"Retry-After": "5"},
+    media_type = response_media_type(request.headers.get("accept"))
+    return error_response(
+        OUTAGE_MESSAGE, "SERVICE_UNAVAILABLE", 503, media_type, {"Retry-After": "5"}
     )
 
 
-def _media_type(request: Request) -> str:
-    accept = request.headers.get("accept", "")
-    return GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else "application/json"
-
-
 def _unauthenticated(request: Request) -> JSONResponse:
-    media_type = _media_type(request)
     message = (
         "A valid token is required: send `Authorization: Bearer <token>` "
         "(issue one with `python -m api token issue`)."
     )
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
-        status_code=401,
-        media_type=media_type,
-        headers={"WWW-Authenticate": 'Bearer realm="graphql"'},
+    media_type = response_media_type(request.headers.get("accept"))
+    return error_response(
+        message, "UNAUTHENTICATED", 401, media_type, {"WWW-Authenticate": 'Bearer realm="graphql"'}
     )

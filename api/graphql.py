@@ -1,21 +1,41 @@
-"""The GraphQL endpoint: one view for HTTP and WebSocket, with a per-request context."""
+"""The GraphQL endpoint: one view for HTTP and WebSocket, with a per-request context.
+
+Over HTTP it follows the GraphQL-over-HTTP specification: the response media type is negotiated
+from `Accept` (406 when neither JSON type is acceptable); with `application/graphql-response+json`
+a request that never reached execution gets 400 and no `data`; a mutation over GET gets 405; a
+body over the size limit gets 413 and a body that is not JSON 400 or 415. Every refusal is a
+GraphQL response naming what was wrong.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+from dataclasses import dataclass
 from datetime import timedelta
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import viewer_for
+from api.media import GRAPHQL_RESPONSE, JSON, error_response, response_media_type
+from resolvers.budget import Budgets
 from resolvers.context import Context
 from store.database import Database
 from store.signals import Signals
@@ -31,8 +51,19 @@ def graphiql_assets() -> Path:
     return Path(spec.submodule_search_locations[0]) / "static" / "graphene_django_graphiql_static"
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What one HTTP request may take: its body, its time, and its token's budget."""
+
+    max_body_bytes: int
+    timeout_seconds: float
+    budgets: Budgets | None
+
+
 class GraphQLView(GraphQL[Context, None]):
-    def __init__(self, schema: Any, database: Database, signals: Signals, graphiql: bool):
+    def __init__(
+        self, schema: Any, database: Database, signals: Signals, graphiql: bool, limits: Limits
+    ):
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
@@ -42,13 +73,143 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.database = database
         self.signals = signals
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        media_type = response_media_type(request.headers.get("accept"))
+        if media_type is None and self.should_render_graphql_ide(StarletteRequestAdapter(request)):
+            media_type = JSON  # a browser asking for GraphiQL's page, which run() serves
+        if media_type is None:
+            message = (
+                f"This endpoint answers in {GRAPHQL_RESPONSE} or {JSON}; `Accept` allows neither."
+            )
+            await error_response(message, "NOT_ACCEPTABLE", 406, JSON)(scope, receive, send)
+            return
+        request.state.media_type = media_type
+        body = await _bounded_body(request, self.limits.max_body_bytes)
+        if body is None:
+            message = f"The request body is larger than {self.limits.max_body_bytes} bytes."
+            await error_response(message, "PAYLOAD_TOO_LARGE", 413, media_type)(
+                scope, receive, send
+            )
+            return
+        try:
+            response = await self.run(Request(scope, _replay(body, receive)))
+        except HTTPException as refusal:
+            headers = {"Allow": "POST"} if refusal.status_code == 405 else {}
+            code = "METHOD_NOT_ALLOWED" if refusal.status_code == 405 else "BAD_REQUEST"
+            response = error_response(
+                refusal.reason, code, refusal.status_code, media_type, headers
+            )
+        await response(scope, receive, send)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        response = await super().get_sub_response(request)
+        response.media_type = getattr(request.state, "media_type", JSON)
+        # The view answers through `response`; the result's status is decided in process_result.
+        request.state.response = response
+        return response
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         # HTTP requests arrive authenticated (see RequireToken); WebSockets in connection_init.
         viewer = getattr(request.state, "viewer", None)
         metrics = getattr(request.app.state, "metrics", None)
         gauge = None if metrics is None else metrics.subscriptions
-        return Context(self.database, viewer=viewer, signals=self.signals, gauge=gauge)
+        return Context(
+            self.database,
+            viewer=viewer,
+            signals=self.signals,
+            gauge=gauge,
+            budgets=self.limits.budgets,
+        )
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return json.loads(data)
+        except RecursionError as problem:
+            raise HTTPException(400, "The request body nests JSON too deeply.") from problem
+        except ValueError as problem:  # not JSON, or not UTF-8
+            raise HTTPException(400, "The request body is not valid UTF-8 JSON.") from problem
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        content_type, _ = parse_content_type(request.content_type or "")
+        if request.method == "POST" and content_type != JSON:
+            raise HTTPException(
+                415, f"Send the request as {JSON}, not {content_type or 'nothing'}."
+            )
+        return await super().parse_http_body(request)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        method = request_adapter.method
+        try:
+            async with asyncio.timeout(self.limits.timeout_seconds):
+                return await self.schema.execute(
+                    request_data.query,
+                    root_value=root_value,
+                    variable_values=request_data.variables,
+                    context_value=context,
+                    operation_name=request_data.operation_name,
+                    allowed_operation_types=OperationType.from_http(method),
+                    operation_extensions=request_data.extensions,
+                )
+        except TimeoutError:
+            # Cancelled inside its transaction: a write that did not finish left nothing behind.
+            message = (
+                f"The request took longer than {self.limits.timeout_seconds:g} s and was "
+                "stopped; nothing it was writing was kept. Ask for less, or retry later."
+            )
+            return ExecutionResult(
+                data=None, errors=[GraphQLError(message, extensions={"code": "TIMEOUT"})]
+            )
+        except InvalidOperationTypeError as refusal:
+            status = 405 if method == "GET" else 400
+            raise HTTPException(status, refusal.as_http_error_reason(method)) from refusal
+        except CannotGetOperationTypeError as refusal:
+            raise HTTPException(400, refusal.as_http_error_reason()) from refusal
+        except MissingQueryError as refusal:
+            raise HTTPException(400, "No GraphQL query found in the request.") from refusal
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        body = process_result(result)
+        request.state.graphql_errors = bool(result.errors)  # for the metrics
+        response: Response = request.state.response
+        codes = {(error.extensions or {}).get("code") for error in result.errors or ()}
+        if "THROTTLED" in codes:
+            wait = max(
+                (error.extensions or {}).get("retryAfterSeconds", 1)
+                for error in result.errors or ()
+            )
+            response.status_code = 429
+            response.headers["Retry-After"] = str(wait)
+        if response.media_type == GRAPHQL_RESPONSE and _never_executed(result):
+            body.pop("data", None)
+            response.status_code = response.status_code or 400
+        return body
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = f"{sub_response.media_type}; charset=utf-8"
+        return response
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params or {}
@@ -60,3 +221,41 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(GRAPHIQL_PAGE)
+
+
+def _never_executed(result: ExecutionResult) -> bool:
+    """A request error: parsing, validation, variables or a limit stopped it before execution.
+    Such errors point at no field; errors during execution always do."""
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(error.path is None for error in result.errors or ())
+    )
+
+
+async def _bounded_body(request: Request, limit: int) -> bytes | None:
+    """The whole body, or None once it passes `limit` bytes (read no further than that)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands over the body already read, then listens as before."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay

@@ -15,7 +15,6 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,7 +24,6 @@ from store.database import Database
 # Paths that match no route are all counted under one label: a scanner trying thousands of paths
 # must not create thousands of series.
 UNMATCHED = "unmatched"
-JSON_TYPES = ("application/json", "application/graphql-response+json")
 
 
 @dataclass(frozen=True)
@@ -154,22 +152,11 @@ class MetricsMiddleware:
         started = time.perf_counter()
         # An exception before the response starts is answered with a 500 further out.
         status = 500
-        inspect_body = False
-        tail = b""
 
         async def counting_send(message: Message) -> None:
-            nonlocal status, inspect_body, tail
+            nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                inspect_body = (
-                    status < 400
-                    and _route_of(scope) == self.graphql_path
-                    and Headers(raw=message.get("headers", []))
-                    .get("content-type", "")
-                    .startswith(JSON_TYPES)
-                )
-            elif message["type"] == "http.response.body" and inspect_body:
-                tail = (tail + message.get("body", b""))[-2:]
             await send(message)
 
         try:
@@ -178,7 +165,9 @@ class MetricsMiddleware:
             route = _route_of(scope)
             self.metrics.requests.labels(scope["method"], route, str(status)).inc()
             self.metrics.latency.labels(route).observe(time.perf_counter() - started)
-            if route == self.graphql_path and (status >= 400 or _ends_with_errors(tail)):
+            # The GraphQL view marks a result with errors in the request's state.
+            has_errors = scope.get("state", {}).get("graphql_errors", False)
+            if route == self.graphql_path and (status >= 400 or has_errors):
                 self.metrics.graphql_errors.labels(str(status)).inc()
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -196,14 +185,3 @@ class MetricsMiddleware:
         finally:
             if accepted:
                 self.metrics.websockets.dec()
-
-
-def _ends_with_errors(tail: bytes) -> bool:
-    """Whether a GraphQL JSON body, seen only by its last two bytes, carries `errors`.
-
-    Strawberry writes compact JSON with `data` first and `errors` after it, and `data` is an
-    object or null: only a body whose last member is the `errors` list ends in `]}`. Looking at
-    two bytes spares parsing every (possibly large) response a second time; a test holds
-    Strawberry to this layout.
-    """
-    return tail == b"]}"

@@ -32,6 +32,12 @@ class Settings:
     log_level: str = "INFO"
     # None follows the environment: see `json_logs`.
     log_format: LogFormat | None = None
+    # What one request may ask of the service (see README, "Limits").
+    max_query_cost: int = 50_000
+    cost_budget: int = 500_000
+    cost_restore_rate: float = 10_000.0
+    request_timeout: float = 15.0
+    max_body_bytes: int = 1_048_576
 
     @property
     def graphiql(self) -> bool:
@@ -51,6 +57,11 @@ class Settings:
         environment = environ.get("ENVIRONMENT", "development").strip().lower()
         if environment not in {"development", "production"}:
             raise SystemExit(f"ENVIRONMENT must be development or production, not {environment!r}")
+        max_cost = _positive_int(environ, "MAX_QUERY_COST", 50_000)
+        budget = _positive_int(environ, "COST_BUDGET", 500_000)
+        if budget < max_cost:
+            # Otherwise a request allowed by the first limit could never be paid for.
+            raise SystemExit(f"COST_BUDGET ({budget}) must be at least MAX_QUERY_COST ({max_cost})")
         return cls(
             database_url=url or f"sqlite+aiosqlite:///{data_dir / 'coordination.sqlite3'}",
             embedded=not url,
@@ -60,6 +71,11 @@ class Settings:
             demo_scale=_scale(environ.get("DEMO_SCALE", "0.05")),
             log_level=environ.get("LOG_LEVEL", "INFO").upper(),
             log_format=_log_format(environ.get("LOG_FORMAT", "")),
+            max_query_cost=max_cost,
+            cost_budget=budget,
+            cost_restore_rate=_positive_number(environ, "COST_RESTORE_RATE", 10_000.0),
+            request_timeout=_positive_number(environ, "REQUEST_TIMEOUT", 15.0),
+            max_body_bytes=_positive_int(environ, "MAX_BODY_BYTES", 1_048_576),
         )
 
 
@@ -71,14 +87,14 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
 
 
 def _positive_number(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name, str(default))
+    raw = environ.get(name, f"{default:g}")
     try:
         value = float(raw)
     except ValueError:
         value = 0.0
     # NaN fails the comparison too; an infinite wait is what the timeout exists to prevent.
     if not 0 < value < math.inf:
-        raise SystemExit(f"{name} must be a positive number of seconds, not {raw!r}")
+        raise SystemExit(f"{name} must be a positive number, not {raw!r}")
     return value
 
 

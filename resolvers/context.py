@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.budget import Budgets
 from resolvers.loaders import Loaders
 from resolvers.viewer import Viewer
 from store.database import Database
@@ -31,6 +32,8 @@ class Context:
     subscriptions: int = 0
     # A gauge of the subscriptions running in this process (anything with inc() and dec()).
     gauge: Any = None
+    # The query-cost budgets of this process's callers (None: unmetered).
+    budgets: Budgets | None = None
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.session)

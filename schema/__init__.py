@@ -18,6 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.connection import Node
 from schema.contribution import Contribution
+from schema.cost import QueryCost
 from schema.mutation import Mutation
 from schema.objective import Objective
 from schema.outage import ExplainOutages
@@ -60,8 +61,9 @@ MAX_ALIASES = 50
 MAX_TOKENS = 5_000
 
 
-def build_schema(production: bool = False) -> strawberry.Schema:
-    """The schema; in production, error messages stop suggesting field names to strangers."""
+def build_schema(production: bool = False, max_cost: int = 50_000) -> strawberry.Schema:
+    """The schema; in production, error messages stop suggesting field names to strangers.
+    `max_cost` bounds what one request may cost (see schema/cost.py)."""
     return CoordinationSchema(
         query=Query,
         mutation=Mutation,
@@ -73,6 +75,7 @@ def build_schema(production: bool = False) -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: QueryCost(max_cost),
             NameArguments,
             lambda: MaskErrors(should_mask_error=_is_unexpected),
             # After MaskErrors in the list, so it sees the errors first on the way out.

@@ -181,9 +181,9 @@ async def issue_tokens(sessions: async_sessionmaker[AsyncSession]) -> dict[str, 
 
 
 @contextlib.asynccontextmanager
-async def running_api(url: str) -> AsyncIterator[Api]:
-    """The app over `url`, in process, with a token for each of PEOPLE."""
-    app = create_app(Settings(database_url=url))
+async def running_api(url: str, **settings: Any) -> AsyncIterator[Api]:
+    """The app over `url`, in process, with a token for each of PEOPLE, and any other settings."""
+    app = create_app(Settings(database_url=url, **settings))
     database = app.state.database
     log = StatementLog()
 

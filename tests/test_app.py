@@ -65,7 +65,9 @@ async def test_websocket_speaks_graphql_transport_ws_over_a_real_socket(
     await app.state.database.dispose()
 
     assert ack == {"type": "connection_ack"}
-    assert result["payload"] == {"data": {"__typename": "Query"}}
+    assert result["payload"]["data"] == {"__typename": "Query"}
+    # Limits and their report apply on sockets as over HTTP
+    assert result["payload"]["extensions"]["cost"]["requestedQueryCost"] == 0
 
 
 async def test_the_legacy_graphql_ws_protocol_is_not_offered(seeded_url: str) -> None:
@@ -86,4 +88,4 @@ async def test_graphql_route_does_not_redirect(api: Api) -> None:
     response = await api.post("{ __typename }")
 
     assert response.status_code == 200
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json()["data"] == {"__typename": "Query"}
