@@ -15,7 +15,8 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.test_scale_out import POSTGRES_URL, cluster, free_port, server, subscribed
+from tests.processes import free_port, server
+from tests.test_scale_out import POSTGRES_URL, cluster, subscribed
 
 __all__ = ["cluster"]  # the module's database, shared with the scale-out tests
 
@@ -99,9 +100,9 @@ async def test_the_service_reports_an_outage_and_recovers_by_itself(
     url, proxy = proxied
     tokens = cluster["tokens"]
     async with (
-        server(url) as address,
-        httpx.AsyncClient(base_url=f"http://{address}", timeout=10) as client,
-        subscribed(address, tokens["secretariat"]) as live,
+        server(url) as instance,
+        httpx.AsyncClient(base_url=instance.base_url, timeout=10) as client,
+        subscribed(instance.address, tokens["secretariat"]) as live,
     ):
         headers = {"authorization": f"Bearer {tokens['secretariat']}"}
         found = await client.post(

@@ -6,14 +6,9 @@ Real server processes (`python -m api serve`), real sockets, one database.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
 import signal
-import socket as sockets
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -27,6 +22,7 @@ import websockets
 from resolvers import tallying
 from seeds import load_reference
 from tests.conftest import POSTGRES_URL, Databases, issue_tokens
+from tests.processes import server
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_POSTGRES_URL")
 
@@ -43,44 +39,6 @@ mutation Register($input: RegisterContributionInput!) {
   registerContribution(input: $input) { contribution { id } userErrors { message } }
 }
 """
-
-
-# The server processes running, by address, so a test can stop one.
-RUNNING: dict[str, subprocess.Popen[bytes]] = {}
-
-
-def free_port() -> int:
-    with sockets.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@asynccontextmanager
-async def server(url: str) -> AsyncIterator[str]:
-    """`python -m api serve` on a free port over `url`; yields its address. Waits without
-    blocking the event loop, which may be relaying the server's own database traffic."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "production", "LOG_LEVEL": "WARNING"}
-    command = [sys.executable, "-m", "api", "serve", "--port", str(port)]
-    # Starting a process is quick; only waiting for it blocks, and that is done in a thread.
-    process = subprocess.Popen(command, env=env)  # noqa: ASYNC220 - our own command
-    address = f"127.0.0.1:{port}"
-    RUNNING[address] = process
-    try:
-        deadline = time.monotonic() + 30
-        async with httpx.AsyncClient(timeout=1) as probe:
-            while True:
-                with contextlib.suppress(httpx.TransportError):
-                    if (await probe.get(f"http://{address}/healthz")).status_code == 200:
-                        break
-                assert process.poll() is None, "the server exited"
-                assert time.monotonic() < deadline, "the server did not start"
-                await asyncio.sleep(0.1)
-        yield address
-    finally:
-        RUNNING.pop(address)
-        process.send_signal(signal.SIGTERM)
-        await asyncio.to_thread(process.wait, 30)
 
 
 @asynccontextmanager
@@ -118,9 +76,9 @@ async def test_a_write_on_one_instance_reaches_subscribers_of_another(
     async with (
         server(cluster["url"]) as a,
         server(cluster["url"]) as b,
-        httpx.AsyncClient(base_url=f"http://{b}") as on_b,
-        subscribed(a, tokens["secretariat"]) as secretariat_on_a,
-        subscribed(a, tokens["institution"]) as outsider_on_a,
+        httpx.AsyncClient(base_url=b.base_url) as on_b,
+        subscribed(a.address, tokens["secretariat"]) as secretariat_on_a,
+        subscribed(a.address, tokens["institution"]) as outsider_on_a,
     ):
         headers = {"authorization": f"Bearer {tokens['secretariat']}"}
         plan = await on_b.post(
@@ -182,14 +140,14 @@ async def test_stopping_an_instance_closes_its_subscriptions_with_a_restart_code
     cluster: dict[str, Any],
 ) -> None:
     async with (
-        server(cluster["url"]) as address,
-        subscribed(address, cluster["tokens"]["ally"]) as live,
+        server(cluster["url"]) as instance,
+        subscribed(instance.address, cluster["tokens"]["ally"]) as live,
     ):
         # When the instance is told to stop (as an orchestrator does before replacing it)
-        RUNNING[address].send_signal(signal.SIGTERM)
+        instance.process.send_signal(signal.SIGTERM)
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await asyncio.wait_for(live.recv(), 15)
-        exit_code = await asyncio.to_thread(RUNNING[address].wait, 15)
+        exit_code = await asyncio.to_thread(instance.process.wait, 15)
 
     # Then subscribers are told to reconnect elsewhere (1012: service restart), and it ends by the
     # signal it was sent (uvicorn re-raises it after its graceful shutdown), not by a crash
