@@ -167,10 +167,12 @@ class GraphQLView(GraphQL[Context, None]):
                     operation_extensions=request_data.extensions,
                 )
         except TimeoutError:
-            # Cancelled inside its transaction: a write that did not finish left nothing behind.
+            # Cancelled inside its transaction, a write was rolled back; cancelled as its COMMIT
+            # went out, it may have landed whole. Either way nothing is half-written.
             message = (
                 f"The request took longer than {self.limits.timeout_seconds:g} s and was "
-                "stopped; nothing it was writing was kept. Ask for less, or retry later."
+                "stopped. A write it made was kept whole or not at all: retry it with the same "
+                "idempotencyKey to learn which. Ask for less, or retry later."
             )
             return ExecutionResult(
                 data=None, errors=[GraphQLError(message, extensions={"code": "TIMEOUT"})]

@@ -190,3 +190,13 @@ async def test_limits_hold_on_websockets_too(seeded_url: str, api: Api) -> None:
 
     assert answer["type"] == "error"
     assert answer["payload"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
+
+
+async def test_production_does_not_suggest_field_names(seeded_url: str) -> None:
+    async with running_api(seeded_url, environment="production") as production:
+        hidden = await production.query('{ plan(code: "GE-IPAP-2004") { cod } }')
+    async with running_api(seeded_url) as development:
+        helped = await development.query('{ plan(code: "GE-IPAP-2004") { cod } }')
+
+    assert "Did you mean" not in hidden["errors"][0]["message"]
+    assert "Did you mean 'code'" in helped["errors"][0]["message"]
