@@ -13,6 +13,7 @@ from websockets.exceptions import InvalidStatus
 from api.app import create_app
 from api.settings import Settings
 from tests.conftest import Api, served
+from tests.test_limits import TOO_COSTLY
 
 
 async def test_healthz_answers(api: Api) -> None:
@@ -62,12 +63,20 @@ async def test_websocket_speaks_graphql_transport_ws_over_a_real_socket(
             json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }"}})
         )
         result = json.loads(await socket.recv())
+        completed = json.loads(await socket.recv())
+        await socket.send(
+            json.dumps({"id": "2", "type": "subscribe", "payload": {"query": TOO_COSTLY}})
+        )
+        refused = json.loads(await socket.recv())
     await app.state.database.dispose()
 
     assert ack == {"type": "connection_ack"}
     assert result["payload"]["data"] == {"__typename": "Query"}
+    assert completed == {"id": "1", "type": "complete"}
     # Limits and their report apply on sockets as over HTTP
     assert result["payload"]["extensions"]["cost"]["requestedQueryCost"] == 0
+    assert refused["type"] == "error"
+    assert refused["payload"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
 
 
 async def test_the_legacy_graphql_ws_protocol_is_not_offered(seeded_url: str) -> None:

@@ -92,23 +92,20 @@ async def test_an_unacceptable_accept_gets_406(api: Api) -> None:
     assert response.json()["errors"][0]["extensions"]["code"] == "NOT_ACCEPTABLE"
 
 
+async def _get(api: Api, document: str) -> Any:
+    headers = {"authorization": f"Bearer {api.tokens['ally']}", "accept": GRAPHQL_RESPONSE}
+    return await api.client.get("/graphql", params={"query": document}, headers=headers)
+
+
 async def test_queries_work_over_get(api: Api) -> None:
-    response = await api.client.get(
-        "/graphql",
-        params={"query": PLAN},
-        headers={"authorization": f"Bearer {api.tokens['ally']}", "accept": GRAPHQL_RESPONSE},
-    )
+    response = await _get(api, PLAN)
 
     assert response.status_code == 200
     assert response.json()["data"] == {"plan": {"code": "GE-IPAP-2004"}}
 
 
 async def test_a_mutation_over_get_gets_405(api: Api) -> None:
-    response = await api.client.get(
-        "/graphql",
-        params={"query": WITHDRAW},
-        headers={"authorization": f"Bearer {api.tokens['ally']}", "accept": GRAPHQL_RESPONSE},
-    )
+    response = await _get(api, WITHDRAW)
 
     assert response.status_code == 405
     assert response.headers["allow"] == "POST"

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
-import websockets
 from sqlalchemy import func, select
 
-from api.app import create_app
-from api.settings import Settings
 from resolvers.budget import Budgets, Charge
 from store.contributions import Contribution
-from tests.conftest import Api, StatementLog, running_api, served
+from tests.conftest import Api, StatementLog, running_api
 
 
 def _nested(depth: int) -> str:
@@ -169,27 +164,6 @@ async def test_a_request_over_its_time_is_stopped_and_writes_nothing(
     assert body["errors"][0]["extensions"]["code"] == "TIMEOUT"
     assert body["data"] is None
     assert after == before
-
-
-async def test_limits_hold_on_websockets_too(seeded_url: str, api: Api) -> None:
-    app = create_app(Settings(database_url=seeded_url))
-    init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {api.tokens['ally']}"}}
-    async with (
-        served(app) as address,
-        websockets.connect(
-            f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]
-        ) as socket,
-    ):
-        await socket.send(json.dumps(init))
-        await socket.recv()
-        await socket.send(
-            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": TOO_COSTLY}})
-        )
-        answer = json.loads(await socket.recv())
-    await app.state.database.dispose()
-
-    assert answer["type"] == "error"
-    assert answer["payload"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
 
 
 async def test_production_does_not_suggest_field_names(seeded_url: str) -> None:
