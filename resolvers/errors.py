@@ -24,6 +24,15 @@ def invalid_argument(argument: str, message: str) -> PublicError:
     return PublicError(f"Argument `{argument}` {message}", "INVALID_ARGUMENT", argument)
 
 
+def comparable(argument: str, value: str) -> str:
+    """`value`, to look up or compare with stored text. No stored text holds a control character,
+    and PostgreSQL cannot even be sent a NUL byte: such a value is refused here, by name, rather
+    than fail in the database as an unexpected error."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise invalid_argument(argument, f"contains control characters: {value[:40]!r}")
+    return value
+
+
 def not_found(argument: str, message: str) -> PublicError:
     return PublicError(message, "NOT_FOUND", argument)
 

@@ -7,6 +7,7 @@ import binascii
 from collections.abc import Sequence
 
 from resolvers.errors import invalid_argument
+from store.base import MAX_KEY
 
 NODE_TYPES = ("Participant", "Plan", "Objective", "Contribution", "Review")
 
@@ -23,7 +24,7 @@ def decode(text: str, argument: str, expected: str | None = None) -> tuple[str, 
         pk = int(key)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise invalid_argument(argument, f"is not a valid ID: {text[:100]!r}") from None
-    if type_name not in NODE_TYPES or pk < 1 or encode(type_name, pk) != text:
+    if type_name not in NODE_TYPES or not 1 <= pk <= MAX_KEY or encode(type_name, pk) != text:
         raise invalid_argument(argument, f"is not a valid ID: {text[:100]!r}")
     if expected is not None and type_name != expected:
         raise invalid_argument(argument, f"must be the ID of a {expected}, not of a {type_name}")

@@ -107,7 +107,9 @@ class NewPlan:
 async def create(context: Context, entry: NewPlan) -> Outcome[Plan]:
     async def work(session: AsyncSession) -> Outcome[Plan]:
         secretariat_only(context, "creates plans")
-        code = entry.partner.strip().upper()
+        # Checked as text first: a control character (a NUL byte above all) must not reach the
+        # database as a parameter.
+        code = str(text("partner", entry.partner, CODE_LIMIT, required=True)).upper()
         partner = (await participants.by_codes(session, [code])).get(code)
         if partner is None:
             raise reject(

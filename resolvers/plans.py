@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from resolvers.context import Context
-from resolvers.errors import invalid_argument, not_found
+from resolvers.errors import comparable, invalid_argument, not_found
 from resolvers.listing import check_codes, nested_listing, root_listing
 from resolvers.pagination import Listing, Slice
 from store.pages import Ordering
@@ -20,7 +20,7 @@ async def one(context: Context, pk: int | None, code: str | None) -> Plan | None
     if (pk is None) == (code is None):
         raise invalid_argument("id", "or `code` must be given, and only one of them")
     if code is not None:
-        plan = await context.loaders.plan_by_code.load(code)
+        plan = await context.loaders.plan_by_code.load(comparable("code", code))
         if plan is None:
             raise not_found("code", f"No plan has the code {code[:60]!r}")
         return plan

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from resolvers import changes, contributions, objectives, overlaps
 from resolvers.context import Context
-from resolvers.errors import PublicError, invalid_argument, is_outage
+from resolvers.errors import PublicError, comparable, invalid_argument, is_outage
 from resolvers.listing import check_codes
 from store import changes as feed_store
 from store.changes import ORDERINGS, ChangeEvent
@@ -102,7 +102,7 @@ class ContributionChange:
 async def contribution_changes(
     context: Context, partner: str | None, category: Category | None, after: str | None
 ) -> AsyncIterator[ContributionChange]:
-    code = None if partner is None else partner.strip().upper()
+    code = None if partner is None else comparable("partner", partner).strip().upper()
     await check_codes(context, "partner", [code] if code else [])
     recipient = None if code is None else await context.loaders.participant_by_code.load(code)
     with Slot(context):
@@ -129,7 +129,7 @@ class OverlapChange:
 async def overlap_detections(
     context: Context, partner: str | None, after: str | None
 ) -> AsyncIterator[OverlapChange]:
-    code = None if partner is None else partner.strip().upper()
+    code = None if partner is None else comparable("partner", partner).strip().upper()
     await check_codes(context, "partner", [code] if code else [])
     with Slot(context):
         async for event in follow(context, after, ["Objective"]):

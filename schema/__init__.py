@@ -28,7 +28,7 @@ from schema.query import Query
 from schema.review import Review
 from schema.scalars import SCALAR_OVERRIDES
 from schema.subscription import Subscription
-from schema.validation import NameArguments
+from schema.validation import LimitFragmentNesting, NameArguments
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 log = logging.getLogger("api.errors")
@@ -72,6 +72,9 @@ def build_schema(production: bool = False, max_cost: int = 50_000) -> strawberry
         scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=production),
         extensions=[
+            # First: the limiters after it walk fragments recursively, and a long enough chain of
+            # fragments would exhaust the stack.
+            LimitFragmentNesting,
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

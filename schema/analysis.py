@@ -20,6 +20,7 @@ from resolvers.analysis import BASE_CURRENCY, Reason
 from resolvers.analysis import Coverage as CoverageValue
 from resolvers.context import Context
 from resolvers.coverage import ExchangeRate as RateRow
+from resolvers.errors import comparable
 from resolvers.overlaps import LineFilter
 from resolvers.vocabulary import Category as CategoryValue
 from schema.contribution import Contribution, seen_by
@@ -90,7 +91,9 @@ class AnalysisFilter:
     def of(value: AnalysisFilter | None) -> LineFilter:
         value = value or AnalysisFilter()
         return LineFilter(
-            partner_codes=tuple(code.strip().upper() for code in value.partners or ()),
+            partner_codes=tuple(
+                comparable("filter.partners", code).strip().upper() for code in value.partners or ()
+            ),
             plan_ids=ids.decode_all(value.plans, "filter.plans", "Plan"),
             plan_kinds=tuple(value.plan_kinds or ()),
             categories=tuple(value.categories or ()),

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 
 from resolvers import changes, ids
 from resolvers.context import Context
+from resolvers.errors import comparable
 from resolvers.pagination import Listing, Slice
 from resolvers.vocabulary import ChangeAction
 from schema.connection import Connection, connection
@@ -80,7 +81,10 @@ class ChangeFilter:
     @staticmethod
     def of(value: ChangeFilter | None) -> changes.ChangeFilter:
         return changes.ChangeFilter(
-            entity_types=tuple((value or ChangeFilter()).entity_types or ())
+            entity_types=tuple(
+                comparable("filter.entityTypes", name)
+                for name in (value or ChangeFilter()).entity_types or ()
+            )
         )
 
 

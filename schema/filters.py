@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 
 from resolvers import contributions, ids, objectives, participants, plans, reviews
+from resolvers.errors import comparable
 from resolvers.pagination import Ordering, ordering_for
 from schema.connection import OrderDirection
 from schema.enums import (
@@ -28,8 +29,12 @@ def _ordering(orderings: dict[str, Any], field: Enum, direction: OrderDirection)
     return ordering_for(orderings, field.value, direction is OrderDirection.DESC)
 
 
-def _codes(values: list[str] | None) -> tuple[str, ...]:
-    return tuple(value.strip().upper() for value in values or ())
+def _codes(values: list[str] | None, argument: str) -> tuple[str, ...]:
+    return tuple(comparable(argument, value).strip().upper() for value in values or ())
+
+
+def _texts(values: list[str] | None, argument: str) -> tuple[str, ...]:
+    return tuple(comparable(argument, value) for value in values or ())
 
 
 @strawberry.enum(description="What participants can be ordered by.")
@@ -69,7 +74,7 @@ class ParticipantFilter:
         return participants.ParticipantFilter(
             frameworks=tuple(value.frameworks or ()),
             plan_kinds=tuple(value.plan_kinds or ()),
-            regions=tuple(value.regions or ()),
+            regions=_texts(value.regions, "filter.regions"),
         )
 
 
@@ -112,7 +117,7 @@ class PlanFilter:
     def of(value: PlanFilter | None) -> plans.PlanFilter:
         value = value or PlanFilter()
         return plans.PlanFilter(
-            partner_codes=_codes(value.partners),
+            partner_codes=_codes(value.partners, "filter.partners"),
             kinds=tuple(value.kinds or ()),
             statuses=tuple(value.statuses or ()),
             active_on=value.active_on,
@@ -165,7 +170,7 @@ class ObjectiveFilter:
     def of(value: ObjectiveFilter | None) -> objectives.ObjectiveFilter:
         value = value or ObjectiveFilter()
         return objectives.ObjectiveFilter(
-            partner_codes=_codes(value.partners),
+            partner_codes=_codes(value.partners, "filter.partners"),
             plan_ids=ids.decode_all(value.plans, "filter.plans", "Plan"),
             plan_kinds=tuple(value.plan_kinds or ()),
             categories=tuple(value.categories or ()),
@@ -234,15 +239,15 @@ class ContributionFilter:
     def of(value: ContributionFilter | None) -> contributions.ContributionFilter:
         value = value or ContributionFilter()
         return contributions.ContributionFilter(
-            partner_codes=_codes(value.partners),
-            contributor_codes=_codes(value.contributors),
+            partner_codes=_codes(value.partners, "filter.partners"),
+            contributor_codes=_codes(value.contributors, "filter.contributors"),
             plan_ids=ids.decode_all(value.plans, "filter.plans", "Plan"),
             plan_kinds=tuple(value.plan_kinds or ()),
             objective_ids=ids.decode_all(value.objectives, "filter.objectives", "Objective"),
             categories=tuple(value.categories or ()),
             kinds=tuple(value.kinds or ()),
             statuses=tuple(value.statuses or ()),
-            currencies=_codes(value.currencies),
+            currencies=_codes(value.currencies, "filter.currencies"),
             visibilities=tuple(value.visibilities or ()),
             active_on=value.active_on,
         )

@@ -1,4 +1,5 @@
-"""Validation that names the argument at fault, so `kinds: [FOO]` says which argument is wrong."""
+"""Validation of our own: errors that name the argument at fault, so `kinds: [FOO]` says which
+argument is wrong, and a bound on fragment nesting that no other limit covers."""
 
 from __future__ import annotations
 
@@ -8,8 +9,14 @@ from typing import Any
 from graphql import (
     SKIP,
     ArgumentNode,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
     GraphQLInputType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
     ValidationContext,
     ValueNode,
 )
@@ -63,4 +70,68 @@ class NameArguments(SchemaExtension):
             NamedValuesOfCorrectTypeRule if rule is ValuesOfCorrectTypeRule else rule
             for rule in context.validation_rules
         )
+        yield
+
+
+# Far beyond any hand-written document (fragments on the same type add no depth, so the depth limit
+# does not bound them), and far below where strawberry's depth limiter, which follows spreads
+# recursively, runs out of stack (about 300 levels).
+MAX_FRAGMENT_NESTING = 50
+
+
+def fragment_nesting(document: DocumentNode) -> int:
+    """How many fragments deep the document's spreads go, counted without recursion (a cycle
+    counts once: validation reports it)."""
+    spreads: dict[str | None, set[str]] = {}
+    for definition in document.definitions:
+        if isinstance(definition, FragmentDefinitionNode | OperationDefinitionNode):
+            key = definition.name.value if isinstance(definition, FragmentDefinitionNode) else None
+            found = spreads.setdefault(key, set())
+            pending = [definition.selection_set]
+            while pending:
+                for selection in pending.pop().selections:
+                    if isinstance(selection, FragmentSpreadNode):
+                        found.add(selection.name.value)
+                    elif (
+                        isinstance(selection, FieldNode | InlineFragmentNode)
+                        and selection.selection_set is not None
+                    ):
+                        pending.append(selection.selection_set)
+    depth: dict[str, int] = {}
+    for start in spreads.get(None, set()):
+        # Depth-first with an explicit stack: (fragment, the spreads still to look at).
+        stack = [(start, iter(sorted(spreads.get(start, ()))))]
+        on_path = {start}
+        while stack:
+            name, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                on_path.discard(name)
+                depth[name] = 1 + max(
+                    (depth.get(c, 0) for c in spreads.get(name, ()) if c not in on_path), default=0
+                )
+            elif child not in depth and child not in on_path and child in spreads:
+                on_path.add(child)
+                stack.append((child, iter(sorted(spreads[child]))))
+    return max((depth.get(name, 0) for name in spreads.get(None, set())), default=0)
+
+
+class LimitFragmentNesting(SchemaExtension):
+    """Refuses a document whose fragments spread each other too deep, before anything walks it
+    recursively. Placed before the extensions that validate, it stops validation from running."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and context.pre_execution_errors is None:
+            nesting = fragment_nesting(document)
+            if nesting > MAX_FRAGMENT_NESTING:
+                context.pre_execution_errors = [
+                    GraphQLError(
+                        f"Fragments spread each other {nesting} levels deep; at most "
+                        f"{MAX_FRAGMENT_NESTING} are allowed.",
+                        extensions={"code": "FRAGMENTS_TOO_DEEP"},
+                    )
+                ]
         yield

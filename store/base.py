@@ -22,6 +22,11 @@ NAMING_CONVENTION = {
 }
 
 
+# Primary keys are plain INTEGER columns: 32 bits on PostgreSQL. A key beyond this names no row,
+# and sent to the database as a parameter it is an overflow error, not an empty result.
+MAX_KEY = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

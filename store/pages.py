@@ -19,26 +19,105 @@ from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, QueryableAttribute, aliased
 
+from store.base import MAX_KEY
+from store.columns import ScaledDecimal
+
 T = TypeVar("T")
 # Any select, whatever it selects.
 AnySelect = Select[*tuple[Any, ...]]
 
 
+def _by_column_type(plain: Any) -> Any:
+    """Placeholder: SortKey replaces it with a reader chosen by the expression's column type."""
+    raise NotImplementedError
+
+
 @dataclass(frozen=True)
 class SortKey:
-    """An orderable, never-null SQL expression and how its values travel inside cursors."""
+    """An orderable, never-null SQL expression and how its values travel inside cursors.
+
+    `parse` reads a cursor's value back and raises ValueError or TypeError for any value this key
+    could not have written: a cursor comes from the client, and a value of the wrong type or size
+    would otherwise reach the database as a parameter and fail there, as a server error.
+    """
 
     name: str
     expression: ColumnElement[Any] | QueryableAttribute[Any]
-    parse: Callable[[Any], Any] = lambda value: value
+    parse: Callable[[Any], Any] = _by_column_type
+
+    def __post_init__(self) -> None:
+        if self.parse is _by_column_type:
+            object.__setattr__(self, "parse", _reader_for(self.name, self.expression))
 
     @staticmethod
     def dated(name: str, expression: ColumnElement[Any] | QueryableAttribute[Any]) -> SortKey:
-        return SortKey(name, expression, date.fromisoformat)
+        return SortKey(name, expression, _day)
 
     @staticmethod
     def timed(name: str, expression: ColumnElement[Any] | QueryableAttribute[Any]) -> SortKey:
-        return SortKey(name, expression, datetime.fromisoformat)
+        return SortKey(name, expression, _instant)
+
+
+def _text(plain: Any) -> str:
+    if not isinstance(plain, str):
+        raise TypeError("not a string")
+    if "\x00" in plain:
+        raise ValueError("a NUL byte")  # no text column can hold one (PostgreSQL refuses it)
+    return plain
+
+
+def _integer(plain: Any) -> int:
+    # JSON's true is an int to Python, not to a database; and integer columns have 32 bits.
+    if not isinstance(plain, int) or isinstance(plain, bool):
+        raise TypeError("not an integer")
+    if not -MAX_KEY - 1 <= plain <= MAX_KEY:
+        raise ValueError("out of range")
+    return plain
+
+
+def _day(plain: Any) -> date:
+    return date.fromisoformat(_text(plain))
+
+
+def _instant(plain: Any) -> datetime:
+    value = datetime.fromisoformat(_text(plain))
+    if value.tzinfo is None:
+        raise ValueError("no time zone")  # every stored instant has one
+    return value
+
+
+def _scaled(scale: int) -> Callable[[Any], Decimal]:
+    """A decimal that a ScaledDecimal(scale) column could hold: finite, at most `scale` places,
+    small enough for its BIGINT."""
+
+    def read(plain: Any) -> Decimal:
+        try:
+            value = Decimal(_text(plain))
+            scaled = value.scaleb(scale)
+            if not value.is_finite() or scaled != scaled.to_integral_value():
+                raise ValueError("not a decimal of this scale")
+        except ArithmeticError:  # decimal's InvalidOperation, Overflow...
+            raise ValueError("not a decimal") from None
+        if abs(scaled) >= 2**63:
+            raise ValueError("out of range")
+        return value
+
+    return read
+
+
+def _reader_for(
+    name: str, expression: ColumnElement[Any] | QueryableAttribute[Any]
+) -> Callable[[Any], Any]:
+    kind = expression.type
+    if isinstance(kind, ScaledDecimal):
+        return _scaled(kind.scale)
+    python_type = kind.python_type
+    if python_type is str:
+        return _text
+    if python_type is int:
+        return _integer
+    # Fail at import, not on a client's cursor: a new kind of key needs its own reader.
+    raise TypeError(f"sort key {name}: no cursor reader for {python_type.__name__} values")
 
 
 @dataclass(frozen=True)
@@ -60,9 +139,10 @@ def decode_cursor(text: str, key: SortKey) -> Cursor:
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         name, plain, pk = json.loads(raw)
-        if not isinstance(pk, int) or isinstance(pk, bool) or not isinstance(name, str):
+        pk = _integer(pk)
+        if not isinstance(name, str):
             raise ValueError
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, RecursionError):
         raise ValueError("is not a valid cursor") from None
     if name != key.name:
         raise ValueError(f"belongs to the ordering {name[:40]}, not {key.name}")

@@ -92,7 +92,7 @@ PLANS_IN_FORCE = (PlanStatus.AGREED, PlanStatus.ACTIVE, PlanStatus.UNDER_REVIEW)
 Lines = Select[ObjectiveTally, Objective, Plan]
 
 # Overlapping lines always have a score, and the partial index below serves this order.
-OVERLAP_ORDER = SortKey("SCORE", ObjectiveTally.overlap_score, Decimal)
+OVERLAP_ORDER = SortKey("SCORE", ObjectiveTally.overlap_score)
 GAP_ORDER = SortKey("PRIORITY", Objective.priority)
 
 
