@@ -129,11 +129,17 @@ class GraphQLView(GraphQL[Context, None]):
 
     def parse_json(self, data: str | bytes) -> Any:
         try:
-            return json.loads(data)
+            parsed = json.loads(data)
         except RecursionError as problem:
             raise HTTPException(400, "The request body nests JSON too deeply.") from problem
         except ValueError as problem:  # not JSON, or not UTF-8
             raise HTTPException(400, "The request body is not valid UTF-8 JSON.") from problem
+        # A list is refused as a batch further on; anything else is no request at all.
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(
+                400, "The request body must be a JSON object (so must `variables`)."
+            )
+        return parsed
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter

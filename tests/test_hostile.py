@@ -308,18 +308,7 @@ BAD_BODIES = {
         + b"}}"
     ),
 }
-# strawberry's view calls `.get` on whatever JSON the body holds: a string or null is a 500.
-NOT_AN_OBJECT = pytest.mark.xfail(
-    strict=True, reason="api/graphql.py does not yet refuse JSON bodies that are not objects"
-)
-BODY_CASES = [
-    pytest.param(
-        content,
-        id=name,
-        marks=[NOT_AN_OBJECT] if name in ("JSON but a string", "JSON but null") else [],
-    )
-    for name, content in BAD_BODIES.items()
-]
+BODY_CASES = [pytest.param(content, id=name) for name, content in BAD_BODIES.items()]
 
 
 @pytest.mark.parametrize("content", BODY_CASES)
