@@ -18,6 +18,7 @@ from api.metrics import Metrics, MetricsMiddleware, metrics_endpoint
 from api.settings import Settings
 from resolvers.budget import Budgets
 from schema import build_schema
+from schema.direct_reads import DirectReads
 from store.database import Database
 from store.signals import signals_for
 
@@ -35,7 +36,8 @@ def create_app(settings: Settings) -> Starlette:
         timeout_seconds=settings.request_timeout,
         budgets=Budgets(settings.cost_budget, settings.cost_restore_rate),
     )
-    view = GraphQLView(schema, database, signals, settings.graphiql, limits)
+    direct = DirectReads(schema, settings.max_query_cost) if settings.direct_reads else None
+    view = GraphQLView(schema, database, signals, settings.graphiql, limits, direct)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

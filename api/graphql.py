@@ -37,6 +37,7 @@ from api.auth import viewer_for
 from api.media import GRAPHQL_RESPONSE, JSON, error_response, response_media_type
 from resolvers.budget import Budgets
 from resolvers.context import Context
+from schema.direct_reads import DirectReads
 from store.database import Database
 from store.signals import Signals
 
@@ -62,7 +63,13 @@ class Limits:
 
 class GraphQLView(GraphQL[Context, None]):
     def __init__(
-        self, schema: Any, database: Database, signals: Signals, graphiql: bool, limits: Limits
+        self,
+        schema: Any,
+        database: Database,
+        signals: Signals,
+        graphiql: bool,
+        limits: Limits,
+        direct: DirectReads | None = None,
     ):
         super().__init__(
             schema,
@@ -74,6 +81,8 @@ class GraphQLView(GraphQL[Context, None]):
         self.database = database
         self.signals = signals
         self.limits = limits
+        # Supported queries skip per-field execution (None: every query runs the ordinary way).
+        self.direct = direct
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -163,6 +172,15 @@ class GraphQLView(GraphQL[Context, None]):
         method = request_adapter.method
         try:
             async with asyncio.timeout(self.limits.timeout_seconds):
+                if self.direct is not None:
+                    served = await self.direct.execute(
+                        request_data.query,
+                        request_data.variables,
+                        request_data.operation_name,
+                        context,
+                    )
+                    if served is not None:
+                        return served
                 return await self.schema.execute(
                     request_data.query,
                     root_value=root_value,

@@ -38,6 +38,9 @@ class Settings:
     cost_restore_rate: float = 10_000.0
     request_timeout: float = 15.0
     max_body_bytes: int = 1_048_576
+    # Serve supported queries directly from rows (schema/direct_reads.py); off, every query runs
+    # through Strawberry's per-field execution. Either way clients see the same answers.
+    direct_reads: bool = True
 
     @property
     def graphiql(self) -> bool:
@@ -76,6 +79,7 @@ class Settings:
             cost_restore_rate=_positive_number(environ, "COST_RESTORE_RATE", 10_000.0),
             request_timeout=_positive_number(environ, "REQUEST_TIMEOUT", 15.0),
             max_body_bytes=_positive_int(environ, "MAX_BODY_BYTES", 1_048_576),
+            direct_reads=_switch(environ, "DIRECT_READS", True),
         )
 
 
@@ -96,6 +100,15 @@ def _positive_number(environ: Mapping[str, str], name: str, default: float) -> f
     if not 0 < value < math.inf:
         raise SystemExit(f"{name} must be a positive number, not {raw!r}")
     return value
+
+
+def _switch(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in {"on", "off", "1", "0", "true", "false"}:
+        raise SystemExit(f"{name} must be on or off, not {raw!r}")
+    return raw in {"on", "1", "true"}
 
 
 def _log_format(raw: str) -> LogFormat | None:

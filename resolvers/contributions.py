@@ -26,7 +26,7 @@ async def by_id(context: Context, pk: int) -> Contribution | None:
     return await context.loaders.contribution.load(pk)
 
 
-async def _checked(
+async def checked(
     context: Context, criteria: ContributionFilter, by_contributor: bool = False
 ) -> ContributionFilter:
     """Codes that exist, and no list that would name the giver of a restricted contribution."""
@@ -41,7 +41,7 @@ async def _checked(
 async def listing(
     context: Context, criteria: ContributionFilter, ordering: Ordering, slice_: Slice
 ) -> Listing[Contribution]:
-    criteria = await _checked(context, criteria)
+    criteria = await checked(context, criteria)
     return await root_listing(
         context,
         select_contributions(criteria),
@@ -82,7 +82,7 @@ async def of_objective(
     ordering: Ordering,
     slice_: Slice,
 ) -> Listing[Contribution]:
-    criteria = await _checked(context, criteria)
+    criteria = await checked(context, criteria)
     statement, asked = select_by_objective_line(criteria)
     return await _under(
         context, "of_objective", statement, asked.id, objective_id, criteria, ordering, slice_
@@ -96,7 +96,7 @@ async def of_contributor(
     ordering: Ordering,
     slice_: Slice,
 ) -> Listing[Contribution]:
-    criteria = await _checked(context, criteria, by_contributor=True)
+    criteria = await checked(context, criteria, by_contributor=True)
     statement = select_contributions(criteria)
     parent = Contribution.contributor_id
     return await _under(
@@ -107,7 +107,7 @@ async def of_contributor(
 async def of_plan(
     context: Context, plan_id: int, criteria: ContributionFilter, ordering: Ordering, slice_: Slice
 ) -> Listing[Contribution]:
-    criteria = await _checked(context, criteria)
+    criteria = await checked(context, criteria)
     statement, asked = select_by_objective_line(criteria)
     return await _under(
         context, "of_plan", statement, asked.plan_id, plan_id, criteria, ordering, slice_

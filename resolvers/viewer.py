@@ -31,10 +31,16 @@ class Viewer:
     def sees_detail(self, contribution: Contribution) -> bool:
         """Who gave a restricted contribution, and how much, is for its contributor, its recipient
         and the secretariat only."""
+        return self.sees(
+            contribution.visibility, contribution.contributor_id, contribution.recipient_id
+        )
+
+    def sees(self, visibility: Visibility, contributor_id: int, recipient_id: int) -> bool:
+        """`sees_detail`, from the three columns that decide it."""
         return (
-            contribution.visibility is Visibility.PUBLIC
+            visibility is Visibility.PUBLIC
             or self.is_secretariat
-            or self.participant_id in (contribution.contributor_id, contribution.recipient_id)
+            or self.participant_id in (contributor_id, recipient_id)
         )
 
     def restricted_scope(self) -> int | None:

@@ -180,6 +180,43 @@ def document_cost(
     return cost
 
 
+def charge(cost: int, max_cost: int, request: Any) -> tuple[dict[str, Any], list[GraphQLError]]:
+    """Charges `cost` to the budget of the request's token (a Context, or None when unmetered):
+    the `extensions.cost` report, and the errors that refuse the request (none when it may run).
+    """
+    report: dict[str, Any] = {"requestedQueryCost": cost, "maximumQueryCost": max_cost}
+    if cost > max_cost:
+        return report, [
+            GraphQLError(
+                f"This query would cost {cost} points; one request may cost at most "
+                f"{max_cost}. Ask for smaller pages (`first`/`last`) or fewer nested "
+                "connections.",
+                extensions={"code": "MAX_COST_EXCEEDED", "cost": cost},
+            )
+        ]
+    budgets: Budgets | None = getattr(request, "budgets", None)
+    viewer = getattr(request, "viewer", None)
+    if budgets is None or viewer is None:
+        return report, []
+    outcome = budgets.charge(viewer.token_id, cost)
+    report["throttleStatus"] = {
+        "maximumAvailable": budgets.capacity,
+        "currentlyAvailable": outcome.available,
+        "restoreRate": budgets.restore_rate,
+    }
+    if outcome.allowed:
+        return report, []
+    wait = ceil(outcome.retry_after)
+    return report, [
+        GraphQLError(
+            f"Throttled: this query costs {cost} points and this token has "
+            f"{outcome.available} left, restoring {budgets.restore_rate:g} a second. "
+            f"Retry in {wait} s.",
+            extensions={"code": "THROTTLED", "cost": cost, "retryAfterSeconds": wait},
+        )
+    ]
+
+
 class QueryCost(SchemaExtension):
     """Refuses a document that costs more than one request may, or more than its token has left.
 
@@ -209,38 +246,8 @@ class QueryCost(SchemaExtension):
         yield
 
     def _charge(self, cost: int) -> list[GraphQLError]:
-        self.report = {"requestedQueryCost": cost, "maximumQueryCost": self.max_cost}
-        if cost > self.max_cost:
-            return [
-                GraphQLError(
-                    f"This query would cost {cost} points; one request may cost at most "
-                    f"{self.max_cost}. Ask for smaller pages (`first`/`last`) or fewer nested "
-                    "connections.",
-                    extensions={"code": "MAX_COST_EXCEEDED", "cost": cost},
-                )
-            ]
-        request = self.execution_context.context
-        budgets: Budgets | None = getattr(request, "budgets", None)
-        viewer = getattr(request, "viewer", None)
-        if budgets is None or viewer is None:
-            return []
-        charge = budgets.charge(viewer.token_id, cost)
-        self.report["throttleStatus"] = {
-            "maximumAvailable": budgets.capacity,
-            "currentlyAvailable": charge.available,
-            "restoreRate": budgets.restore_rate,
-        }
-        if charge.allowed:
-            return []
-        wait = ceil(charge.retry_after)
-        return [
-            GraphQLError(
-                f"Throttled: this query costs {cost} points and this token has "
-                f"{charge.available} left, restoring {budgets.restore_rate:g} a second. "
-                f"Retry in {wait} s.",
-                extensions={"code": "THROTTLED", "cost": cost, "retryAfterSeconds": wait},
-            )
-        ]
+        self.report, errors = charge(cost, self.max_cost, self.execution_context.context)
+        return errors
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": self.report} if self.report else {}

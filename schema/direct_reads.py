@@ -1,0 +1,172 @@
+"""Supported queries answered without per-field execution, exactly as the ordinary path answers.
+
+A request takes this path only when its document parses within the token limit, passes the same
+validation rules (depth and alias limits included), compiles (schema/direct_compile.py), has
+variables that coerce and arguments that pass their checks. Anything else returns None, before
+anything is charged or fetched, and the caller runs the ordinary path, which then answers with
+its own errors. Once charged (schema/cost.py, the same cost and report), a root field fails only
+as the ordinary path would fail it: its resolver's error, located at the field.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    get_operation_ast,
+    located_error,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.execution.values import get_variable_values
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
+from strawberry.types import ExecutionResult
+
+from resolvers.context import Context
+from resolvers.direct_reads import DirectRead, Root, bind
+from resolvers.direct_specs import RootObject, Unsupported
+from resolvers.errors import OUTAGE_MESSAGE, is_outage
+from schema.cost import charge, document_cost
+from schema.direct_compile import Compiler
+
+log = logging.getLogger("api.errors")
+
+# Documents remembered, compiled or known to be unsupported; a longer document is never cached
+# (nor served here: the reads this path is for are a few hundred characters).
+CACHED_DOCUMENTS = 256
+LONGEST_DOCUMENT = 8_000
+MASKED = "Unexpected error."
+
+
+@dataclass(frozen=True)
+class Compiled:
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    roots: list[Root]
+    nodes: list[FieldNode]
+
+
+class DirectReads:
+    """The direct path of one schema, with its per-document cache (bounded, least recently used
+    first out). Safe to share between requests: nothing per request is kept."""
+
+    def __init__(self, schema: strawberry.Schema, max_cost: int) -> None:
+        self.schema = schema
+        self.graphql = schema._schema
+        self.max_cost = max_cost
+        self.compiler = Compiler(schema)
+        self.rules: tuple[Any, ...] = tuple(specified_rules)
+        self.max_tokens: int | None = None
+        # The schema's own limits, from its own extensions, so the two paths cannot disagree.
+        for extension in schema.get_extensions():
+            if isinstance(extension, AddValidationRules):
+                self.rules += tuple(extension.validation_rules)
+            elif isinstance(extension, MaxTokensLimiter):
+                self.max_tokens = extension.max_token_count
+        self._cache: OrderedDict[tuple[str, str | None], Compiled | None] = OrderedDict()
+
+    async def execute(
+        self,
+        query: Any,
+        variables: Any,
+        operation_name: str | None,
+        context: Context,
+    ) -> ExecutionResult | None:
+        """The result, or None: run this request the ordinary way."""
+        if not isinstance(query, str) or not isinstance(variables, dict | None):
+            return None
+        compiled = self.compiled(query, operation_name)
+        if compiled is None:
+            return None
+        coerced = get_variable_values(
+            self.graphql, compiled.operation.variable_definitions or (), variables or {}
+        )
+        if isinstance(coerced, list):
+            return None
+        try:
+            bound = bind(compiled.roots, coerced)
+        except (GraphQLError, Unsupported):
+            return None  # the ordinary path refuses these arguments in its own words
+        except Exception:
+            log.exception("direct reads could not bind arguments; the ordinary path runs")
+            return None
+        cost = document_cost(self.graphql, compiled.document, operation_name, variables)
+        report, refusals = charge(cost, self.max_cost, context)
+        if refusals:
+            return ExecutionResult(data=None, errors=refusals, extensions={"cost": report})
+        data, errors = await self._run(compiled, DirectRead(context, bound), coerced)
+        return ExecutionResult(data=data, errors=errors or None, extensions={"cost": report})
+
+    def compiled(self, query: str, operation_name: str | None) -> Compiled | None:
+        key = (query, operation_name)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        if len(query) > LONGEST_DOCUMENT:
+            return None
+        found = self._compile(query, operation_name)
+        self._cache[key] = found
+        if len(self._cache) > CACHED_DOCUMENTS:
+            self._cache.popitem(last=False)
+        return found
+
+    def _compile(self, query: str, operation_name: str | None) -> Compiled | None:
+        try:
+            document = parse(query, max_tokens=self.max_tokens)
+        except GraphQLError:
+            return None
+        operation = get_operation_ast(document, operation_name)
+        if operation is None or len(document.definitions) != 1:
+            return None  # fragments, or several operations: the ordinary path's to sort out
+        if validate(self.graphql, document, self.rules):
+            return None
+        try:
+            roots, nodes = self.compiler.operation(operation)
+        except Unsupported:
+            return None
+        except Exception:  # a fault here must never cost the client its answer
+            log.exception("direct reads could not compile a document; it runs the ordinary way")
+            return None
+        return Compiled(document, operation, roots, nodes)
+
+    async def _run(
+        self, compiled: Compiled, read: DirectRead, variables: Any
+    ) -> tuple[dict[str, Any] | None, list[GraphQLError]]:
+        data: dict[str, Any] = {}
+        errors: list[GraphQLError] = []
+        whole = True
+        async with read.context.session() as session:
+            for root, node in zip(compiled.roots, compiled.nodes, strict=True):
+                try:
+                    data[root.key] = await read.root(session, root, variables)
+                except Exception as problem:  # as the executor does: the field fails, not all
+                    errors.append(_public(located_error(problem, [node], [root.key])))
+                    data[root.key] = None
+                    whole = whole and isinstance(root, RootObject) and root.nullable
+        return (data if whole else None), errors
+
+
+def _public(error: GraphQLError) -> GraphQLError:
+    """As ExplainOutages and MaskErrors leave an error for the client."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return error
+    if is_outage(original):
+        log.warning("database unreachable at %s: %s", error.path, original)
+        return GraphQLError(
+            OUTAGE_MESSAGE,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "SERVICE_UNAVAILABLE"},
+        )
+    log.error("unexpected error at %s", error.path, exc_info=original)
+    return GraphQLError(MASKED, nodes=error.nodes, path=error.path)

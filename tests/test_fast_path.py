@@ -1,0 +1,459 @@
+"""Direct reads (the fast path) answer exactly as per-field execution does.
+
+Two apps over the same seeded database, one with direct reads and one without, get the same
+requests in lockstep as each person of conftest's PEOPLE; every answer must be the same bytes of
+JSON, `extensions.cost` included (their budgets refill too slowly to drift apart), with the same
+status and headers that matter. Supported documents must really take the direct path; the others
+must fall back to the ordinary one untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from api.settings import Settings
+from schema.direct_reads import DirectReads
+from tests.conftest import PEOPLE, Api, running_api
+from tests.test_statement_counts import DEEP, DEEP_STATEMENTS, ORDINARY_DEEP_STATEMENTS
+
+# Budgets that refill by less than a point over any test run: `currentlyAvailable` then follows
+# from the requests alone, the same on both paths.
+METERED = {"cost_budget": 1_000_000_000, "cost_restore_rate": 1e-6}
+
+LIST = """
+query List($first: Int, $after: String, $filter: ContributionFilter, $order: ContributionOrder) {
+  contributions(first: $first, after: $after, filter: $filter, orderBy: $order) {
+    nodes {
+      id kind status amount { amount currency } startsOn
+      contributor { name } objective { title }
+    }
+  }
+}
+"""
+
+RESTRICTED_DETAIL = """
+query Restricted($filter: ContributionFilter) {
+  contributions(first: 100, filter: $filter) {
+    totalCount
+    nodes {
+      id visibility redaction externalReference description
+      amount { amount currency __typename }
+      contributor { code name kind region alliedSince }
+      objective { code plan { code partner { code } } }
+    }
+  }
+}
+"""
+
+PAGES = """
+query Pages($first: Int, $last: Int, $after: String, $before: String) {
+  __typename
+  contributions(first: $first, last: $last, after: $after, before: $before,
+                filter: { partners: ["GE"] }, orderBy: { field: STARTS_ON, direction: DESC }) {
+    __typename
+    totalCount
+    pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+    edges { __typename cursor node { __typename id startsOn createdAt updatedAt } }
+  }
+}
+"""
+
+EVERY_FIELD = """
+{
+  participant(code: "GE") {
+    __typename id code name kind region alliedSince
+    plans(first: 3, orderBy: { field: CODE, direction: DESC }) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          id code title summary kind status agreedOn agreedOnPrecision startsOn endsOn version
+          createdAt updatedAt partner { code }
+          contributions(first: 4, orderBy: { field: UPDATED_AT }) {
+            totalCount
+            nodes { id valuedOn endsOn withdrawnAt version createdAt updatedAt }
+          }
+          objectives(first: 4, filter: { priorities: [CRITICAL, HIGH] }) {
+            nodes {
+              id code title description category priority status targetDate version createdAt
+              updatedAt requirement { currency amount }
+              plan { code } carriedOverFrom { code plan { code } }
+              contributions(first: 2) { totalCount pageInfo { hasPreviousPage startCursor } }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+# Documents the direct path serves, with their variables.
+SUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
+    ("deep GE", DEEP, {"code": "GE", "plans": 10, "objectives": 50, "contributions": 20}),
+    ("deep MD", DEEP, {"code": "MD", "plans": 10, "objectives": 50, "contributions": 20}),
+    ("deep RS small", DEEP, {"code": "RS", "plans": 1, "objectives": 1, "contributions": 1}),
+    ("deep KR", DEEP, {"code": "KR", "plans": 2, "objectives": 5, "contributions": 3}),
+    ("deep empty pages", DEEP, {"code": "GE", "plans": 0, "objectives": 0, "contributions": 0}),
+    ("deep lowercase code", DEEP, {"code": "ge", "plans": 1, "objectives": 2, "contributions": 3}),
+    ("list 100", LIST, {"first": 100}),
+    ("list 7", LIST, {"first": 7}),
+    ("list default size", LIST, {}),
+    ("list empty page", LIST, {"first": 0}),
+    ("list nothing matches", LIST, {"first": 5, "filter": {"currencies": ["XXX"]}}),
+    (
+        "list filtered and ordered",
+        LIST,
+        {
+            "first": 30,
+            "filter": {"statuses": ["COMMITTED", "PLEDGED"], "kinds": ["FUNDING", "TRAINING"]},
+            "order": {"field": "STARTS_ON", "direction": "DESC"},
+        },
+    ),
+    (
+        "list by partner and category",
+        LIST,
+        {"first": 20, "filter": {"partners": ["md"], "categories": ["CIVIL_PREPAREDNESS"]}},
+    ),
+    ("list active on", LIST, {"first": 20, "filter": {"activeOn": "2025-06-01"}}),
+    ("restricted", RESTRICTED_DETAIL, {"filter": {"visibilities": ["RESTRICTED"]}}),
+    (
+        "restricted given by DE",
+        RESTRICTED_DETAIL,
+        {"filter": {"contributors": ["DE"], "visibilities": ["RESTRICTED"]}},
+    ),
+    (
+        "restricted to GE",
+        RESTRICTED_DETAIL,
+        {"filter": {"partners": ["GE"], "visibilities": ["RESTRICTED"]}},
+    ),
+    ("restricted to MD", RESTRICTED_DETAIL, {"filter": {"partners": ["MD"]}}),
+    ("pages forward", PAGES, {"first": 4}),
+    ("pages backward", PAGES, {"last": 3}),
+    ("every field", EVERY_FIELD, {}),
+    (
+        "aliases",
+        """{
+          georgia: participant(code: "GE") {
+            c: code n: name
+            p: plans(first: 2) { t: totalCount items: nodes { k: kind o: objectives(first: 1) {
+              all: totalCount } } }
+          }
+          serbia: participant(code: "RS") { code }
+          kinds: __typename
+        }""",
+        {},
+    ),
+    (
+        "variables with defaults",
+        """query Plans($n: Int = 3, $kinds: [PlanKind!] = [IPAP, ITPP]) {
+          plans(first: $n, filter: { kinds: $kinds }) {
+            totalCount nodes { code kind agreedOn partner { code alliedSince } }
+          }
+        }""",
+        {},
+    ),
+    (
+        "objectives root",
+        """query Objectives($order: ObjectiveOrder) {
+          objectives(first: 15, filter: { categories: [PUBLIC_DIPLOMACY] }, orderBy: $order) {
+            totalCount nodes { id code priority targetDate plan { code } }
+          }
+        }""",
+        {"order": {"field": "TARGET_DATE", "direction": "DESC"}},
+    ),
+    (
+        "plan by code",
+        """{ plan(code: "GE-IPAP-2004") { code title objectives(first: 3) {
+             nodes { code contributions(first: 2, filter: { statuses: [DELIVERED] }) {
+               nodes { status contributor { code } } } } } } }""",
+        {},
+    ),
+    ("plan by id", "query ($id: ID) { plan(id: $id) { code status } }", {"id": "UGxhbjox"}),
+    ("plan not found", '{ plan(code: "XX-NONE-1999") { code } }', {}),
+    ("plan by both", 'query ($id: ID) { plan(id: $id, code: "GE") { code } }', {"id": "UGxhbjox"}),
+    ("plan by a bad id", "query ($id: ID) { plan(id: $id) { code } }", {"id": "nonsense"}),
+    ("participant not found", '{ participant(code: "ZZ") { code } }', {}),
+    ("participant code refused", '{ participant(code: "G3") { code } }', {}),
+    (
+        "a failing root beside one that answers",
+        '{ participant(code: "ZZ") { code } plans(first: 1) { totalCount } }',
+        {},
+    ),
+    (
+        "root filter names nobody",
+        '{ contributions(filter: { partners: ["QQ"] }) { totalCount } }',
+        {},
+    ),
+    (
+        "over the cost limit",
+        """{ plans(first: 100) { nodes { objectives(first: 100) {
+        nodes { contributions(first: 100) { nodes { id } } } } } } }""",
+        {},
+    ),
+]
+
+# Deeper than the depth limit, through fields the direct path supports.
+TOO_DEEP = (
+    "{ contributions(first: 1) { nodes { "
+    + "objective { plan { objectives(first: 1) { nodes { " * 4
+    + "code"
+    + " } } } }" * 4
+    + " } } }"
+)
+
+# Documents the direct path leaves to the ordinary one.
+UNSUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
+    ("fragment", '{ participant(code: "GE") { ...P } } fragment P on Participant { code }', {}),
+    ("inline fragment", '{ participant(code: "GE") { ... on Participant { code } } }', {}),
+    (
+        "directive",
+        'query ($x: Boolean!) { participant(code: "GE") { code @include(if: $x) } }',
+        {"x": True},
+    ),
+    ("an unsupported field", '{ participant(code: "GE") { code role } }', {}),
+    ("an unsupported root", "{ viewer { role participant { code } } }", {}),
+    ("a key asked twice", '{ participant(code: "GE") { code code } }', {}),
+    ("page too large", "{ plans(first: 1000) { totalCount } }", {}),
+    (
+        "nested page too large",
+        '{ participant(code: "GE") { plans(first: 101) { totalCount } } }',
+        {},
+    ),
+    (
+        "nested filter naming codes",
+        """{ participant(code: "GE") { plans(first: 2) { nodes {
+          objectives(filter: { partners: ["ZZ"] }) { totalCount } } } } }""",
+        {},
+    ),
+    ("bad cursor", '{ plans(after: "nonsense") { totalCount } }', {}),
+    ("first and last", "{ plans(first: 1, last: 1) { totalCount } }", {}),
+    ("unknown field", '{ participant(code: "GE") { nope } }', {}),
+    ("syntax error", "{ participant(code: ", {}),
+    ("missing variable", "query ($code: String!) { participant(code: $code) { code } }", {}),
+    ("wrong variable type", "query ($n: Int) { plans(first: $n) { totalCount } }", {"n": "x"}),
+    ("bad enum", "{ plans(filter: { kinds: [IPAPP] }) { totalCount } }", {}),
+    ("introspection", "{ __schema { queryType { name } } }", {}),
+    (
+        "too deep",
+        TOO_DEEP,
+        {},
+    ),
+    (
+        "two operations",
+        "query A { plans { totalCount } } query B { objectives { totalCount } }",
+        {},
+    ),
+]
+
+
+@contextlib.asynccontextmanager
+async def _paths(url: str, **settings: Any) -> AsyncIterator[tuple[Api, Api]]:
+    async with (
+        running_api(url, **settings) as direct,
+        running_api(url, direct_reads=False, **settings) as ordinary,
+    ):
+        yield direct, ordinary
+
+
+@pytest.fixture(scope="module")
+async def paths(seeded_url: str) -> AsyncIterator[tuple[Api, Api]]:
+    async with _paths(seeded_url, **METERED) as both:
+        yield both
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each request the direct path saw was answered by it (True) or handed back."""
+    outcomes: list[bool] = []
+    execute = DirectReads.execute
+
+    async def spy(self: DirectReads, *args: Any, **kwargs: Any) -> Any:
+        result = await execute(self, *args, **kwargs)
+        outcomes.append(result is not None)
+        return result
+
+    monkeypatch.setattr(DirectReads, "execute", spy)
+    return outcomes
+
+
+def _same(direct: httpx.Response, ordinary: httpx.Response) -> dict[str, Any]:
+    assert direct.status_code == ordinary.status_code, (direct.text[:300], ordinary.text[:300])
+    for header in ("content-type", "retry-after"):
+        assert direct.headers.get(header) == ordinary.headers.get(header)
+    body: dict[str, Any] = direct.json()
+    assert body == ordinary.json()
+    # Equal as parsed JSON, and in the same field order: the same text.
+    assert direct.content == ordinary.content
+    return body
+
+
+async def _both(
+    paths: tuple[Api, Api], document: str, variables: dict[str, Any], person: str
+) -> dict[str, Any]:
+    direct, ordinary = paths
+    return _same(
+        await direct.post(document, variables, person),
+        await ordinary.post(document, variables, person),
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "document", "variables"), SUPPORTED, ids=[s[0] for s in SUPPORTED]
+)
+async def test_supported_documents_answer_the_same_for_everyone(
+    paths: tuple[Api, Api],
+    served: list[bool],
+    name: str,
+    document: str,
+    variables: dict[str, Any],
+) -> None:
+    for person in PEOPLE:
+        await _both(paths, document, variables, person)
+
+    assert served == [True] * len(PEOPLE), "the direct path answered every request"
+
+
+@pytest.mark.parametrize(
+    ("name", "document", "variables"), UNSUPPORTED, ids=[s[0] for s in UNSUPPORTED]
+)
+async def test_unsupported_documents_fall_back_and_answer_the_same(
+    paths: tuple[Api, Api],
+    served: list[bool],
+    name: str,
+    document: str,
+    variables: dict[str, Any],
+) -> None:
+    await _both(paths, document, variables, "ally")
+
+    assert served == [False], "the ordinary path answered"
+
+
+async def test_restricted_detail_is_withheld_as_the_ordinary_path_withholds_it(
+    paths: tuple[Api, Api], served: list[bool]
+) -> None:
+    variables = {"filter": {"partners": ["GE"], "visibilities": ["RESTRICTED"]}}
+    seen = {
+        person: (await _both(paths, RESTRICTED_DETAIL, variables, person))["data"]
+        for person in ("secretariat", "partner", "other_partner")
+    }
+
+    def redacted(person: str) -> list[bool]:
+        nodes = seen[person]["contributions"]["nodes"]
+        return [node["redaction"] is not None for node in nodes]
+
+    assert redacted("secretariat") and not any(redacted("secretariat"))
+    assert not any(redacted("partner")), "the recipient sees every detail"
+    assert all(redacted("other_partner")), "an outsider sees none"
+    assert all(served)
+
+
+async def test_cursors_from_the_direct_path_page_on(
+    paths: tuple[Api, Api], served: list[bool]
+) -> None:
+    first = await _both(paths, PAGES, {"first": 3}, "secretariat")
+    cursor = first["data"]["contributions"]["pageInfo"]["endCursor"]
+    after = await _both(paths, PAGES, {"first": 3, "after": cursor}, "secretariat")
+    back = await _both(
+        paths,
+        PAGES,
+        {"last": 2, "before": after["data"]["contributions"]["pageInfo"]["startCursor"]},
+        "secretariat",
+    )
+
+    assert after["data"]["contributions"]["pageInfo"]["hasPreviousPage"] is True
+    assert back["data"]["contributions"]["edges"][-1]["cursor"] == cursor
+    assert all(served)
+
+
+NESTED_PAGES = """
+query Nested($after: String, $before: String) {
+  participant(code: "MD") {
+    plans(first: 1, after: $after) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage endCursor }
+      nodes {
+        code
+        objectives(last: 2, before: $before) {
+          totalCount pageInfo { startCursor hasPreviousPage } nodes { code }
+        }
+      }
+    }
+  }
+}
+"""
+
+
+async def test_nested_pages_after_a_cursor_count_the_whole_list(
+    paths: tuple[Api, Api], served: list[bool]
+) -> None:
+    first = await _both(paths, NESTED_PAGES, {}, "other_partner")
+    plans = first["data"]["participant"]["plans"]
+    objectives = plans["nodes"][0]["objectives"]["pageInfo"]["startCursor"]
+    after = await _both(
+        paths,
+        NESTED_PAGES,
+        {"after": plans["pageInfo"]["endCursor"], "before": objectives},
+        "partner",
+    )
+
+    assert after["data"]["participant"]["plans"]["totalCount"] == plans["totalCount"] > 1
+    assert after["data"]["participant"]["plans"]["nodes"], "a second page of plans"
+    assert after["data"]["participant"]["plans"]["pageInfo"]["hasPreviousPage"] is True
+    assert all(served) and len(served) == 2
+
+
+async def test_queries_over_get_answer_the_same(paths: tuple[Api, Api], served: list[bool]) -> None:
+    async def get(api: Api) -> httpx.Response:
+        return await api.client.get(
+            "/graphql",
+            params={"query": '{ participant(code: "GE") { code plans(first: 2) { totalCount } } }'},
+            headers={
+                "authorization": f"Bearer {api.tokens['partner']}",
+                "accept": "application/graphql-response+json",
+            },
+        )
+
+    _same(await get(paths[0]), await get(paths[1]))
+    assert served == [True]
+
+
+async def test_throttling_refuses_alike(seeded_url: str, served: list[bool]) -> None:
+    limits = {"max_query_cost": 40_000, "cost_budget": 40_000, "cost_restore_rate": 1e-6}
+    variables = {"code": "GE", "plans": 10, "objectives": 50, "contributions": 20}
+    async with _paths(seeded_url, **limits) as both:
+        allowed = await _both(both, DEEP, variables, "ally")
+        refused = await _both(both, DEEP, variables, "ally")
+
+    assert "errors" not in allowed
+    assert refused["errors"][0]["extensions"]["code"] == "THROTTLED"
+    assert served == [True, True]
+
+
+@pytest.mark.parametrize("sizes", [(1, 1, 1), (2, 5, 3), (10, 50, 20)])
+async def test_the_deep_read_runs_a_constant_number_of_statements_on_both_paths(
+    paths: tuple[Api, Api], served: list[bool], sizes: tuple[int, int, int]
+) -> None:
+    direct, ordinary = paths
+    variables = dict(zip(("plans", "objectives", "contributions"), sizes, strict=True))
+    direct.sql.clear()
+    ordinary.sql.clear()
+
+    await _both(paths, DEEP, {"code": "GE", **variables}, "secretariat")
+
+    assert len(direct.sql) == DEEP_STATEMENTS, "\n".join(direct.sql.statements)
+    assert len(ordinary.sql) == ORDINARY_DEEP_STATEMENTS, "\n".join(ordinary.sql.statements)
+    assert served == [True]
+
+
+def test_direct_reads_are_on_unless_switched_off() -> None:
+    assert Settings.from_env({}).direct_reads is True
+    assert Settings.from_env({"DIRECT_READS": "off"}).direct_reads is False
+    with pytest.raises(SystemExit, match="DIRECT_READS"):
+        Settings.from_env({"DIRECT_READS": "sometimes"})
