@@ -41,3 +41,10 @@ clean:
 .PHONY: bench-analysis
 bench-analysis: install  ## aidOverlaps, coverage, aidGaps at scale 1 on PostgreSQL: bench/README.md
 	$(BIN)/python -m bench.analysis
+
+.PHONY: bench bench-soak
+bench: install  ## this API against PostGraphile v5 (npm ci in bench/peer) at scale 1: bench/README.md
+	$(BIN)/python -m bench.compare
+
+bench-soak: install  ## the mixed workload on this API for 5 minutes, its memory sampled
+	$(BIN)/python -m bench.compare --soak

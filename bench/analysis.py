@@ -13,16 +13,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import itertools
 import json
 import logging
-import math
 import os
 import platform
-import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,29 +29,39 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import event, text
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import event
+from sqlalchemy.engine import URL
 
 from api.app import create_app
 from api.settings import Settings
+from bench.common import (
+    PARTNERS_WITH_PLANS,
+    SCALE,
+    BenchmarkError,
+    add_common_options,
+    check_common_options,
+    drop_database,
+    environment,
+    git_commit,
+    issue_token,
+    milliseconds,
+    percentile,
+    progress,
+    recreate_database,
+    render,
+    row_counts,
+    seed,
+    server_url,
+    serving_api,
+    table,
+    tail,
+)
 
-CHECKOUT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/"
 DEFAULT_DATABASE = "bench_analysis"
-SCALE = "1"
 VIEWER = ("DE", "ALLY")  # the token's participant and role: an ally sees the whole alliance
-# Every partner with a plan in the reference data, asked in turn by the coverage workload.
-PARTNERS_WITH_PLANS = ("GE", "AZ", "AM", "KZ", "MD", "BA", "ME", "RS", "NZ", "MN", "KR", "AU", "JP")
 MAX_REQUESTS = 1_000_000  # per phase, a hard stop besides the duration
-STARTUP_TIMEOUT = 60.0  # seconds for the server to answer /healthz
-IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 Variables = dict[str, Any]
-
-
-class BenchmarkError(Exception):
-    """A step of the set-up failed: the benchmark cannot run."""
 
 
 @dataclass(frozen=True)
@@ -163,81 +168,6 @@ class Result:
     phase: Phase
 
 
-# Database set-up and facts -------------------------------------------------------------------
-
-
-def server_url(raw: str) -> URL:
-    """The PostgreSQL server to use, as an asyncpg URL pointing at a maintenance database."""
-    url = make_url(raw)
-    if url.get_backend_name() != "postgresql":
-        raise BenchmarkError(f"--database-url must be a PostgreSQL URL, not {raw!r}")
-    return url.set(drivername="postgresql+asyncpg", database=url.database or "postgres")
-
-
-def render(url: URL) -> str:
-    return url.render_as_string(hide_password=False)
-
-
-async def recreate_database(server: URL, name: str) -> str:
-    """Drops and creates the benchmark database; returns the server's version."""
-    engine = create_async_engine(render(server), isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-            version = await connection.scalar(text("SHOW server_version"))
-    finally:
-        await engine.dispose()
-    return str(version)
-
-
-async def drop_database(server: URL, name: str) -> None:
-    engine = create_async_engine(render(server), isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await engine.dispose()
-
-
-async def row_counts(database: URL) -> dict[str, int]:
-    engine = create_async_engine(render(database))
-    try:
-        async with engine.connect() as connection:
-            contributions = await connection.scalar(text("SELECT count(*) FROM contribution"))
-            objectives = await connection.scalar(text("SELECT count(*) FROM objective"))
-    finally:
-        await engine.dispose()
-    return {"contributions": int(contributions or 0), "objectives": int(objectives or 0)}
-
-
-def run_command(arguments: Sequence[str], env: dict[str, str]) -> str:
-    """Runs `python -m api <arguments>` in the checkout; returns its standard output."""
-    command = [sys.executable, "-m", "api", *arguments]
-    completed = subprocess.run(
-        command, cwd=CHECKOUT, env=env, capture_output=True, text=True, check=False
-    )
-    if completed.returncode != 0:
-        output = (completed.stdout + completed.stderr).strip()[-2000:]
-        raise BenchmarkError(
-            f"`python -m api {' '.join(arguments)}` exited with {completed.returncode}:\n{output}"
-        )
-    return completed.stdout
-
-
-def git_commit() -> str:
-    def git(*arguments: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["git", *arguments], cwd=CHECKOUT, capture_output=True, text=True, check=False
-        )
-
-    commit = git("rev-parse", "--short", "HEAD")
-    if commit.returncode != 0:
-        return "unknown"
-    modified = git("diff", "--quiet", "HEAD").returncode != 0
-    return commit.stdout.strip() + (" (with uncommitted changes)" if modified else "")
-
-
 # Checking answers ----------------------------------------------------------------------------
 
 
@@ -321,61 +251,6 @@ async def count_statements(
     return counts, answers
 
 
-# The server ----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextlib.contextmanager
-def serving(env: dict[str, str], log_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`python -m api serve` on a free loopback port, until the block ends; yields its base URL."""
-    port = free_port()
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "api", "serve", "--port", str(port), "--workers", "1"],
-            cwd=CHECKOUT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base, process, log_path)
-        yield base, process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def wait_until_healthy(base: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchmarkError(
-                f"the server exited with {process.returncode} before answering /healthz:\n"
-                + tail(log_path)
-            )
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
-                return
-        time.sleep(0.1)
-    raise BenchmarkError(f"the server did not answer /healthz in {STARTUP_TIMEOUT:.0f} s")
-
-
-def tail(path: Path, lines: int = 40) -> str:
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-
 # The load ------------------------------------------------------------------------------------
 
 
@@ -445,37 +320,11 @@ async def drive_all(
 # The report ----------------------------------------------------------------------------------
 
 
-def percentile(ordered: Sequence[float], share: float) -> float | None:
-    """Nearest-rank percentile of sorted values (None when there are none)."""
-    if not ordered:
-        return None
-    return ordered[max(1, math.ceil(share * len(ordered))) - 1]
-
-
-def milliseconds(seconds: float | None) -> str:
-    return "-" if seconds is None else f"{seconds * 1000:.1f}"
-
-
 def statements_cell(counts: list[int]) -> str:
     if not counts:
         return "error"
     low, high = min(counts), max(counts)
     return str(low) if low == high else f"{low}-{high}"
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A Markdown table, aligned for the terminal: first column left, the others right."""
-    widths = [max(len(row[column]) for row in [headers, *rows]) for column in range(len(headers))]
-
-    def line(cells: Sequence[str]) -> str:
-        padded = [
-            cell.ljust(width) if column == 0 else cell.rjust(width)
-            for column, (cell, width) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "| " + " | ".join(padded) + " |"
-
-    rule = ["-" * widths[0], *("-" * (width - 1) + ":" for width in widths[1:])]
-    return "\n".join([line(headers), line(rule), *(line(row) for row in rows)])
 
 
 def report(results: Sequence[Result], facts: dict[str, str], answers: dict[str, str]) -> str:
@@ -509,10 +358,6 @@ def report(results: Sequence[Result], facts: dict[str, str], answers: dict[str, 
     return "\n".join(lines)
 
 
-def progress(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
 # Command line --------------------------------------------------------------------------------
 
 
@@ -522,35 +367,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--database-url",
-        default=DEFAULT_SERVER,
-        help="PostgreSQL server to use (its database, if any, is only used to create and drop "
-        f"the benchmark's own); default {DEFAULT_SERVER}",
-    )
-    parser.add_argument(
-        "--database-name",
-        default=DEFAULT_DATABASE,
-        help=f"database to drop, recreate and benchmark; default {DEFAULT_DATABASE}",
-    )
-    parser.add_argument(
-        "--duration", type=float, default=15.0, help="seconds measured per workload (15)"
-    )
-    parser.add_argument(
-        "--warmup", type=float, default=3.0, help="seconds of warm-up per workload (3)"
-    )
-    parser.add_argument("--connections", type=int, default=10, help="concurrent clients (10)")
-    parser.add_argument(
-        "--timeout", type=float, default=60.0, help="seconds before a request fails (60)"
-    )
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    add_common_options(parser, DEFAULT_DATABASE)
     arguments = parser.parse_args(argv)
-    if arguments.duration <= 0 or arguments.timeout <= 0 or arguments.warmup < 0:
-        parser.error("--duration and --timeout must be positive, --warmup zero or more")
-    if arguments.connections < 1:
-        parser.error("--connections must be 1 or more")
-    if not IDENTIFIER.fullmatch(arguments.database_name):
-        parser.error("--database-name must be a lower-case SQL identifier")
+    check_common_options(parser, arguments)
     return arguments
 
 
@@ -572,25 +391,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     problems: list[str] = []
     try:
-        env = {
-            **os.environ,
-            "DATABASE_URL": render(database),
-            "ENVIRONMENT": "production",
-            "LOG_LEVEL": "WARNING",
-        }
-        progress("python -m api migrate")
-        run_command(["migrate"], env)
-        progress(f"python -m api seed --scale {SCALE}")
-        started = time.perf_counter()
-        seed_output = run_command(["seed", "--scale", SCALE], env)
-        seed_seconds = time.perf_counter() - started
-        reported = re.search(r"seeded in ([0-9.]+) s", seed_output)
-        participant, role = VIEWER
-        progress(f"python -m api token issue --participant {participant} --role {role}")
-        token_output = run_command(
-            ["token", "issue", "--participant", participant, "--role", role], env
-        )
-        token = token_output.strip().splitlines()[-1].strip()
+        env = environment(database)
+        seeded = seed(env)
+        token = issue_token(env, *VIEWER)
         counts = asyncio.run(row_counts(database))
 
         progress("counting SQL statements per request, in process")
@@ -599,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="bench-analysis-") as scratch:
             log_path = Path(scratch) / "server.log"
             progress("starting python -m api serve")
-            with serving(env, log_path) as (base, process):
+            with serving_api(env, log_path) as (base, process):
                 phases = asyncio.run(drive_all(base, token, arguments, process, problems))
             server_log = tail(log_path)  # the server has stopped (SIGTERM, wait)
 
@@ -613,8 +416,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         facts = {
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "commit": git_commit(),
-            "seed --scale 1": f"{seed_seconds:.1f} s wall clock"
-            + (f" (the command reports {reported.group(1)} s)" if reported else ""),
+            f"seed --scale {SCALE}": seeded,
             "rows": f"{counts['contributions']:,} contributions, "
             f"{counts['objectives']:,} objectives",
             "load": f"{arguments.connections} keep-alive clients (httpx), "

@@ -1,0 +1,738 @@
+"""This API against PostGraphile v5 over the same PostgreSQL database, and both against raw SQL.
+
+    .venv/bin/python -m bench.compare [--duration SECONDS] [--only WORKLOAD] [--soak [SECONDS]]
+
+It builds a fresh database with the project's own commands (migrate, seed --scale 1, token
+issue), then serves it with `python -m api serve` (one worker, production settings) and with
+PostGraphile (one Node.js process, bench/peer/), one after the other on 127.0.0.1, drives each with
+the same workloads through autocannon, runs the same reads as raw SQL through asyncpg (the floor),
+and prints one table: requests per second, p50 and p99 latency, and ours / PostGraphile.
+`--soak` runs the mixed workload on this API alone for 5 minutes and samples its memory. Any
+failed request makes the exit code non-zero. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import httpx
+from sqlalchemy.engine import URL
+
+from bench.common import (
+    CHECKOUT,
+    SCALE,
+    BenchmarkError,
+    Process,
+    Served,
+    add_common_options,
+    check_common_options,
+    cpu_seconds,
+    drop_database,
+    environment,
+    free_port,
+    git_commit,
+    issue_token,
+    milliseconds,
+    percentile,
+    progress,
+    recreate_database,
+    render,
+    row_counts,
+    rss_mib,
+    seed,
+    server_url,
+    serving,
+    serving_api,
+    table,
+    tail,
+)
+from bench.workloads import (
+    READER,
+    WRITER,
+    Json,
+    Statement,
+    Workload,
+    find_fixture,
+    root,
+    workloads,
+)
+
+PEER = CHECKOUT / "bench" / "peer"
+NODE = PEER / "node_modules" / "node" / "bin" / "node"  # Node.js 22, from the npm package `node`
+DEFAULT_DATABASE = "bench_compare"
+# The per-token cost throttle is an abuse limit, not what is measured: out of the way.
+UNTHROTTLED = {
+    "MAX_QUERY_COST": "10000000",
+    "COST_BUDGET": str(10**12),
+    "COST_RESTORE_RATE": str(10**12),
+}
+SOAK_SECONDS = 300.0
+RSS_EVERY = 10.0  # seconds between memory samples in a soak
+SETTLE_LIMIT = 60.0  # seconds to wait for a server to finish what a run left it
+
+
+# Set-up --------------------------------------------------------------------------------------
+
+
+def plain_dsn(database: URL) -> str:
+    """The URL that asyncpg and Node's pg understand: no SQLAlchemy driver suffix."""
+    return render(database.set(drivername="postgresql"))
+
+
+def install_peer() -> None:
+    """`npm ci` in bench/peer/ unless its node_modules matches the lockfile already."""
+    installed = PEER / "node_modules" / ".package-lock.json"
+    lockfile = PEER / "package-lock.json"
+    if (
+        NODE.exists()
+        and installed.exists()
+        and installed.stat().st_mtime >= lockfile.stat().st_mtime
+    ):
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise BenchmarkError("npm is needed to install PostGraphile in bench/peer/")
+    progress("npm ci in bench/peer (PostGraphile, Node.js 22, autocannon)")
+    completed = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund"],
+        cwd=PEER,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0 or not NODE.exists():
+        output = (completed.stdout + completed.stderr).strip()[-2000:]
+        raise BenchmarkError(f"`npm ci` in bench/peer failed:\n{output}")
+
+
+def node_version() -> str:
+    completed = subprocess.run([str(NODE), "--version"], capture_output=True, text=True)
+    return completed.stdout.strip()
+
+
+def package_version(name: str) -> str:
+    manifest = PEER / "node_modules" / name / "package.json"
+    return str(json.loads(manifest.read_text())["version"])
+
+
+async def prepare_database(dsn: str) -> None:
+    """The peer's SQL (names, the overlap view), then fresh planner statistics for everyone."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute((PEER / "peer.sql").read_text())
+        await connection.execute("VACUUM ANALYZE")
+    finally:
+        await connection.close()
+
+
+# Servers -------------------------------------------------------------------------------------
+
+
+def graphql_answers(base: str) -> bool:
+    response = httpx.post(f"{base}/graphql", json={"query": "{ __typename }"}, timeout=2.0)
+    return response.status_code == 200
+
+
+def serving_peer(dsn: str, log_path: Path) -> contextlib.AbstractContextManager[Served]:
+    """PostGraphile (bench/peer/server.mjs) on a free loopback port."""
+    port = free_port()
+    command = [str(NODE), "server.mjs", "--database-url", dsn, "--port", str(port)]
+    env = {**os.environ, "NODE_ENV": "production"}
+    return serving(command, port, env, log_path, ready=graphql_answers, cwd=PEER)
+
+
+# Measuring -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Measured:
+    """One workload on one server (or the floor)."""
+
+    rps: float = 0.0
+    p50: float | None = None  # seconds
+    p99: float | None = None
+    requests: int = 0
+    failed: int = 0  # requests of the measured run that failed
+    failures: list[str] = field(default_factory=list)  # what failed, warm-up included
+    cpu: float | None = None  # seconds of the server process's CPU time per successful request
+
+
+@dataclass
+class Sample:
+    """One answer of one server, checked."""
+
+    size: int = 0
+    summary: str = ""
+    fingerprint: str = ""
+    problem: str | None = None
+
+
+def check(base: str, request: Json, digest: Callable[[Json], tuple[str, str]]) -> Sample:
+    """Sends one request as the load generator would, and says what came back."""
+    body = request["body"].replace("__SEQ__", f"sample-{uuid.uuid4().hex}")
+    body = body.replace("__NOW__", datetime.now(UTC).isoformat())
+    headers = {"content-type": "application/json", "accept": "application/json"}
+    response = httpx.post(
+        f"{base}/graphql", content=body, headers={**headers, **request["headers"]}, timeout=60
+    )
+    sample = Sample(size=len(response.content))
+    try:
+        answer = response.json()
+        data = answer.get("data") or {}
+        empty = not data or root(data) in (None, [], {})
+    except (ValueError, AttributeError, StopIteration):
+        answer, empty = {}, True
+    if response.status_code != 200 or not isinstance(answer, dict) or answer.get("errors"):
+        sample.problem = f"HTTP {response.status_code}: {response.text[:300]}"
+    elif empty or '"userErrors":[{' in response.text.replace(" ", ""):
+        sample.problem = f"empty or refused: {response.text[:300]}"
+    else:
+        try:
+            sample.summary, sample.fingerprint = digest(answer["data"])
+        except (KeyError, TypeError, IndexError) as error:
+            sample.problem = f"unexpected shape ({error!r}): {response.text[:300]}"
+        if sample.summary.startswith("0 "):
+            sample.problem = f"empty: {sample.summary}"
+    return sample
+
+
+def load(
+    base: str,
+    requests: Sequence[Json],
+    arguments: argparse.Namespace,
+    seconds: float,
+    process: Process | None = None,
+) -> tuple[Json, list[tuple[float, float]]]:
+    """One autocannon run against `base` (bench/peer/load.mjs); samples the server's memory
+    meanwhile when given its process."""
+    spec = {
+        "url": f"{base}/graphql",
+        "connections": arguments.connections,
+        "duration": max(1, round(seconds)),
+        "timeout": max(1, round(arguments.timeout)),
+        "requests": list(requests),
+    }
+    memory: list[tuple[float, float]] = []
+    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="bench-load-") as file:
+        json.dump(spec, file)
+        file.flush()
+        generator = subprocess.Popen(
+            [str(NODE), "load.mjs", file.name],
+            cwd=PEER,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started = time.monotonic()
+        while generator.poll() is None:
+            if process is not None and (rss := rss_mib(process.pid)) is not None:
+                memory.append((time.monotonic() - started, rss))
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                generator.wait(timeout=RSS_EVERY if process is not None else None)
+        output, errors = generator.communicate()
+    if generator.returncode != 0:
+        raise BenchmarkError(
+            f"the load generator exited with {generator.returncode}:\n{errors[-2000:]}"
+        )
+    return json.loads(output.strip().splitlines()[-1]), memory
+
+
+def settle(process: Process, dsn: str) -> None:
+    """Waits until the server process and PostgreSQL are idle, for SETTLE_LIMIT seconds at
+    most. The load generator drops the requests still in flight when a run ends, but the server
+    goes on with them, and that work would be taken from the next run."""
+    deadline = time.monotonic() + SETTLE_LIMIT
+    last = cpu_seconds(process.pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = cpu_seconds(process.pid)
+        if now is None or last is None:
+            return
+        if now - last < 0.05 and asyncio.run(active_queries(dsn)) == 0:
+            return
+        last = now
+    progress(f"the server was still busy after {SETTLE_LIMIT:g} s; going on")
+
+
+async def active_queries(dsn: str) -> int:
+    connection = await asyncpg.connect(dsn)
+    try:
+        count = await connection.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state = 'active' AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await connection.close()
+    return int(count)
+
+
+def failed(phase: str, result: Json) -> list[str]:
+    if not result["successes"]:
+        # Requests still in flight when a run ends are dropped: none answered in time at all.
+        return [f"({phase}) no request answered within {result['seconds']:g} s"]
+    if not result["failures"]:
+        return []
+    count = f"({phase}) {result['failures']} of {result['successes'] + result['failures']} failed"
+    return [count, *(f"({phase}) {sample}" for sample in result["failureSamples"])]
+
+
+def drive(
+    base: str,
+    requests: Sequence[Json],
+    arguments: argparse.Namespace,
+    seconds: float,
+    process: Process,
+    dsn: str,
+    sample_memory: bool = False,
+) -> tuple[Measured, list[tuple[float, float]]]:
+    """A warm-up (not measured, but its failures count), then the measured run, with the CPU
+    time the server process spent on it. Each starts and ends on an idle server."""
+    failures = []
+    if arguments.warmup > 0:
+        warmup, _ = load(base, requests, arguments, arguments.warmup)
+        failures += failed("warm-up", warmup)
+        settle(process, dsn)
+    before = cpu_seconds(process.pid)
+    result, memory = load(base, requests, arguments, seconds, process if sample_memory else None)
+    after = cpu_seconds(process.pid)
+    settle(process, dsn)
+    failures += failed("measured", result)
+    measured = Measured(
+        rps=result["rps"],
+        p50=None if result["p50"] is None else result["p50"] / 1000,
+        p99=None if result["p99"] is None else result["p99"] / 1000,
+        requests=result["successes"] + result["failures"],
+        failed=result["failures"],
+        failures=failures,
+    )
+    if before is not None and after is not None and result["successes"]:
+        measured.cpu = (after - before) / result["successes"]
+    return measured, memory
+
+
+async def floor(
+    dsn: str, statements: Sequence[Statement], arguments: argparse.Namespace
+) -> Measured:
+    """The same reads as raw SQL through asyncpg: `connections` clients, one connection each,
+    statements in turn, rows fetched and decoded, no HTTP and no JSON."""
+    run = uuid.uuid4().hex[:8]
+    pool = await asyncpg.create_pool(
+        dsn, min_size=arguments.connections, max_size=arguments.connections
+    )
+    try:
+        if arguments.warmup > 0:
+            await floor_phase(pool, statements, arguments, arguments.warmup, f"{run}w")
+        return await floor_phase(pool, statements, arguments, arguments.duration, run)
+    finally:
+        await pool.close()
+
+
+async def floor_phase(
+    pool: asyncpg.Pool,
+    statements: Sequence[Statement],
+    arguments: argparse.Namespace,
+    seconds: float,
+    run: str,
+) -> Measured:
+    latencies: list[float] = []
+    failures: list[str] = []
+    turn = iter(range(10**9))
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    async def client() -> None:
+        async with pool.acquire() as connection:
+            while time.perf_counter() < deadline:
+                number = next(turn)
+                statement = statements[number % len(statements)]
+                values = statement.arguments
+                if statement.fresh:
+                    values = (*values, f"floor-{run}-{number}")
+                sent = time.perf_counter()
+                try:
+                    await connection.fetch(statement.sql, *values)
+                except (asyncpg.PostgresError, OSError) as error:
+                    failures.append(f"{type(error).__name__}: {error}")
+                    continue
+                latencies.append(time.perf_counter() - sent)
+
+    await asyncio.gather(*(client() for _ in range(arguments.connections)))
+    elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return Measured(
+        rps=len(ordered) / elapsed,
+        p50=percentile(ordered, 0.50),
+        p99=percentile(ordered, 0.99),
+        requests=len(ordered) + len(failures),
+        failed=len(failures),
+        failures=sorted(set(failures))[:5],
+    )
+
+
+# The report ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    workload: Workload
+    ours: Measured | None = None
+    peer: Measured | None = None
+    floor: Measured | None = None
+    samples: dict[str, Sample] = field(default_factory=dict)
+
+    def agreement(self) -> bool | None:
+        """Whether the two servers' sample answers are the same (None: not both good)."""
+        ours, peer = self.samples.get("ours"), self.samples.get("peer")
+        if not ours or not peer or ours.problem or peer.problem:
+            return None
+        return ours.fingerprint == peer.fingerprint
+
+
+def rate(measured: Measured | None) -> str:
+    if measured is None:
+        return "-"
+    return f"{measured.rps:.1f}" + (f" ({measured.failed} failed)" if measured.failed else "")
+
+
+def ratio(ours: float | None, peer: float | None) -> float | None:
+    if ours is None or peer is None or peer == 0:
+        return None
+    return ours / peer
+
+
+def verdict(value: float | None, target: float, higher_is_better: bool) -> str:
+    if value is None:
+        return "-"
+    met = value >= target if higher_is_better else value <= target
+    sign = ">=" if higher_is_better else "<="
+    return f"{value:.2f}x ({sign} {target:g}x: {'yes' if met else 'no'})"
+
+
+def cpu(measured: Measured | None) -> str:
+    return "-" if measured is None or measured.cpu is None else f"{measured.cpu * 1000:.1f}"
+
+
+def latency(measured: Measured | None, share: str) -> str:
+    return "-" if measured is None else milliseconds(getattr(measured, share))
+
+
+def report(rows: Sequence[Row]) -> str:
+    headers = (
+        "workload",
+        "ours rps",
+        "PostGraphile rps",
+        "rps ours / PG",
+        "ours p50 ms",
+        "PG p50 ms",
+        "ours p99 ms",
+        "PG p99 ms",
+        "p99 ours / PG",
+        "ours CPU ms/req",
+        "PG CPU ms/req",
+        "floor rps",
+        "floor p50 ms",
+        "floor p99 ms",
+    )
+    lines = []
+    for row in rows:
+        ours, peer = row.ours, row.peer
+        rps_ratio = ratio(ours.rps if ours else None, peer.rps if peer else None)
+        p99_ratio = ratio(ours.p99 if ours else None, peer.p99 if peer else None)
+        lines.append(
+            (
+                row.workload.key,
+                rate(ours),
+                rate(peer),
+                verdict(rps_ratio, row.workload.rps_target, higher_is_better=True),
+                latency(ours, "p50"),
+                latency(peer, "p50"),
+                latency(ours, "p99"),
+                latency(peer, "p99"),
+                verdict(p99_ratio, 1.0, higher_is_better=False),
+                cpu(ours),
+                cpu(peer),
+                rate(row.floor),
+                latency(row.floor, "p50"),
+                latency(row.floor, "p99"),
+            )
+        )
+    return table(headers, lines)
+
+
+def answers(rows: Sequence[Row]) -> list[str]:
+    """One line a workload: the sample answers' sizes, and whether the two servers agree."""
+    lines = []
+    for row in rows:
+        ours, peer = row.samples.get("ours"), row.samples.get("peer")
+        parts = []
+        for label, sample in (("ours", ours), ("PostGraphile", peer)):
+            if sample is not None and sample.problem is None:
+                parts.append(f"{label} {sample.size:,} bytes ({sample.summary})")
+        agree = row.agreement()
+        same = "" if agree is None else "; the same answer" if agree else "; DIFFERENT answers"
+        workload = row.workload
+        lines.append(f"- {workload.key}, {workload.name}: " + ", ".join(parts) + same)
+    return lines
+
+
+def memory_line(label: str, memory: Sequence[float]) -> str:
+    if not memory:
+        return f"- {label} RSS: not sampled"
+    return (
+        f"- {label} RSS: {memory[0]:.0f} MiB before the load, {memory[-1]:.0f} MiB at the end, "
+        f"{max(memory):.0f} MiB at most"
+    )
+
+
+# Running -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    arguments: argparse.Namespace
+    dsn: str
+    env: dict[str, str]
+    scratch: Path
+    chosen: tuple[Workload, ...]
+    problems: list[str] = field(default_factory=list)
+    memory: dict[str, list[float]] = field(default_factory=dict)  # RSS MiB, between workloads
+    # The machine's load average (1 min) as each part began: the cores are shared with others.
+    loads: dict[str, float] = field(default_factory=dict)
+
+
+def measure_server(
+    run: Run, side: str, rows: Sequence[Row], server: contextlib.AbstractContextManager[Served]
+) -> None:
+    """Every chosen workload against one server: a checked sample, then warm-up and load."""
+    label = "ours" if side == "ours" else "PostGraphile"
+    run.loads[label] = os.getloadavg()[0]
+    with server as (base, process):
+        memory = run.memory.setdefault(label, [])
+        if (rss := rss_mib(process.pid)) is not None:
+            memory.append(rss)
+        for row in rows:
+            requests = getattr(row.workload, side)
+            sample_request = requests[-1] if row.workload.key == "mixed" else requests[0]
+            sample = check(base, sample_request, row.workload.digest)
+            row.samples[side] = sample
+            if sample.problem:
+                run.problems.append(f"{row.workload.key} on {label}: {sample.problem}")
+            progress(
+                f"{label}: {row.workload.key}, {run.arguments.warmup:g} s warm-up + "
+                f"{run.arguments.duration:g} s"
+            )
+            measured, _ = drive(
+                base, requests, run.arguments, run.arguments.duration, process, run.dsn
+            )
+            setattr(row, side, measured)
+            run.problems += [f"{row.workload.key} on {label}: {f}" for f in measured.failures]
+            if process.poll() is not None:
+                run.problems.append(f"{label} exited with {process.returncode} during the run")
+                break
+            if (rss := rss_mib(process.pid)) is not None:
+                memory.append(rss)
+
+
+def compare(run: Run) -> list[Row]:
+    rows = [Row(workload) for workload in run.chosen]
+    progress("starting python -m api serve")
+    measure_server(run, "ours", rows, serving_api(run.env, run.scratch / "api.log"))
+    progress("starting PostGraphile")
+    measure_server(run, "peer", rows, serving_peer(run.dsn, run.scratch / "peer.log"))
+    for row in rows:
+        if row.agreement() is False:
+            ours, peer = row.samples["ours"], row.samples["peer"]
+            run.problems.append(
+                f"{row.workload.key}: the servers' answers differ "
+                f"(ours: {ours.summary}; PostGraphile: {peer.summary})"
+            )
+    run.loads["floor"] = os.getloadavg()[0]
+    for row in rows:
+        progress(f"floor: {row.workload.key}")
+        row.floor = asyncio.run(floor(run.dsn, row.workload.floor, run.arguments))
+        run.problems += [f"{row.workload.key} on the floor: {f}" for f in row.floor.failures]
+    return rows
+
+
+def soak(run: Run, seconds: float) -> tuple[Measured, float | None, list[tuple[float, float]]]:
+    """The mixed workload on this API alone: its memory before any load, then sampled
+    through the measured run (which starts after the warm-up) and at its end."""
+    mixed = next(w for w in run.chosen if w.key == "mixed")
+    progress(f"soak: python -m api serve, mixed workload for {seconds:g} s")
+    with serving_api(run.env, run.scratch / "api.log") as (base, process):
+        idle = rss_mib(process.pid)
+        measured, memory = drive(base, mixed.ours, run.arguments, seconds, process, run.dsn, True)
+        if (after := rss_mib(process.pid)) is not None:
+            memory.append((seconds, after))
+    run.problems += [f"soak: {f}" for f in measured.failures]
+    return measured, idle, memory
+
+
+def facts(run: Run, seeded: str, postgres: str, counts: dict[str, int]) -> list[str]:
+    arguments = run.arguments
+    return [
+        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- commit: {git_commit()}",
+        f"- seed --scale {SCALE}: {seeded}; {counts['contributions']:,} contributions, "
+        f"{counts['objectives']:,} objectives",
+        f"- load: autocannon {package_version('autocannon')}, {arguments.connections} "
+        f"connections, {arguments.warmup:g} s warm-up + {arguments.duration:g} s per workload; "
+        "the floor: asyncpg, as many connections, the same timing",
+        "- ours: python -m api serve --workers 1, ENVIRONMENT=production, cost throttle raised "
+        f"out of the way; reads as {READER[0]} ({READER[1]}), writes as {WRITER[0]} "
+        f"({WRITER[1]}); Python {platform.python_version()}",
+        f"- PostGraphile {package_version('postgraphile')} (amber preset, NODE_ENV=production, "
+        f"pool of 10, no auth) on Node.js {node_version()}",
+        f"- PostgreSQL {postgres}; machine: {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs shared by the load generator, the server and PostgreSQL",
+        "- load average (1 min) as each began: "
+        + ", ".join(f"{label} {value:.2f}" for label, value in run.loads.items())
+        + f"; at the end {os.getloadavg()[0]:.2f}",
+    ]
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.compare",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_common_options(parser, DEFAULT_DATABASE)
+    parser.add_argument(
+        "--only",
+        choices=("nested", "list", "overlaps", "mixed"),
+        action="append",
+        help="run this workload only (may be given more than once)",
+    )
+    parser.add_argument(
+        "--soak",
+        type=float,
+        nargs="?",
+        const=SOAK_SECONDS,
+        metavar="SECONDS",
+        help=f"instead: the mixed workload on this API alone for SECONDS "
+        f"({SOAK_SECONDS:g} when none given), its memory sampled every {RSS_EVERY:g} s",
+    )
+    arguments = parser.parse_args(argv)
+    check_common_options(parser, arguments)
+    if arguments.soak is not None and arguments.soak <= 0:
+        parser.error("--soak must be positive")
+    return arguments
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = parse(argv)
+    name = arguments.database_name
+    try:
+        install_peer()
+        server = server_url(arguments.database_url)
+    except BenchmarkError as problem:
+        print(f"bench: {problem}", file=sys.stderr)
+        return 2
+    database = server.set(database=name)
+    progress(f"recreating database {name} on {server.host}:{server.port or 5432}")
+    try:
+        postgres = asyncio.run(recreate_database(server, name))
+    except Exception as problem:
+        print(f"bench: cannot recreate database {name}: {problem!r}", file=sys.stderr)
+        return 2
+    dsn = plain_dsn(database)
+    problems: list[str] = []
+    try:
+        env = environment(database, **UNTHROTTLED)
+        seeded = seed(env)
+        reader = issue_token(env, *READER)
+        writer = issue_token(env, *WRITER)
+        progress("peer.sql (names, the overlap view), VACUUM ANALYZE")
+        asyncio.run(prepare_database(dsn))
+        counts = asyncio.run(row_counts(database))
+        fixture = asyncio.run(find_fixture(dsn, reader, writer))
+        every = workloads(fixture, datetime.now(UTC).date())
+        chosen = tuple(w for w in every if not arguments.only or w.key in arguments.only)
+        if arguments.soak is not None:
+            chosen = tuple(w for w in every if w.key == "mixed")
+        with tempfile.TemporaryDirectory(prefix="bench-compare-") as scratch:
+            run = Run(arguments, dsn, env, Path(scratch), chosen, problems)
+            if arguments.soak is not None:
+                print(soak_report(*soak(run, arguments.soak), arguments))
+            else:
+                rows = compare(run)
+                print(report(rows))
+                print()
+                print("\n".join(facts(run, seeded, postgres, counts)))
+                print("\n".join(answers(rows)))
+                for label, rss in run.memory.items():
+                    print(memory_line(label, rss))
+            for log in sorted(Path(scratch).glob("*.log")):
+                written = log.read_text(errors="replace").splitlines()
+                if written:
+                    excerpt = tail(log, lines=10, width=400)
+                    print(
+                        f"\n{log.stem} log, {len(written)} lines; the last:\n{excerpt}",
+                        file=sys.stderr,
+                    )
+    except BenchmarkError as problem:
+        print(f"bench: {problem}", file=sys.stderr)
+        return 2
+    finally:
+        if arguments.keep:
+            progress(f"kept database {name}: {database.render_as_string(hide_password=True)}")
+        else:
+            progress(f"dropping database {name}")
+            asyncio.run(drop_database(server, name))
+    if problems:
+        print("\nFAILURES:", file=sys.stderr)
+        for failure in problems:
+            print(f"- {failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def soak_report(
+    measured: Measured,
+    idle: float | None,
+    memory: Sequence[tuple[float, float]],
+    arguments: argparse.Namespace,
+) -> str:
+    """The load's figures, then the memory over time: flat after the warm-up is what we want."""
+    headers = ("seconds into the measured run", "RSS MiB")
+    rows = [(f"{at:.0f}", f"{rss:.1f}") for at, rss in memory]
+    lines = [
+        f"soak: mixed workload on this API for {arguments.soak:g} s after "
+        f"{arguments.warmup:g} s warm-up, {arguments.connections} connections: "
+        f"{measured.rps:.1f} rps, p50 {milliseconds(measured.p50)} ms, "
+        f"p99 {milliseconds(measured.p99)} ms, {measured.requests} requests",
+        "",
+        table(headers, rows),
+        "",
+    ]
+    if memory:
+        values = [rss for _, rss in memory]
+        lines.append(
+            f"- RSS: {idle or 0:.0f} MiB before any load, {values[0]:.0f} MiB after the warm-up, "
+            f"{values[-1]:.0f} MiB at the end, {max(values):.0f} MiB at most"
+        )
+    lines.append(
+        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, commit: {git_commit()}"
+    )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
