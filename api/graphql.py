@@ -19,7 +19,7 @@ from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
 from graphql import GraphQLError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -99,7 +99,10 @@ class GraphQLView(GraphQL[Context, None]):
             await error_response(message, "NOT_ACCEPTABLE", 406, JSON)(scope, receive, send)
             return
         request.state.media_type = media_type
-        body = await _bounded_body(request, self.limits.max_body_bytes)
+        try:
+            body = await _bounded_body(request, self.limits.max_body_bytes)
+        except ClientDisconnect:
+            return  # the client left before it finished asking: there is no one to answer
         if body is None:
             message = f"The request body is larger than {self.limits.max_body_bytes} bytes."
             await error_response(message, "PAYLOAD_TOO_LARGE", 413, media_type)(

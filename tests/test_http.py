@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 import pytest
 
-from tests.conftest import Api
+from api.app import create_app
+from api.settings import Settings
+from tests.conftest import Api, served
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 PLAN = '{ plan(code: "GE-IPAP-2004") { code } }'
@@ -167,3 +171,28 @@ async def test_unauthenticated_requests_get_401_in_the_negotiated_type(api: Api)
 
     assert response.status_code == 401
     assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+
+
+async def test_a_client_that_leaves_mid_body_is_no_error(
+    seeded_url: str, api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(Settings(database_url=seeded_url))
+    async with served(app) as address:
+        host, port = address.split(":")
+        # Given a request that promises 100 bytes of body and sends 10
+        _, writer = await asyncio.open_connection(host, int(port))
+        writer.write(
+            b"POST /graphql HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+            + f"Authorization: Bearer {api.tokens['ally']}\r\n".encode()
+            + b"Content-Length: 100\r\n\r\n"
+            + b'{"query":'
+        )
+        await writer.drain()
+        # When the client goes away
+        writer.close()
+        await writer.wait_closed()
+        await asyncio.sleep(0.2)
+    await app.state.database.dispose()
+
+    # Then nothing is logged as an error: there was no one left to answer
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
