@@ -17,6 +17,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
 from graphql import GraphQLError
 from starlette.requests import ClientDisconnect, Request
@@ -138,6 +139,9 @@ class GraphQLView(GraphQL[Context, None]):
             gauge=gauge,
             budgets=self.limits.budgets,
         )
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
     def parse_json(self, data: str | bytes) -> Any:
         try:

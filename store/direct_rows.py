@@ -47,6 +47,12 @@ def _trimmed(found: list[Any], window: Window) -> RowPage:
     )
 
 
+async def _run(session: AsyncSession, query: Any) -> Any:
+    """Runs `query` as Core: its rows are plain tuples of columns, and the ORM's loading layer,
+    made for entities, would only cost time."""
+    return await (await session.connection()).execute(query)
+
+
 def _columns(model: Any, names: Sequence[str]) -> list[Any]:
     return [getattr(model, name) for name in names]
 
@@ -55,7 +61,7 @@ async def rows_by_ids(
     session: AsyncSession, model: Any, names: Sequence[str], ids: Sequence[int]
 ) -> dict[int, Any]:
     """Rows of `model` by primary key; `names` must include `id`."""
-    result = await session.execute(select(*_columns(model, names)).where(model.id.in_(ids)))
+    result = await _run(session, select(*_columns(model, names)).where(model.id.in_(ids)))
     return {row.id: row for row in result}
 
 
@@ -76,7 +82,7 @@ async def page_rows(
         .order_by(*_order_by(ordering, model.id, window))
         .limit(window.size + 1)
     )
-    return _trimmed(list((await session.execute(query)).all()), window)
+    return _trimmed(list((await _run(session, query)).all()), window)
 
 
 async def page_rows_by_parent(
@@ -120,7 +126,7 @@ async def page_rows_by_parent(
         .order_by(ranked.c[PARENT], ranked.c.rank)
     )
     grouped: dict[Hashable, list[Any]] = {key: [] for key in parent_ids}
-    for row in await session.execute(query):
+    for row in await _run(session, query):
         grouped[row[-1]].append(row)  # the parent key comes last
     pages = {key: _trimmed(found, window) for key, found in grouped.items()}
     if counted:
