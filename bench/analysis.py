@@ -40,14 +40,15 @@ from bench.common import (
     BenchmarkError,
     add_common_options,
     check_common_options,
-    drop_database,
     environment,
+    exit_code,
     git_commit,
     issue_token,
     milliseconds,
     percentile,
     progress,
     recreate_database,
+    release_database,
     render,
     row_counts,
     seed,
@@ -434,17 +435,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bench: {problem}", file=sys.stderr)
         return 2
     finally:
-        if arguments.keep:
-            progress(f"kept database {name}: {database.render_as_string(hide_password=True)}")
-        else:
-            progress(f"dropping database {name}")
-            asyncio.run(drop_database(server, name))
-    if problems:
-        print("\nFAILURES:", file=sys.stderr)
-        for failure in problems:
-            print(f"- {failure}", file=sys.stderr)
-        return 1
-    return 0
+        release_database(server, name, database, arguments.keep)
+    return exit_code(problems)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ process on a free loopback port, percentiles and a Markdown table."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import math
 import os
@@ -72,6 +73,25 @@ async def drop_database(server: URL, name: str) -> None:
             await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         await engine.dispose()
+
+
+def release_database(server: URL, name: str, database: URL, keep: bool) -> None:
+    """Drops the benchmark's database, or says where it is when asked to keep it."""
+    if keep:
+        progress(f"kept database {name}: {database.render_as_string(hide_password=True)}")
+    else:
+        progress(f"dropping database {name}")
+        asyncio.run(drop_database(server, name))
+
+
+def exit_code(problems: Sequence[str]) -> int:
+    """0 when every request was answered well; 1, with the failures listed, otherwise."""
+    if not problems:
+        return 0
+    print("\nFAILURES:", file=sys.stderr)
+    for failure in problems:
+        print(f"- {failure}", file=sys.stderr)
+    return 1
 
 
 async def row_counts(database: URL) -> dict[str, int]:

@@ -43,8 +43,8 @@ from bench.common import (
     add_common_options,
     check_common_options,
     cpu_seconds,
-    drop_database,
     environment,
+    exit_code,
     free_port,
     git_commit,
     issue_token,
@@ -52,6 +52,7 @@ from bench.common import (
     percentile,
     progress,
     recreate_database,
+    release_database,
     render,
     row_counts,
     rss_mib,
@@ -691,17 +692,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bench: {problem}", file=sys.stderr)
         return 2
     finally:
-        if arguments.keep:
-            progress(f"kept database {name}: {database.render_as_string(hide_password=True)}")
-        else:
-            progress(f"dropping database {name}")
-            asyncio.run(drop_database(server, name))
-    if problems:
-        print("\nFAILURES:", file=sys.stderr)
-        for failure in problems:
-            print(f"- {failure}", file=sys.stderr)
-        return 1
-    return 0
+        release_database(server, name, database, arguments.keep)
+    return exit_code(problems)
 
 
 def soak_report(
