@@ -17,7 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 # The keyset helpers are shared on purpose: a page read here must be the very page the ordinary
 # path reads, bound for bound and row for row.
-from store.pages import AnySelect, Ordering, Window, _bounds, _order_by
+from store.pages import AnySelect, Ordering, Window, keyset_bounds, keyset_order
 
 SORT_VALUE = "sort_value"
 TOTAL = "total_count"
@@ -78,8 +78,8 @@ async def page_rows(
         statement.with_only_columns(
             *_columns(model, names), ordering.key.expression.label(SORT_VALUE)
         )
-        .where(*_bounds(ordering, model.id, window))
-        .order_by(*_order_by(ordering, model.id, window))
+        .where(*keyset_bounds(ordering, model.id, window))
+        .order_by(*keyset_order(ordering, model.id, window))
         .limit(window.size + 1)
     )
     return _trimmed(list((await _run(session, query)).all()), window)
@@ -105,7 +105,7 @@ async def page_rows_by_parent(
     counted = counted and window.after is None and window.before is None
     rank = (
         func.row_number()
-        .over(partition_by=parent, order_by=_order_by(ordering, model.id, window))
+        .over(partition_by=parent, order_by=keyset_order(ordering, model.id, window))
         .label("rank")
     )
     total = func.count().over(partition_by=parent) if counted else null()
@@ -117,7 +117,7 @@ async def page_rows_by_parent(
             parent.label(PARENT),
             rank,
         )
-        .where(parent.in_(parent_ids), *_bounds(ordering, model.id, window))
+        .where(parent.in_(parent_ids), *keyset_bounds(ordering, model.id, window))
         .subquery()
     )
     query = (

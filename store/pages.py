@@ -188,7 +188,7 @@ class Ordering:
     descending: bool = False
 
 
-def _bounds(ordering: Ordering, pk: InstrumentedAttribute[int], window: Window) -> list[Any]:
+def keyset_bounds(ordering: Ordering, pk: InstrumentedAttribute[int], window: Window) -> list[Any]:
     position = tuple_(ordering.key.expression, pk)
     conditions = []
     for cursor, forward in ((window.after, True), (window.before, False)):
@@ -200,7 +200,7 @@ def _bounds(ordering: Ordering, pk: InstrumentedAttribute[int], window: Window) 
     return conditions
 
 
-def _order_by(ordering: Ordering, pk: InstrumentedAttribute[int], window: Window) -> list[Any]:
+def keyset_order(ordering: Ordering, pk: InstrumentedAttribute[int], window: Window) -> list[Any]:
     descending = ordering.descending != window.backwards
     return [
         column.desc() if descending else column.asc() for column in (ordering.key.expression, pk)
@@ -236,8 +236,8 @@ async def fetch_page(
     pk = model.id if pk is None else pk
     query = (
         statement.add_columns(ordering.key.expression.label("sort_value"), pk.label("page_key"))
-        .where(*_bounds(ordering, pk, window))
-        .order_by(*_order_by(ordering, pk, window))
+        .where(*keyset_bounds(ordering, pk, window))
+        .order_by(*keyset_order(ordering, pk, window))
         .limit(window.size + 1)
     )
     found = []
@@ -284,14 +284,14 @@ async def fetch_pages(
     """The same page for many parents in one statement, ranked per parent by a window function."""
     rank = (
         func.row_number()
-        .over(partition_by=parent, order_by=_order_by(ordering, model.id, window))
+        .over(partition_by=parent, order_by=keyset_order(ordering, model.id, window))
         .label("rank")
     )
     ranked = (
         statement.add_columns(
             ordering.key.expression.label("sort_value"), parent.label("parent_id"), rank
         )
-        .where(parent.in_(parent_ids), *_bounds(ordering, model.id, window))
+        .where(parent.in_(parent_ids), *keyset_bounds(ordering, model.id, window))
         .subquery()
     )
     entity = aliased(model, ranked)
