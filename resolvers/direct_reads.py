@@ -3,9 +3,7 @@
 The ordinary path resolves every field through Strawberry, a few microseconds each, and a deep
 read has thousands. Here a compiled selection (resolvers/direct_specs.py) is run in two passes:
 fetch, level by level, every page, count and referenced row the selection needs (the same
-statements as the DataLoaders, batched the same way, except that a reference with nothing below it
-is joined to its list's page rather than read by a statement of its own); then build the response
-dict from them.
+statements as the DataLoaders, batched the same way); then build the response dict from them.
 """
 
 from __future__ import annotations
@@ -94,20 +92,14 @@ class DirectRead:
         page = RowPage()
         if spec.pages:
             page = await page_rows(
-                session,
-                statement,
-                spec.source.model,
-                spec.columns,
-                *_keyset(arguments),
-                joins=spec.joined,
+                session, statement, spec.source.model, spec.columns, *_keyset(arguments)
             )
             for node in spec.nodes:
                 await self._fetch(session, node, page.rows)
         total = await count(session, statement) if spec.counts else 0
         return self._connection(spec, page, total)
 
-    # Fetching: one statement per list or reference per level, whatever the number of parents;
-    # a reference with nothing below it comes in its list's statement (`Reference.joined`).
+    # Fetching: one statement per list or reference per level, whatever the number of parents.
 
     async def _fetch(self, session: AsyncSession, spec: ObjectSpec, rows: Sequence[Any]) -> None:
         if not rows:
@@ -115,7 +107,7 @@ class DirectRead:
         for field, at in zip(spec.fields, spec.positions, strict=True):
             if isinstance(field, ConnectionSpec):
                 await self._fetch_nested(session, field, [row[at] for row in rows])
-            elif isinstance(field, Reference) and field.joined is None:
+            elif isinstance(field, Reference):
                 await self._fetch_reference(session, field, spec, at, rows)
 
     async def _fetch_nested(
@@ -136,7 +128,6 @@ class DirectRead:
                 keys,
                 *_keyset(arguments),
                 counted=spec.counts,
-                joins=spec.joined,
             )
             self.pages[spec] = pages
             totals = {key: page.total for key, page in pages.items()}
@@ -271,12 +262,7 @@ def _reference(read: DirectRead, spec: Reference, row: Any, shown: bool, at: int
     # Many rows share a referenced row (a page of contributions, a few contributors): built once.
     built = read.built.setdefault(spec, {})
     if key not in built:
-        if spec.joined is None:
-            found = read.objects[spec].get(key)
-        else:  # its columns follow the parent's own in the row (all null: no row joined)
-            found = row[spec.joined : spec.joined + len(spec.target.columns)]
-            if found[spec.target_id] is None:
-                found = None
+        found = read.objects[spec].get(key)
         built[key] = None if found is None else read._object(spec.target, found)
     return built[key]
 

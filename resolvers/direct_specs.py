@@ -22,7 +22,7 @@ from resolvers import contributions
 from resolvers.context import Context
 from resolvers.listing import check_codes
 from store.contributions import Contribution, select_by_objective_line, select_contributions
-from store.direct_rows import PARENT, RANK, SORT_VALUE, TOTAL, Joined
+from store.direct_rows import PARENT, SORT_VALUE, TOTAL
 from store.objectives import Objective, select_objectives
 from store.pages import Ordering, Window
 from store.plans import Plan, select_plans
@@ -137,29 +137,12 @@ def standalone(spec: ObjectSpec) -> ObjectSpec:
 
 @dataclass(frozen=True, eq=False)
 class Reference:
-    """A related object by foreign key; a `detail` reference is null when detail is withheld.
-
-    `joined`: where the target's columns start in the parent's row, when they were read in the
-    same statement as the parent (a list's page); None when the target is read by its own.
-    """
+    """A related object by foreign key; a `detail` reference is null when detail is withheld."""
 
     key: str
     column: str
     target: ObjectSpec
     detail: bool = False
-    joined: int | None = None
-
-    @cached_property
-    def joinable(self) -> bool:
-        """Whether its target can come in its parent's statement: nothing below it to fetch."""
-        return not any(
-            isinstance(field, Reference | ConnectionSpec) for field in self.target.fields
-        )
-
-    @cached_property
-    def target_id(self) -> int:
-        """Where the target's `id` sits in its columns (null: no row joined)."""
-        return self.target.columns.index("id")
 
 
 @dataclass(frozen=True)
@@ -210,9 +193,6 @@ class ConnectionSpec:
     arguments: Callable[[Variables], ListArguments]
     parts: tuple[tuple[str, ConnectionPart], ...]
     nested: bool = True
-    # The references of its nodes read in the page's own statement, in the order their columns
-    # follow the page's.
-    joins: tuple[Reference, ...] = ()
 
     @cached_property
     def counts(self) -> bool:
@@ -237,23 +217,11 @@ class ConnectionSpec:
         return tuple(sorted({"id"}.union(*(node.columns for node in self.nodes))))
 
     @cached_property
-    def joined(self) -> tuple[Joined, ...]:
-        """What store/direct_rows.py joins to the page for `joins`."""
-        return tuple(
-            Joined(join.target.model, join.column, join.target.columns) for join in self.joins
-        )
-
-    @cached_property
     def layout(self) -> tuple[str, ...]:
-        """The columns of its rows, as store/direct_rows.py selects them (a joined reference's
-        columns under names of their own: they never stand for the row's own)."""
-        own = (SORT_VALUE, TOTAL, PARENT, RANK) if self.nested else (SORT_VALUE,)
-        joined = [
-            f"{index}.{name}"
-            for index, join in enumerate(self.joins)
-            for name in join.target.columns
-        ]
-        return (*self.columns, *own, *joined)
+        """The columns of its rows, as store/direct_rows.py selects them."""
+        if self.nested:
+            return (*self.columns, SORT_VALUE, TOTAL, PARENT)
+        return (*self.columns, SORT_VALUE)
 
 
 def connection(
@@ -263,31 +231,8 @@ def connection(
     parts: tuple[tuple[str, ConnectionPart], ...],
     nested: bool,
 ) -> ConnectionSpec:
-    """A connection whose item specs read its rows' layout; the references of its items that
-    have nothing below them to fetch are joined to its page (one statement instead of two)."""
-    start = len(ConnectionSpec(key, source, arguments, parts, nested).layout)
-    joins: list[Reference] = []
-
-    def joined(node: ObjectSpec) -> ObjectSpec:
-        nonlocal start
-        fields = []
-        for field in node.fields:
-            if isinstance(field, Reference) and field.joinable:
-                field = replace(field, joined=start)
-                start += len(field.target.columns)
-                joins.append(field)
-            fields.append(field)
-        return replace(node, fields=tuple(fields))
-
-    def with_joins(part: Any) -> Any:
-        if isinstance(part, ObjectSpec):
-            return joined(part)
-        if isinstance(part, EdgesSpec):
-            return EdgesSpec(tuple((name, with_joins(inner)) for name, inner in part.parts))
-        return part
-
-    parts = tuple((name, with_joins(part)) for name, part in parts)
-    layout = ConnectionSpec(key, source, arguments, parts, nested, tuple(joins)).layout
+    """A connection whose item specs read its rows' layout."""
+    layout = ConnectionSpec(key, source, arguments, parts, nested).layout
 
     def placed(part: Any) -> Any:
         if isinstance(part, ObjectSpec):
@@ -297,12 +242,7 @@ def connection(
         return part
 
     return ConnectionSpec(
-        key,
-        source,
-        arguments,
-        tuple((name, placed(part)) for name, part in parts),
-        nested,
-        tuple(joins),
+        key, source, arguments, tuple((name, placed(part)) for name, part in parts), nested
     )
 
 

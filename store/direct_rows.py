@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import func, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.orm import InstrumentedAttribute
 
 # The keyset helpers are shared on purpose: a page read here must be the very page the ordinary
 # path reads, bound for bound and row for row.
@@ -23,30 +22,6 @@ from store.pages import AnySelect, Ordering, Window, keyset_bounds, keyset_order
 SORT_VALUE = "sort_value"
 TOTAL = "total_count"
 PARENT = "parent_id"
-RANK = "rank"
-
-
-@dataclass(frozen=True)
-class Joined:
-    """A to-one reference read in the same statement as its parents' page: `model`'s columns
-    `names`, by a LEFT OUTER JOIN on the parents' foreign key column `key`. Each is joined under
-    an alias of its own, so two references to one table do not clash; its columns follow the
-    page's own (all null where the key is null or names no row)."""
-
-    model: Any
-    key: str
-    names: tuple[str, ...]
-
-
-def _joined_columns(joins: Sequence[Joined], keys: Sequence[Any]) -> tuple[list[Any], list[Any]]:
-    """Each join's alias and onclause (`keys[i]` is the foreign key column of join i), and
-    the joined columns, labelled apart."""
-    targets, columns = [], []
-    for index, (join, key) in enumerate(zip(joins, keys, strict=True)):
-        alias = aliased(join.model)
-        targets.append((alias, key == alias.id))
-        columns += [getattr(alias, name).label(f"j{index}_{name}") for name in join.names]
-    return targets, columns
 
 
 @dataclass
@@ -97,18 +72,13 @@ async def page_rows(
     names: Sequence[str],
     ordering: Ordering,
     window: Window,
-    joins: Sequence[Joined] = (),
 ) -> RowPage:
-    """One page of a root list, as `fetch_page` reads it; each row is its `names`, its sort
-    value, then the columns of each of `joins` in turn."""
-    targets, joined = _joined_columns(joins, [getattr(model, join.key) for join in joins])
-    query = statement.with_only_columns(
-        *_columns(model, names), ordering.key.expression.label(SORT_VALUE), *joined
-    )
-    for alias, onclause in targets:
-        query = query.join_from(model, alias, onclause, isouter=True)
+    """One page of a root list, as `fetch_page` reads it."""
     query = (
-        query.where(*keyset_bounds(ordering, model.id, window))
+        statement.with_only_columns(
+            *_columns(model, names), ordering.key.expression.label(SORT_VALUE)
+        )
+        .where(*keyset_bounds(ordering, model.id, window))
         .order_by(*keyset_order(ordering, model.id, window))
         .limit(window.size + 1)
     )
@@ -125,16 +95,8 @@ async def page_rows_by_parent(
     ordering: Ordering,
     window: Window,
     counted: bool = False,
-    joins: Sequence[Joined] = (),
 ) -> dict[Hashable, RowPage]:
-    """The same page under many parents in one statement, as `fetch_pages` reads it; each row is
-    its `names`, its sort value, its parent's total, its parent key, its rank under its parent,
-    then the columns of each of `joins` in turn (joined to the page's rows only, once they are
-    ranked and cut).
-
-    The rows come unordered and are put in rank order here: ordering them in the statement
-    would make the database sort them again after the joins (or probe the joined table row by
-    row to keep their order), which costs it more than a sort of already ordered lists costs here.
+    """The same page under many parents in one statement, as `fetch_pages` reads it.
 
     `counted`: each row also carries its parent's total (before the page's bounds), counted in the
     same pass: ranking rows per parent reads every one of them anyway. With cursor bounds the total
@@ -144,7 +106,7 @@ async def page_rows_by_parent(
     rank = (
         func.row_number()
         .over(partition_by=parent, order_by=keyset_order(ordering, model.id, window))
-        .label(RANK)
+        .label("rank")
     )
     total = func.count().over(partition_by=parent) if counted else null()
     ranked = (
@@ -158,24 +120,16 @@ async def page_rows_by_parent(
         .where(parent.in_(parent_ids), *keyset_bounds(ordering, model.id, window))
         .subquery()
     )
-    targets, joined = _joined_columns(joins, [ranked.c[join.key] for join in joins])
-    source: Any = ranked
-    for alias, onclause in targets:
-        source = source.outerjoin(alias, onclause)
     query = (
-        select(*(ranked.c[name] for name in (*names, SORT_VALUE, TOTAL, PARENT, RANK)), *joined)
-        .select_from(source)
-        .where(ranked.c[RANK] <= window.size + 1)
+        select(*(ranked.c[name] for name in (*names, SORT_VALUE, TOTAL, PARENT)))
+        .where(ranked.c.rank <= window.size + 1)
+        .order_by(ranked.c[PARENT], ranked.c.rank)
     )
-    total_at, parent_at = len(names) + 1, len(names) + 2
     grouped: dict[Hashable, list[Any]] = {key: [] for key in parent_ids}
     for row in await _run(session, query):
-        grouped[row[parent_at]].append(row)
-    in_rank_order = itemgetter(len(names) + 3)
-    for found in grouped.values():
-        found.sort(key=in_rank_order)
+        grouped[row[-1]].append(row)  # the parent key comes last
     pages = {key: _trimmed(found, window) for key, found in grouped.items()}
     if counted:
         for key, found in grouped.items():
-            pages[key].total = found[0][total_at] if found else 0
+            pages[key].total = found[0][-2] if found else 0
     return pages

@@ -134,18 +134,6 @@ SUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
         {"filter": {"partners": ["GE"], "visibilities": ["RESTRICTED"]}},
     ),
     ("restricted to MD", RESTRICTED_DETAIL, {"filter": {"partners": ["MD"]}}),
-    (
-        # two references to one table under two aliases, in nodes and in edges, beside references
-        # read by their own statement (they have a reference below them)
-        "references joined twice",
-        """{ contributions(first: 30, filter: { visibilities: [RESTRICTED, PUBLIC] }) {
-          nodes { id a: contributor { code } b: contributor { name region } externalReference
-                  objective { code carriedOverFrom { code } } }
-          edges { cursor node { contributor { code } objective { title } } } }
-        objectives(first: 40, orderBy: { field: CODE, direction: DESC }) {
-          nodes { code carriedOverFrom { code title } plan { code } } } }""",
-        {},
-    ),
     ("pages forward", PAGES, {"first": 4}),
     ("pages backward", PAGES, {"last": 3}),
     ("every field", EVERY_FIELD, {}),
@@ -461,28 +449,6 @@ async def test_the_deep_read_runs_a_constant_number_of_statements_on_both_paths(
 
     assert len(direct.sql) == DEEP_STATEMENTS, "\n".join(direct.sql.statements)
     assert len(ordinary.sql) == ORDINARY_DEEP_STATEMENTS, "\n".join(ordinary.sql.statements)
-    assert served == [True]
-
-
-# LIST served directly: the token, then the page with its contributor and objective joined to it
-# (both references have nothing below them); field by field: the token, the page, contributors,
-# objectives.
-LIST_STATEMENTS = 2
-ORDINARY_LIST_STATEMENTS = 4
-
-
-@pytest.mark.parametrize("person", ["secretariat", "partner"])
-async def test_the_list_read_joins_its_references_to_its_page(
-    paths: tuple[Api, Api], served: list[bool], person: str
-) -> None:
-    direct, ordinary = paths
-    direct.sql.clear()
-    ordinary.sql.clear()
-
-    await _both(paths, LIST, {"first": 100}, person)
-
-    assert len(direct.sql) == LIST_STATEMENTS, "\n".join(direct.sql.statements)
-    assert len(ordinary.sql) == ORDINARY_LIST_STATEMENTS, "\n".join(ordinary.sql.statements)
     assert served == [True]
 
 

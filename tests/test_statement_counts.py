@@ -34,9 +34,8 @@ query Deep($code: String!, $plans: Int!, $objectives: Int!, $contributions: Int!
 """
 
 # the token, participant, plans, objectives, contributions (each page also counts its parents'
-# totals: the read is served directly, see schema/direct_reads.py); the contributors come in the
-# contributions' statement (a LEFT OUTER JOIN: `contributor { code name }` has nothing below it)
-DEEP_STATEMENTS = 5
+# totals: the read is served directly, see schema/direct_reads.py), contributors
+DEEP_STATEMENTS = 6
 # the same read field by field (DIRECT_READS off): the token, participant, plans, objectives,
 # contributions, contributors, and 3 counts
 ORDINARY_DEEP_STATEMENTS = 9
