@@ -42,17 +42,16 @@ from bench.common import (
     check_common_options,
     environment,
     exit_code,
+    fresh_database,
     git_commit,
     issue_token,
     milliseconds,
     percentile,
     progress,
-    recreate_database,
     release_database,
     render,
     row_counts,
     seed,
-    server_url,
     serving_api,
     table,
     tail,
@@ -377,19 +376,12 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = parse(argv)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
-    name = arguments.database_name
     try:
-        server = server_url(arguments.database_url)
+        fresh = fresh_database(arguments.database_url, arguments.database_name)
     except BenchmarkError as problem:
         print(f"bench: {problem}", file=sys.stderr)
         return 2
-    database = server.set(database=name)
-    progress(f"recreating database {name} on {server.host}:{server.port or 5432}")
-    try:
-        postgres_version = asyncio.run(recreate_database(server, name))
-    except Exception as problem:
-        print(f"bench: cannot recreate database {name}: {problem!r}", file=sys.stderr)
-        return 2
+    database, postgres_version = fresh.database, fresh.version
     problems: list[str] = []
     try:
         env = environment(database)
@@ -435,7 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bench: {problem}", file=sys.stderr)
         return 2
     finally:
-        release_database(server, name, database, arguments.keep)
+        release_database(fresh, arguments.keep)
     return exit_code(problems)
 
 

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -75,13 +76,37 @@ async def drop_database(server: URL, name: str) -> None:
         await engine.dispose()
 
 
-def release_database(server: URL, name: str, database: URL, keep: bool) -> None:
+@dataclass(frozen=True)
+class Fresh:
+    """The benchmark's own database, new, on a server the benchmark may create databases on."""
+
+    server: URL
+    database: URL
+    name: str
+    # The server's version, for the report.
+    version: str
+
+
+def fresh_database(raw_server_url: str, name: str) -> Fresh:
+    """Drops and creates database `name` on the server; raises BenchmarkError if it cannot."""
+    server = server_url(raw_server_url)
+    progress(f"recreating database {name} on {server.host}:{server.port or 5432}")
+    try:
+        version = asyncio.run(recreate_database(server, name))
+    except Exception as problem:
+        raise BenchmarkError(f"cannot recreate database {name}: {problem!r}") from problem
+    return Fresh(server, server.set(database=name), name, version)
+
+
+def release_database(fresh: Fresh, keep: bool) -> None:
     """Drops the benchmark's database, or says where it is when asked to keep it."""
     if keep:
-        progress(f"kept database {name}: {database.render_as_string(hide_password=True)}")
+        progress(
+            f"kept database {fresh.name}: {fresh.database.render_as_string(hide_password=True)}"
+        )
     else:
-        progress(f"dropping database {name}")
-        asyncio.run(drop_database(server, name))
+        progress(f"dropping database {fresh.name}")
+        asyncio.run(drop_database(fresh.server, fresh.name))
 
 
 def exit_code(problems: Sequence[str]) -> int:

@@ -46,18 +46,17 @@ from bench.common import (
     environment,
     exit_code,
     free_port,
+    fresh_database,
     git_commit,
     issue_token,
     milliseconds,
     percentile,
     progress,
-    recreate_database,
     release_database,
     render,
     row_counts,
     rss_mib,
     seed,
-    server_url,
     serving,
     serving_api,
     table,
@@ -639,20 +638,13 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = parse(argv)
-    name = arguments.database_name
     try:
         install_peer()
-        server = server_url(arguments.database_url)
+        fresh = fresh_database(arguments.database_url, arguments.database_name)
     except BenchmarkError as problem:
         print(f"bench: {problem}", file=sys.stderr)
         return 2
-    database = server.set(database=name)
-    progress(f"recreating database {name} on {server.host}:{server.port or 5432}")
-    try:
-        postgres = asyncio.run(recreate_database(server, name))
-    except Exception as problem:
-        print(f"bench: cannot recreate database {name}: {problem!r}", file=sys.stderr)
-        return 2
+    database, postgres = fresh.database, fresh.version
     dsn = plain_dsn(database)
     problems: list[str] = []
     try:
@@ -692,7 +684,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bench: {problem}", file=sys.stderr)
         return 2
     finally:
-        release_database(server, name, database, arguments.keep)
+        release_database(fresh, arguments.keep)
     return exit_code(problems)
 
 
