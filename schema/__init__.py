@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,9 @@ from strawberry.schema.config import StrawberryConfig
 from schema.connection import Node
 from schema.contribution import Contribution
 from schema.cost import QueryCost
+from schema.errors import ExplainOutages, is_unexpected
 from schema.mutation import Mutation
 from schema.objective import Objective
-from schema.outage import ExplainOutages
 from schema.participant import Participant
 from schema.plan import Plan
 from schema.query import Query
@@ -31,20 +30,6 @@ from schema.subscription import Subscription
 from schema.validation import LimitFragmentNesting, NameArguments
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
-log = logging.getLogger("api.errors")
-
-
-def _is_unexpected(error: GraphQLError) -> bool:
-    """Mask only what we did not mean to say: our own errors and GraphQL's own stay readable.
-
-    Errors without a path come from parsing, validation or variable coercion: they describe the
-    client's document, never our internals.
-    """
-    original = error.original_error
-    if original is None or error.path is None or isinstance(original, GraphQLError):
-        return False
-    log.error("unexpected error at %s", error.path, exc_info=original)
-    return True
 
 
 class CoordinationSchema(strawberry.Schema):
@@ -80,7 +65,7 @@ def build_schema(production: bool = False, max_cost: int = 50_000) -> strawberry
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: QueryCost(max_cost),
             NameArguments,
-            lambda: MaskErrors(should_mask_error=_is_unexpected),
+            lambda: MaskErrors(should_mask_error=is_unexpected),
             # After MaskErrors in the list, so it sees the errors first on the way out.
             ExplainOutages,
         ],

@@ -34,9 +34,9 @@ from strawberry.types import ExecutionResult
 from resolvers.context import Context
 from resolvers.direct_reads import DirectRead, Root, bind
 from resolvers.direct_specs import RootObject, Unsupported
-from resolvers.errors import OUTAGE_MESSAGE, is_outage
 from schema.cost import charge, document_cost
 from schema.direct_compile import Compiler
+from schema.errors import public
 
 log = logging.getLogger("api.errors")
 
@@ -44,7 +44,6 @@ log = logging.getLogger("api.errors")
 # (nor served here: the reads this path is for are a few hundred characters).
 CACHED_DOCUMENTS = 256
 LONGEST_DOCUMENT = 8_000
-MASKED = "Unexpected error."
 
 
 @dataclass(frozen=True)
@@ -149,24 +148,7 @@ class DirectReads:
                 try:
                     data[root.key] = await read.root(session, root, variables)
                 except Exception as problem:  # as the executor does: the field fails, not all
-                    errors.append(_public(located_error(problem, [node], [root.key])))
+                    errors.append(public(located_error(problem, [node], [root.key])))
                     data[root.key] = None
                     whole = whole and isinstance(root, RootObject) and root.nullable
         return (data if whole else None), errors
-
-
-def _public(error: GraphQLError) -> GraphQLError:
-    """As ExplainOutages and MaskErrors leave an error for the client."""
-    original = error.original_error
-    if original is None or isinstance(original, GraphQLError):
-        return error
-    if is_outage(original):
-        log.warning("database unreachable at %s: %s", error.path, original)
-        return GraphQLError(
-            OUTAGE_MESSAGE,
-            nodes=error.nodes,
-            path=error.path,
-            extensions={"code": "SERVICE_UNAVAILABLE"},
-        )
-    log.error("unexpected error at %s", error.path, exc_info=original)
-    return GraphQLError(MASKED, nodes=error.nodes, path=error.path)
