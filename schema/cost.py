@@ -235,19 +235,16 @@ class QueryCost(SchemaExtension):
             errors = validate(graphql_schema, context.graphql_document, context.validation_rules)
             context.pre_execution_errors = errors
             if not errors:
-                context.pre_execution_errors = self._charge(
-                    document_cost(
-                        graphql_schema,
-                        context.graphql_document,
-                        context.operation_name,
-                        context.variables,
-                    )
+                cost = document_cost(
+                    graphql_schema,
+                    context.graphql_document,
+                    context.operation_name,
+                    context.variables,
+                )
+                self.report, context.pre_execution_errors = charge(
+                    cost, self.max_cost, context.context
                 )
         yield
-
-    def _charge(self, cost: int) -> list[GraphQLError]:
-        self.report, errors = charge(cost, self.max_cost, self.execution_context.context)
-        return errors
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": self.report} if self.report else {}
