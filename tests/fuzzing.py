@@ -21,6 +21,7 @@ from resolvers import ids
 from schema import build_schema
 from seeds.reference import PLANS, REGIONS
 from store import changes, contributions, objectives, participants, plans, reviews, tallies
+from tests.conftest import Api
 
 # The schema clients see, parsed by graphql-core: what hypothesis-graphql and the walkers read.
 SERVED = graphql.build_schema(build_schema().as_str())
@@ -383,3 +384,23 @@ def no_server_error(
     messages = [error.get("message") for error in body.get("errors") or ()]
     assert MASKED_MESSAGE not in messages, context
     return body
+
+
+async def send_raw(
+    api: Api,
+    content: bytes | str,
+    *,
+    as_: str = "secretariat",
+    content_type: str = "application/json",
+    json_body: bool = False,
+) -> tuple[httpx.Response, dict[str, Any]]:
+    """Posts `content` as it is, bytes a well-behaved client would never send included, and
+    returns the response with its body once they are known to show no server error."""
+    with unexpected_errors() as logged:
+        response = await api.client.post(
+            "/graphql",
+            content=content,
+            headers={"authorization": f"Bearer {api.tokens[as_]}", "content-type": content_type},
+        )
+    sent = content[:2000] if isinstance(content, bytes) else content
+    return response, no_server_error(response, logged, sent, json_body=json_body)

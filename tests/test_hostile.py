@@ -28,6 +28,7 @@ from tests.fuzzing import (
     no_server_error,
     raw_cursor,
     raw_id,
+    send_raw,
     unexpected_errors,
 )
 
@@ -41,21 +42,6 @@ async def send(
     with unexpected_errors() as logged:
         response = await api.post(document, variables, as_)
     return response, no_server_error(response, logged, (document[:2000], variables))
-
-
-async def send_raw(
-    api: Api, content: bytes, content_type: str = "application/json"
-) -> tuple[httpx.Response, dict[str, Any]]:
-    with unexpected_errors() as logged:
-        response = await api.client.post(
-            "/graphql",
-            content=content,
-            headers={
-                "authorization": f"Bearer {api.tokens['secretariat']}",
-                "content-type": content_type,
-            },
-        )
-    return response, no_server_error(response, logged, content[:2000], json_body=False)
 
 
 def messages(body: dict[str, Any]) -> str:
