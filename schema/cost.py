@@ -34,10 +34,10 @@ from graphql import (
     get_nullable_type,
     get_operation_ast,
     is_leaf_type,
-    validate,
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
 
 from resolvers.budget import Budgets
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -232,7 +232,10 @@ class QueryCost(SchemaExtension):
         context = self.execution_context
         if context.graphql_document is not None and context.pre_execution_errors is None:
             graphql_schema = context.schema._schema
-            errors = validate(graphql_schema, context.graphql_document, context.validation_rules)
+            # Strawberry's own validation (its rules added to ours), done here so it runs once.
+            errors = validate_document(
+                graphql_schema, context.graphql_document, tuple(context.validation_rules)
+            )
             context.pre_execution_errors = errors
             if not errors:
                 cost = document_cost(

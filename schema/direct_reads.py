@@ -25,10 +25,10 @@ from graphql import (
     located_error,
     parse,
     specified_rules,
-    validate,
 )
 from graphql.execution.values import get_variable_values
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter
+from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionResult
 
 from resolvers.context import Context
@@ -126,7 +126,7 @@ class DirectReads:
         operation = get_operation_ast(document, operation_name)
         if operation is None or len(document.definitions) != 1:
             return None  # fragments, or several operations: the ordinary path's to sort out
-        if validate(self.graphql, document, self.rules):
+        if validate_document(self.graphql, document, self.rules):
             return None
         try:
             roots, nodes = self.compiler.operation(operation)
