@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -37,14 +38,20 @@ def create_engine(
         begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
         event.listen(engine.sync_engine, "begin", lambda conn: conn.exec_driver_sql(begin))
         return engine
-    return create_async_engine(
-        url,
-        echo=echo,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_timeout=pool_timeout,
-        pool_pre_ping=True,
+    engine = create_async_engine(
+        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_timeout=pool_timeout
     )
+    event.listen(engine.sync_engine, "checkout", _refuse_closed)
+    return engine
+
+
+def _refuse_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Checks a pooled connection before it is handed out, without a round trip: a server that
+    restarted or dropped it closed the socket, and the driver knows. The pool then replaces it
+    (a ping per checkout would cost a round trip on every request). A connection that dies
+    unnoticed fails its statement, which callers report as an outage, and the pool drops it."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the connection was closed by the server")
 
 
 async def ping(engine: AsyncEngine) -> None:
@@ -80,8 +87,14 @@ class Database:
     @classmethod
     def open(cls, url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) -> Database:
         reader = create_engine(url, pool_size=pool_size, pool_timeout=pool_timeout)
-        writer = create_engine(url, writer=True) if is_sqlite(url) else reader
-        return cls(reader, writer, create_sessionmaker(reader), create_sessionmaker(writer))
+        if is_sqlite(url):
+            writer = create_engine(url, writer=True)
+            return cls(reader, writer, create_sessionmaker(reader), create_sessionmaker(writer))
+        # Reads on PostgreSQL run without BEGIN and ROLLBACK: under READ COMMITTED every statement
+        # takes its own snapshot, inside a transaction or not, so the two round trips bought
+        # nothing. Writes keep their transactions.
+        reads = create_sessionmaker(reader.execution_options(isolation_level="AUTOCOMMIT"))
+        return cls(reader, reader, reads, create_sessionmaker(reader))
 
     async def dispose(self) -> None:
         await self.reader.dispose()
