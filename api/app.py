@@ -19,7 +19,7 @@ from api.settings import Settings
 from resolvers.budget import Budgets
 from schema import build_schema
 from schema.direct_reads import DirectReads
-from store.database import Database
+from store.database import Database, is_sqlite
 from store.signals import signals_for
 
 
@@ -36,7 +36,10 @@ def create_app(settings: Settings) -> Starlette:
         timeout_seconds=settings.request_timeout,
         budgets=Budgets(settings.cost_budget, settings.cost_restore_rate),
     )
-    direct = DirectReads(schema, settings.max_query_cost) if settings.direct_reads else None
+    direct = None
+    if settings.direct_reads:
+        in_sql = settings.json_reads and not is_sqlite(settings.database_url)
+        direct = DirectReads(schema, settings.max_query_cost, in_sql)
     view = GraphQLView(schema, database, signals, settings.graphiql, limits, direct)
 
     @contextlib.asynccontextmanager

@@ -41,6 +41,9 @@ class Settings:
     # Serve supported queries directly from rows (schema/direct_reads.py); off, every query runs
     # through Strawberry's per-field execution. Either way clients see the same answers.
     direct_reads: bool = True
+    # On PostgreSQL, let the database build those answers as JSON in one statement per root field
+    # (resolvers/direct_json.py); off, they are built in Python from rows. The same answers.
+    json_reads: bool = True
 
     @property
     def graphiql(self) -> bool:
@@ -80,6 +83,7 @@ class Settings:
             request_timeout=_positive_number(environ, "REQUEST_TIMEOUT", 15.0),
             max_body_bytes=_positive_int(environ, "MAX_BODY_BYTES", 1_048_576),
             direct_reads=_switch(environ, "DIRECT_READS", True),
+            json_reads=_switch(environ, "JSON_READS", True),
         )
 
 

@@ -10,7 +10,7 @@ Specs compare by identity (eq=False): a request keys what it fetched by the spec
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -46,6 +46,14 @@ class Constant:
     value: str
 
 
+# How PostgreSQL writes a scalar exactly as its serializer does (resolvers/direct_json.py): the
+# stored value as JSON writes it (strings, integers, ISO dates), a UTC instant, or a table of names
+# by value (enums, priorities). None: only the Python serializer can.
+AS_STORED = "as stored"
+INSTANT = "instant"
+Written = str | Mapping[Any, str] | None
+
+
 @dataclass(frozen=True, eq=False)
 class Scalar:
     """A column's value through its GraphQL serializer; null stays null. A `detail` scalar of a
@@ -55,6 +63,7 @@ class Scalar:
     column: str
     serialize: Serialize
     detail: bool = False
+    written: Written = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -17,6 +17,7 @@ from graphql import (
     FieldNode,
     GraphQLField,
     GraphQLID,
+    GraphQLInt,
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLString,
@@ -32,9 +33,11 @@ from strawberry.types.arguments import convert_arguments
 from resolvers import contributions, ids, objectives, participants, plans
 from resolvers.context import Context
 from resolvers.direct_specs import (
+    AS_STORED,
     CONTRIBUTIONS,
     CONTRIBUTIONS_OF_OBJECTIVE,
     CONTRIBUTIONS_OF_PLAN,
+    INSTANT,
     OBJECTIVES,
     OBJECTIVES_OF_PLAN,
     PLANS,
@@ -58,6 +61,7 @@ from resolvers.direct_specs import (
     Serialize,
     Unsupported,
     Variables,
+    Written,
     connection,
     standalone,
 )
@@ -189,12 +193,13 @@ class Compiler:
             return GlobalId(key, type_name)
         if name in SCALARS[type_name]:
             column = definition.extensions["strawberry-definition"].python_name
-            return Scalar(key, column, _serializer(definition))
+            return Scalar(key, column, _serializer(definition), written=_written(definition))
         if (type_name, name) == ("Objective", "priority"):
             names = {rank.value: _serialize(definition)(rank) for rank in Priority}
-            return Scalar(key, "priority", names.__getitem__)
+            return Scalar(key, "priority", names.__getitem__, written=names)
         if (type_name, name) == ("Contribution", "externalReference"):
-            return Scalar(key, "external_reference", _serializer(definition), detail=True)
+            serialize = _serializer(definition)
+            return Scalar(key, "external_reference", serialize, True, _written(definition))
         if (type_name, name) == ("Contribution", "redaction"):
             return Redaction(key, RESTRICTED)
         if (type_name, name) in MONEY:
@@ -325,6 +330,19 @@ def _serializer(definition: GraphQLField) -> Serialize:
     if get_named_type(definition.type) in (GraphQLString, GraphQLID):
         return None
     return _serialize(definition)
+
+
+def _written(definition: GraphQLField) -> Written:
+    """How PostgreSQL writes the field's values as its serializer does, if it can."""
+    named = get_named_type(definition.type)
+    if named in (GraphQLString, GraphQLID, GraphQLInt) or named.name == "Date":
+        return AS_STORED
+    if named.name == "DateTime":
+        return INSTANT
+    if isinstance(named, CustomGraphQLEnumType):
+        members: list[Any] = list(named.wrapped_cls)
+        return {member: named.serialize(member) for member in members}
+    return None
 
 
 def _serialize(definition: GraphQLField) -> Callable[[Any], Any]:

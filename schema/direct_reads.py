@@ -11,7 +11,6 @@ as the ordinary path would fail it: its resolver's error, located at the field.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,8 +31,10 @@ from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionResult
 
 from resolvers.context import Context
+from resolvers.direct_json import JsonRead, Statements, expressible
 from resolvers.direct_reads import DirectRead, Root, bind
 from resolvers.direct_specs import RootObject, Unsupported
+from resolvers.recent import Recent
 from schema.cost import charge, document_cost
 from schema.direct_compile import Compiler
 from schema.errors import public
@@ -43,6 +44,9 @@ log = logging.getLogger("api.errors")
 # Documents remembered, compiled or known to be unsupported; a longer document is never cached
 # (nor served here: the reads this path is for are a few hundred characters).
 CACHED_DOCUMENTS = 256
+# Statements built by PostgreSQL's JSON path, by everything they were built from (the document's
+# root field, the arguments, the viewer's scope): most clients ask the same few things again.
+CACHED_STATEMENTS = 1024
 LONGEST_DOCUMENT = 8_000
 
 
@@ -52,14 +56,18 @@ class Compiled:
     operation: OperationDefinitionNode
     roots: list[Root]
     nodes: list[FieldNode]
+    # Whether PostgreSQL can build the whole answer (resolvers/direct_json.py).
+    expressible: bool
 
 
 class DirectReads:
     """The direct path of one schema, with its per-document cache (bounded, least recently used
     first out). Safe to share between requests: nothing per request is kept."""
 
-    def __init__(self, schema: strawberry.Schema, max_cost: int) -> None:
+    def __init__(self, schema: strawberry.Schema, max_cost: int, in_sql: bool = False) -> None:
+        """`in_sql`: let PostgreSQL build the answers it can build (never on SQLite)."""
         self.schema = schema
+        self.in_sql = in_sql
         self.graphql = schema._schema
         self.max_cost = max_cost
         self.compiler = Compiler(schema)
@@ -71,7 +79,8 @@ class DirectReads:
                 self.rules += tuple(extension.validation_rules)
             elif isinstance(extension, MaxTokensLimiter):
                 self.max_tokens = extension.max_token_count
-        self._cache: OrderedDict[tuple[str, str | None], Compiled | None] = OrderedDict()
+        self._cache: Recent[tuple[str, str | None], Compiled | None] = Recent(CACHED_DOCUMENTS)
+        self._statements: Statements = Recent(CACHED_STATEMENTS)
 
     async def execute(
         self,
@@ -102,21 +111,20 @@ class DirectReads:
         report, refusals = charge(cost, self.max_cost, context)
         if refusals:
             return ExecutionResult(data=None, errors=refusals, extensions={"cost": report})
-        data, errors = await self._run(compiled, DirectRead(context, bound), coerced)
+        if self.in_sql and compiled.expressible:
+            read: DirectRead | JsonRead = JsonRead(context, bound, self._statements)
+        else:
+            read = DirectRead(context, bound)
+        data, errors = await self._run(compiled, read, coerced)
         return ExecutionResult(data=data, errors=errors or None, extensions={"cost": report})
 
     def compiled(self, query: str, operation_name: str | None) -> Compiled | None:
         key = (query, operation_name)
         if key in self._cache:
-            self._cache.move_to_end(key)
             return self._cache[key]
         if len(query) > LONGEST_DOCUMENT:
             return None
-        found = self._compile(query, operation_name)
-        self._cache[key] = found
-        if len(self._cache) > CACHED_DOCUMENTS:
-            self._cache.popitem(last=False)
-        return found
+        return self._cache.put(key, self._compile(query, operation_name))
 
     def _compile(self, query: str, operation_name: str | None) -> Compiled | None:
         try:
@@ -135,10 +143,10 @@ class DirectReads:
         except Exception:  # a fault here must never cost the client its answer
             log.exception("direct reads could not compile a document; it runs the ordinary way")
             return None
-        return Compiled(document, operation, roots, nodes)
+        return Compiled(document, operation, roots, nodes, expressible(roots))
 
     async def _run(
-        self, compiled: Compiled, read: DirectRead, variables: Any
+        self, compiled: Compiled, read: DirectRead | JsonRead, variables: Any
     ) -> tuple[dict[str, Any] | None, list[GraphQLError]]:
         data: dict[str, Any] = {}
         errors: list[GraphQLError] = []

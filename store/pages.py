@@ -306,9 +306,13 @@ async def fetch_pages(
     return {key: _trim(ordering, window, found) for key, found in grouped.items()}
 
 
+def counting(statement: AnySelect) -> Select[int]:
+    """How many rows `statement` gives."""
+    return select(func.count()).select_from(statement.order_by(None).subquery())
+
+
 async def count(session: AsyncSession, statement: AnySelect) -> int:
-    query = select(func.count()).select_from(statement.order_by(None).subquery())
-    return int((await session.execute(query)).scalar_one())
+    return int((await session.execute(counting(statement))).scalar_one())
 
 
 async def count_by(

@@ -17,9 +17,15 @@ import httpx
 import pytest
 
 from api.settings import Settings
+from resolvers.direct_json import JsonRead
 from schema.direct_reads import DirectReads
 from tests.conftest import PEOPLE, Api, running_api
-from tests.test_statement_counts import DEEP, DEEP_STATEMENTS, ORDINARY_DEEP_STATEMENTS
+from tests.test_statement_counts import (
+    DEEP,
+    DEEP_STATEMENTS,
+    JSON_DEEP_STATEMENTS,
+    ORDINARY_DEEP_STATEMENTS,
+)
 
 # Budgets that refill by less than a point over any test run: `currentlyAvailable` then follows
 # from the requests alone, the same on both paths.
@@ -253,18 +259,27 @@ UNSUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 
+@pytest.fixture(scope="module", params=["rows", "json"])
+def form(request: pytest.FixtureRequest, backend: str) -> str:
+    """How the direct path builds answers: in Python from rows, or (PostgreSQL only) as JSON
+    built by the database. Both are held to the ordinary path."""
+    if request.param == "json" and backend != "postgresql":
+        pytest.skip("only PostgreSQL builds answers as JSON")
+    return str(request.param)
+
+
 @contextlib.asynccontextmanager
-async def _paths(url: str, **settings: Any) -> AsyncIterator[tuple[Api, Api]]:
+async def _paths(url: str, form: str, **settings: Any) -> AsyncIterator[tuple[Api, Api]]:
     async with (
-        running_api(url, **settings) as direct,
+        running_api(url, json_reads=form == "json", **settings) as direct,
         running_api(url, direct_reads=False, **settings) as ordinary,
     ):
         yield direct, ordinary
 
 
 @pytest.fixture(scope="module")
-async def paths(seeded_url: str) -> AsyncIterator[tuple[Api, Api]]:
-    async with _paths(seeded_url, **METERED) as both:
+async def paths(seeded_url: str, form: str) -> AsyncIterator[tuple[Api, Api]]:
+    async with _paths(seeded_url, form, **METERED) as both:
         yield both
 
 
@@ -281,6 +296,26 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
     monkeypatch.setattr(DirectReads, "execute", spy)
     return outcomes
+
+
+@pytest.fixture
+def in_sql(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The root fields whose JSON PostgreSQL built."""
+    built: list[str] = []
+    root = JsonRead.root
+
+    async def spy(self: JsonRead, session: Any, spec: Any, variables: Any) -> Any:
+        built.append(spec.key)
+        return await root(self, session, spec, variables)
+
+    monkeypatch.setattr(JsonRead, "root", spy)
+    return built
+
+
+def _expressible(document: str) -> bool:
+    """Whether PostgreSQL can build the document's answer: all but cursors (resolvers/
+    direct_json.py leaves those to the rows)."""
+    return "ursor" not in document
 
 
 def _same(direct: httpx.Response, ordinary: httpx.Response) -> dict[str, Any]:
@@ -309,7 +344,9 @@ async def _both(
 )
 async def test_supported_documents_answer_the_same_for_everyone(
     paths: tuple[Api, Api],
+    form: str,
     served: list[bool],
+    in_sql: list[str],
     name: str,
     document: str,
     variables: dict[str, Any],
@@ -318,6 +355,9 @@ async def test_supported_documents_answer_the_same_for_everyone(
         await _both(paths, document, variables, person)
 
     assert served == [True] * len(PEOPLE), "the direct path answered every request"
+    # Each person's request reached its root fields, but for refusals before any reading.
+    built_in_sql = form == "json" and _expressible(document) and name != "over the cost limit"
+    assert bool(in_sql) == built_in_sql
 
 
 @pytest.mark.parametrize(
@@ -326,6 +366,7 @@ async def test_supported_documents_answer_the_same_for_everyone(
 async def test_unsupported_documents_fall_back_and_answer_the_same(
     paths: tuple[Api, Api],
     served: list[bool],
+    in_sql: list[str],
     name: str,
     document: str,
     variables: dict[str, Any],
@@ -333,6 +374,7 @@ async def test_unsupported_documents_fall_back_and_answer_the_same(
     await _both(paths, document, variables, "ally")
 
     assert served == [False], "the ordinary path answered"
+    assert in_sql == []
 
 
 async def test_restricted_detail_is_withheld_as_the_ordinary_path_withholds_it(
@@ -424,10 +466,10 @@ async def test_queries_over_get_answer_the_same(paths: tuple[Api, Api], served: 
     assert served == [True]
 
 
-async def test_throttling_refuses_alike(seeded_url: str, served: list[bool]) -> None:
+async def test_throttling_refuses_alike(seeded_url: str, form: str, served: list[bool]) -> None:
     limits = {"max_query_cost": 40_000, "cost_budget": 40_000, "cost_restore_rate": 1e-6}
     variables = {"code": "GE", "plans": 10, "objectives": 50, "contributions": 20}
-    async with _paths(seeded_url, **limits) as both:
+    async with _paths(seeded_url, form, **limits) as both:
         allowed = await _both(both, DEEP, variables, "ally")
         refused = await _both(both, DEEP, variables, "ally")
 
@@ -438,7 +480,7 @@ async def test_throttling_refuses_alike(seeded_url: str, served: list[bool]) -> 
 
 @pytest.mark.parametrize("sizes", [(1, 1, 1), (2, 5, 3), (10, 50, 20)])
 async def test_the_deep_read_runs_a_constant_number_of_statements_on_both_paths(
-    paths: tuple[Api, Api], served: list[bool], sizes: tuple[int, int, int]
+    paths: tuple[Api, Api], form: str, served: list[bool], sizes: tuple[int, int, int]
 ) -> None:
     direct, ordinary = paths
     variables = dict(zip(("plans", "objectives", "contributions"), sizes, strict=True))
@@ -447,7 +489,8 @@ async def test_the_deep_read_runs_a_constant_number_of_statements_on_both_paths(
 
     await _both(paths, DEEP, {"code": "GE", **variables}, "secretariat")
 
-    assert len(direct.sql) == DEEP_STATEMENTS, "\n".join(direct.sql.statements)
+    expected = JSON_DEEP_STATEMENTS if form == "json" else DEEP_STATEMENTS
+    assert len(direct.sql) == expected, "\n".join(direct.sql.statements)
     assert len(ordinary.sql) == ORDINARY_DEEP_STATEMENTS, "\n".join(ordinary.sql.statements)
     assert served == [True]
 

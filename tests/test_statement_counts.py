@@ -34,8 +34,18 @@ query Deep($code: String!, $plans: Int!, $objectives: Int!, $contributions: Int!
 """
 
 # the token, participant, plans, objectives, contributions (each page also counts its parents'
-# totals: the read is served directly, see schema/direct_reads.py), contributors
+# totals: the read is served directly from rows, see schema/direct_reads.py), contributors
 DEEP_STATEMENTS = 6
+# on PostgreSQL, whose JSON the database builds (resolvers/direct_json.py): the token, the
+# participant looked up, and the one statement that builds the answer
+JSON_DEEP_STATEMENTS = 3
+
+
+def deep_statements(backend: str) -> int:
+    """What the deep read costs with the default settings."""
+    return JSON_DEEP_STATEMENTS if backend == "postgresql" else DEEP_STATEMENTS
+
+
 # the same read field by field (DIRECT_READS off): the token, participant, plans, objectives,
 # contributions, contributors, and 3 counts
 ORDINARY_DEEP_STATEMENTS = 9
@@ -59,14 +69,14 @@ def _rows(data: dict) -> int:  # type: ignore[type-arg]
     ],
 )
 async def test_deep_query_statement_count_is_constant(
-    api: Api, sql: StatementLog, code: str, sizes: tuple[int, int, int]
+    api: Api, sql: StatementLog, backend: str, code: str, sizes: tuple[int, int, int]
 ) -> None:
     variables = dict(zip(("plans", "objectives", "contributions"), sizes, strict=True))
 
     data = await api.data(DEEP, {"code": code, **variables})
 
     assert _rows(data) > 0
-    assert len(sql) == DEEP_STATEMENTS, "\n".join(sql.statements)
+    assert len(sql) == deep_statements(backend), "\n".join(sql.statements)
 
 
 async def test_the_large_and_small_deep_reads_really_differ_in_size(

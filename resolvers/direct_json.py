@@ -1,0 +1,244 @@
+"""Reads served directly as one JSON statement per root field, on PostgreSQL.
+
+The same compiled selection as resolvers/direct_reads.py, but instead of fetching rows level by
+level and building the answer in Python, it is translated into one expression that PostgreSQL
+evaluates to the root field's JSON (store/json_sql.py). The arguments, their checks, the root
+lookups and the access rules are the same; what each field writes is the same bytes, held to it by
+the differential test. Selections PostgreSQL cannot write exactly (cursors, a scalar only Python can
+serialize) stay on the rows path: `expressible` says which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from functools import cache
+from typing import Any
+
+from babel.numbers import list_currencies
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolvers.context import Context
+from resolvers.direct_reads import Bound, Root
+from resolvers.direct_specs import (
+    AS_STORED,
+    INSTANT,
+    TOTAL_COUNT,
+    ConnectionSpec,
+    Constant,
+    EdgesSpec,
+    GlobalId,
+    ListArguments,
+    MoneyValue,
+    ObjectSpec,
+    PageInfoSpec,
+    Redaction,
+    Reference,
+    RootList,
+    RootObject,
+    Scalar,
+    Variables,
+)
+from resolvers.money import minor_digits
+from resolvers.recent import Recent
+from store import json_sql
+from store.json_sql import Json, Row
+from store.pages import Window
+
+Shown = Any  # a condition over a contribution row, or None: every detail shows
+# Root fields' statements, shared by requests (schema/direct_reads.py bounds it).
+Statements = Recent[Hashable, Any]
+
+
+def expressible(roots: Sequence[Root]) -> bool:
+    """Whether every field asked can be written by PostgreSQL as the serializers write it."""
+    pending: list[Any] = [root.node if isinstance(root, RootObject) else root for root in roots]
+    while pending:
+        spec = pending.pop()
+        if isinstance(spec, RootList):
+            pending.append(spec.connection)
+        elif isinstance(spec, ConnectionSpec):
+            for _, part in spec.parts:
+                if isinstance(part, EdgesSpec | PageInfoSpec) and any(
+                    name in ("cursor", "startCursor", "endCursor") for _, name in part.parts
+                ):
+                    return False  # a cursor's JSON inside base64: Python's to write
+            pending.extend(spec.nodes)
+        elif isinstance(spec, ObjectSpec):
+            if len(spec.fields) > json_sql.MOST_PAIRS:
+                return False
+            pending.extend(spec.fields)
+        elif isinstance(spec, Reference):
+            pending.append(spec.target)
+        elif isinstance(spec, Scalar) and spec.written is None:
+            return False
+    return True
+
+
+@cache
+def unusual_minor_digits() -> dict[int, list[str]]:
+    """The currencies whose minor unit is not a hundredth (JPY 0, BHD 3...), by their number of
+    minor digits as `minor_digits` counts them."""
+    found: dict[int, list[str]] = {}
+    for code in sorted(list_currencies()):
+        digits = minor_digits(code)
+        if digits != 2:
+            found.setdefault(digits, []).append(code)
+    return found
+
+
+class JsonRead:
+    """One request's run of a compiled selection, as JSON built by PostgreSQL."""
+
+    def __init__(self, context: Context, bound: Bound, statements: Statements) -> None:
+        self.context = context
+        self.scope = context.caller.restricted_scope()
+        self.bound = bound
+        self.criteria: dict[ConnectionSpec, Any] = {}
+        self.statements = statements
+
+    async def root(
+        self, session: AsyncSession, root: Root, variables: Variables
+    ) -> dict[str, Any] | str | None:
+        """A root field's value. Raises what the ordinary resolver would raise for it."""
+        if isinstance(root, Constant):
+            return root.value
+        if isinstance(root, RootObject):
+            found = await root.lookup(self.context, variables)
+            if found is None:
+                return None
+            await self._check(root.node)
+            node, key = root.node, found.id
+            statement = self._statement(
+                (root, key),
+                lambda: json_sql.one(node.model, node.columns, key, self._builder(node)),
+            )
+        else:
+            await self._check(root.connection)
+            statement = self._statement((root,), lambda: self._connection(root.connection))
+        found_json: dict[str, Any] | None = await json_sql.fetch(session, statement)
+        return found_json
+
+    def _statement(self, root: tuple[Any, ...], build: Callable[[], Json]) -> Any:
+        """The root field's statement, built once for the same root, arguments and viewer's
+        scope: building it costs more than PostgreSQL takes to run a small one."""
+        key = (*root, self.scope, tuple(self.bound.items()), tuple(self.criteria.items()))
+        try:
+            found = self.statements.get(key)
+        except TypeError:  # an argument that cannot be a key: built afresh
+            return json_sql.statement(build())
+        return found if found is not None else self.statements.put(key, json_sql.statement(build()))
+
+    def _builder(self, spec: ObjectSpec) -> Callable[[Row], Json]:
+        return lambda row: self._object(spec, row)
+
+    async def _check(self, spec: Any) -> None:
+        """Every list's filter checked (as the rows path checks it) before any SQL is built."""
+        pending = [spec]
+        while pending:
+            spec = pending.pop()
+            if isinstance(spec, ConnectionSpec):
+                criteria = self.bound[spec].criteria
+                self.criteria[spec] = await spec.source.check(self.context, criteria)
+                pending.extend(spec.nodes)
+            elif isinstance(spec, ObjectSpec):
+                pending.extend(spec.fields)
+            elif isinstance(spec, Reference):
+                pending.append(spec.target)
+
+    def _object(self, spec: ObjectSpec, row: Row) -> Json:
+        shown = json_sql.sees(row, self.scope) if spec.restricted else None
+        return json_sql.json_object(
+            [(field.key, self._field(field, row, shown)) for field in spec.fields]
+        )
+
+    def _field(self, spec: Any, row: Row, shown: Shown) -> Json:
+        if isinstance(spec, Constant):
+            return _text(spec)
+        if isinstance(spec, GlobalId):
+            return json_sql.node_id(spec.type_name, row)
+        if isinstance(spec, Redaction):
+            return json_sql.withheld(shown, spec.text)
+        if isinstance(spec, ConnectionSpec):
+            return self._connection(spec, row)
+        value = self._value(spec, row)
+        return json_sql.if_shown(shown, value) if spec.detail else value
+
+    def _value(self, spec: Scalar | MoneyValue | Reference, row: Row) -> Json:
+        if isinstance(spec, Scalar):
+            if spec.written == AS_STORED:
+                return json_sql.as_is(row, spec.column)
+            if spec.written == INSTANT:
+                return json_sql.instant(row, spec.column)
+            assert isinstance(spec.written, dict)
+            return json_sql.named(row, spec.column, spec.written)
+        if isinstance(spec, MoneyValue):
+            values = {
+                "amount": json_sql.amount(
+                    row, spec.amount_column, spec.currency_column, unusual_minor_digits()
+                ),
+                "currency": json_sql.as_is(row, spec.currency_column),
+            }
+            money = json_sql.json_object(
+                [
+                    (key, _text(part) if isinstance(part, Constant) else values[part])
+                    for key, part in spec.parts
+                ]
+            )
+            return json_sql.unless_null(row, (spec.amount_column, spec.currency_column), money)
+        target = spec.target
+        key = row.c[spec.column]
+        return json_sql.one(target.model, target.columns, key, self._builder(target))
+
+    def _connection(self, spec: ConnectionSpec, parent: Row | None = None) -> Json:
+        arguments: ListArguments = self.bound[spec]
+        statement, grouping = spec.source.statement(self.criteria[spec])
+        rows = None
+        if spec.pages:
+            rows = json_sql.page(
+                statement,
+                spec.source.model,
+                spec.columns,
+                arguments.ordering,
+                arguments.window,
+                grouping,
+                parent,
+            )
+        window = arguments.window
+        pairs: list[tuple[str, Json]] = []
+        for name, part in spec.parts:
+            if isinstance(part, Constant):
+                pairs.append((name, _text(part)))
+            elif isinstance(part, str):
+                assert part == TOTAL_COUNT
+                pairs.append((name, json_sql.total(statement, grouping, parent)))
+            else:
+                assert rows is not None  # a list's items are asked for: it has a page
+                pairs.append((name, self._listed(part, rows, window)))
+        built = json_sql.json_object(pairs)
+        return built if rows is None else json_sql.aggregate(rows, built)
+
+    def _listed(
+        self, part: EdgesSpec | ObjectSpec | PageInfoSpec, rows: Row, window: Window
+    ) -> Json:
+        """`nodes`, `edges` or `pageInfo` of a page (never a cursor: see `expressible`)."""
+        if isinstance(part, ObjectSpec):
+            return json_sql.items(rows, window, self._object(part, rows))
+        if isinstance(part, EdgesSpec):
+            edge = [
+                (key, self._object(inner, rows) if isinstance(inner, ObjectSpec) else _text(inner))
+                for key, inner in part.parts
+            ]
+            return json_sql.items(rows, window, json_sql.json_object(edge))
+        has_next, has_previous = json_sql.more(rows, window)
+        flags = {"hasNextPage": has_next, "hasPreviousPage": has_previous}
+        return json_sql.json_object(
+            [
+                (key, flags[inner] if isinstance(inner, str) else _text(inner))
+                for key, inner in part.parts
+            ]
+        )
+
+
+def _text(part: Any) -> Json:
+    assert isinstance(part, Constant)
+    return json_sql.text(part.value)
