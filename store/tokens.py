@@ -77,9 +77,7 @@ _VALID = (
 
 
 async def authenticate(session: AsyncSession, secret: str, now: datetime) -> Bearer | None:
-    found = (
-        await session.execute(_VALID, {"secret_hash": digest(secret), "now": now})
-    ).first()
+    found = (await session.execute(_VALID, {"secret_hash": digest(secret), "now": now})).first()
     return None if found is None else Bearer(found[0], found[1])
 
 
