@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable, Sequence
 from functools import cache
 from typing import Any
 
+import orjson
 from babel.numbers import list_currencies
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -64,8 +65,6 @@ def expressible(roots: Sequence[Root]) -> bool:
                     return False  # a cursor's JSON inside base64: Python's to write
             pending.extend(spec.nodes)
         elif isinstance(spec, ObjectSpec):
-            if len(spec.fields) > json_sql.MOST_PAIRS:
-                return False
             pending.extend(spec.fields)
         elif isinstance(spec, Reference):
             pending.append(spec.target)
@@ -98,7 +97,7 @@ class JsonRead:
 
     async def root(
         self, session: AsyncSession, root: Root, variables: Variables
-    ) -> dict[str, Any] | str | None:
+    ) -> orjson.Fragment | str | None:
         """A root field's value. Raises what the ordinary resolver would raise for it."""
         if isinstance(root, Constant):
             return root.value
@@ -115,8 +114,7 @@ class JsonRead:
         else:
             await self._check(root.connection)
             statement = self._statement((root,), lambda: self._connection(root.connection))
-        found_json: dict[str, Any] | None = await json_sql.fetch(session, statement)
-        return found_json
+        return await json_sql.fetch(session, statement)
 
     def _statement(self, root: tuple[Any, ...], build: Callable[[], Json]) -> Any:
         """The root field's statement, built once for the same root, arguments and viewer's

@@ -1,13 +1,16 @@
-"""Whole answers built as JSON by PostgreSQL, in one statement, the way PostGraphile builds them.
+"""Whole answers written as JSON by PostgreSQL, in one statement, the way PostGraphile builds them.
 
 The pieces below are composed by resolvers/direct_json.py into one expression per root field: a
-row's fields with json_build_object, a page with json_agg over a LATERAL subquery, nested pages and
-referenced rows as correlated subqueries. PostgreSQL does the per-row work in C, and Python gets
-one string to parse. Every value must come out exactly as the GraphQL serializers write it (the
-differential test in tests/test_fast_path.py holds both to the same bytes), so each piece names the
-serializer it stands for.
+row's fields as a JSON object, a page as an array over a LATERAL subquery, nested pages and
+referenced rows as correlated subqueries. PostgreSQL does the per-row work, and the text it returns
+goes into the response as it is (orjson.Fragment): no row, object or string is made in Python.
 
-PostgreSQL only: SQLite has no LATERAL and no json_agg(… ORDER BY …).
+Every piece is JSON text, written compactly and exactly as the response encoder and the GraphQL
+serializers write it (PostgreSQL's to_json escapes strings as orjson does), so the answer is byte
+for byte the ordinary path's: tests/test_fast_path.py holds them to it. A piece may be SQL NULL
+where the value is null; `json_object` writes those as `null`.
+
+PostgreSQL only: SQLite has no LATERAL and no ordered string_agg.
 """
 
 from __future__ import annotations
@@ -26,14 +29,12 @@ from sqlalchemy import (
     any_,
     case,
     cast,
-    false,
     func,
     literal,
     literal_column,
     null,
     or_,
     select,
-    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,36 +43,62 @@ from store.columns import ScaledDecimal
 from store.enums import Visibility
 from store.pages import AnySelect, Ordering, Window, counting, keyset_bounds, keyset_order
 
-Json = ColumnElement[Any]
+# A JSON value as text (or SQL NULL for null).
+Json = ColumnElement[str]
 # Where a row's columns are read from: a subquery whose columns carry the model's attribute names.
 Row = FromClause
-# A page of rows and its window.
+# Each row of a page is numbered in the page's order.
 ORDINAL = "page_ordinal"
-# json_build_object takes at most 100 arguments.
-MOST_PAIRS = 50
-
-
-class TooWide(Exception):
-    """An object with more fields than one json_build_object can hold."""
+NULL = "null"
 
 
 def columns_of(model: Any, names: Sequence[str]) -> list[Any]:
     return [getattr(model, name).label(name) for name in names]
 
 
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
 def json_object(pairs: Sequence[tuple[str, Json]]) -> Json:
-    if len(pairs) > MOST_PAIRS:
-        raise TooWide
-    return func.json_build_object(*(part for key, value in pairs for part in (key, value)))
+    """`{"key":value,…}` in the order given."""
+    parts: list[Any] = []
+    for key, value in pairs:
+        parts += [_sql_text(("{" if not parts else ",") + _json(key) + ":"), _or_null(value)]
+    parts.append(_sql_text("}" if parts else "{}"))
+    return _joined(parts)
+
+
+def _joined(parts: Sequence[Any]) -> Json:
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined.op("||")(part)
+    return cast(joined, Text)
+
+
+def _sql_text(value: str) -> Json:
+    """A constant piece of JSON text, written into the statement: only our own keys and
+    punctuation, which hold no quote (the statement is cached and never carries client text)."""
+    assert "'" not in value and "\\" not in value
+    return literal_column(f"'{value}'", Text)
+
+
+def _or_null(value: Json) -> Json:
+    return func.coalesce(value, _sql_text(NULL))
 
 
 def text(value: str) -> Json:
-    return literal(value, Text)
+    """A constant string."""
+    return literal(_json(value), Text)
+
+
+def _to_json(value: Any) -> Json:
+    return cast(func.to_json(value), Text)
 
 
 def as_is(row: Row, name: str) -> Json:
     """Strings, integers and dates (JSON writes a date as ISO 8601, as `date.isoformat`)."""
-    return row.c[name]
+    return _to_json(row.c[name])
 
 
 def named(row: Row, name: str, names: Mapping[Any, str]) -> Json:
@@ -80,8 +107,10 @@ def named(row: Row, name: str, names: Mapping[Any, str]) -> Json:
     # Enum columns store the member's name (store/base.py's enum_column).
     stored = {_stored(value): shown for value, shown in names.items()}
     if all(value == shown for value, shown in stored.items()):
-        return column
-    return case({value: literal(shown, Text) for value, shown in stored.items()}, value=column)
+        return _to_json(column)
+    return case(
+        {value: literal(_json(shown), Text) for value, shown in stored.items()}, value=column
+    )
 
 
 def _stored(value: Any) -> Any:
@@ -94,13 +123,13 @@ def instant(row: Row, name: str) -> Json:
     utc = func.timezone("UTC", column)
     whole = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
     fraction = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-    return case((func.date_part("microseconds", column) % 1_000_000 == 0, whole), else_=fraction)
+    return _to_json(case((func.to_char(utc, "US") == "000000", whole), else_=fraction))
 
 
 def node_id(type_name: str, row: Row) -> Json:
     """`ids.encode`: URL-safe base64 of `Type:key`, without padding."""
-    raw = func.convert_to(text(f"{type_name}:") + cast(row.c.id, Text), "UTF8")
-    return func.rtrim(func.translate(func.encode(raw, "base64"), "+/", "-_"), "=")
+    raw = func.convert_to(literal(f"{type_name}:", Text) + cast(row.c.id, Text), "UTF8")
+    return _to_json(func.rtrim(func.translate(func.encode(raw, "base64"), "+/", "-_"), "="))
 
 
 def amount(
@@ -122,7 +151,8 @@ def amount(
         else_=2,
     )
     rounded = func.round(exact, minor)
-    return case((rounded == exact, cast(rounded, Text)), else_=cast(func.trim_scale(exact), Text))
+    shown = case((rounded == exact, cast(rounded, Text)), else_=cast(func.trim_scale(exact), Text))
+    return _to_json(shown)
 
 
 def unless_null(row: Row, names: Sequence[str], value: Json) -> Json:
@@ -148,7 +178,9 @@ def if_shown(shown: ColumnElement[bool] | None, value: Json) -> Json:
 
 def withheld(shown: ColumnElement[bool] | None, reason: str) -> Json:
     """Why detail is withheld, or null."""
-    return null() if shown is None else case((shown, null()), else_=text(reason))
+    if shown is None:
+        return _sql_text(NULL)
+    return case((shown, _sql_text(NULL)), else_=text(reason))
 
 
 def one(model: Any, names: Sequence[str], key: Any, build: Callable[[Row], Json]) -> Json:
@@ -184,28 +216,33 @@ def page(
 
 
 def items(rows: Row, window: Window, item: Json) -> Json:
-    """The page's items in order, without the extra row: a JSON array, never null."""
+    """The page's items in order, without the extra row: a JSON array."""
     ordinal = rows.c[ORDINAL]
-    ordered = aggregate_order_by(item, ordinal.desc() if window.backwards else ordinal)
-    found = func.json_agg(ordered).filter(ordinal <= window.size)
-    return func.coalesce(found, func.json_build_array())
+    order = ordinal.desc() if window.backwards else ordinal
+    listed = func.string_agg(_or_null(item), aggregate_order_by(_sql_text(","), order))
+    found = listed.filter(ordinal <= window.size)
+    return func.coalesce(_joined([_sql_text("["), found, _sql_text("]")]), _sql_text("[]"))
 
 
 def more(rows: Row, window: Window) -> tuple[Json, Json]:
     """hasNextPage and hasPreviousPage, as `_trimmed` decides them."""
-    beyond = func.count() > window.size
+    beyond = _to_json(func.count() > window.size)
     if window.backwards:
-        return (true() if window.before is not None else false()), beyond
-    return beyond, (true() if window.after is not None else false())
+        return _flag(window.before is not None), beyond
+    return beyond, _flag(window.after is not None)
+
+
+def _flag(value: bool) -> Json:
+    return _sql_text(_json(value))
 
 
 def total(statement: AnySelect, parent: Any = None, enclosing: Row | None = None) -> Json:
     """How many rows the whole list holds (for a nested list: those whose `parent` is the
     `enclosing` row's id), as `count` and `count_by` count them."""
     if enclosing is None:
-        return counting(statement).scalar_subquery()
+        return _to_json(counting(statement).scalar_subquery())
     counted = statement.with_only_columns(func.count()).where(parent == enclosing.c.id)
-    return counted.correlate(enclosing).scalar_subquery()
+    return _to_json(counted.correlate(enclosing).scalar_subquery())
 
 
 def aggregate(rows: Row, value: Json) -> Json:
@@ -214,11 +251,11 @@ def aggregate(rows: Row, value: Json) -> Json:
 
 
 def statement(value: Json) -> Select[str]:
-    """The statement that gives `value` as text: to be run (and run again) by `fetch`."""
-    return select(cast(value, Text))
+    """The statement that gives `value`: to be run (and run again) by `fetch`."""
+    return select(value)
 
 
-async def fetch(session: AsyncSession, query: Select[str]) -> Any:
-    """The JSON a `statement` gives, as Python objects."""
+async def fetch(session: AsyncSession, query: Select[str]) -> orjson.Fragment | None:
+    """The JSON a `statement` gives, to be written into a response as it is."""
     found = (await (await session.connection()).execute(query)).scalar_one()
-    return None if found is None else orjson.loads(found)
+    return None if found is None else orjson.Fragment(found)

@@ -144,6 +144,27 @@ SUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
     ("pages backward", PAGES, {"last": 3}),
     ("every field", EVERY_FIELD, {}),
     (
+        "every scalar without cursors",
+        """{
+          contributions(first: 40, orderBy: { field: UPDATED_AT, direction: DESC },
+                        filter: { statuses: [WITHDRAWN, DELIVERED] }) {
+            __typename totalCount pageInfo { __typename hasNextPage hasPreviousPage }
+            edges { __typename node { id kind status valuedOn startsOn endsOn withdrawnAt
+              version createdAt updatedAt description externalReference visibility redaction
+              amount { __typename amount currency } } }
+          }
+          plans(last: 4) {
+            totalCount pageInfo { hasNextPage hasPreviousPage }
+            nodes { id summary agreedOnPrecision endsOn version createdAt updatedAt }
+          }
+          objectives(first: 6, orderBy: { field: PRIORITY }) {
+            nodes { description targetDate version createdAt updatedAt priority
+              requirement { amount currency } carriedOverFrom { code } }
+          }
+        }""",
+        {},
+    ),
+    (
         "aliases",
         """{
           georgia: participant(code: "GE") {
