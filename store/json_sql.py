@@ -36,7 +36,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.columns import ScaledDecimal
@@ -142,17 +142,19 @@ def amount(
     column, currency = row.c[amount_name], row.c[currency_name]
     assert isinstance(column.type, ScaledDecimal)
     exact = column.op("*")(literal_column(f"1e-{column.type.scale}::numeric"))
-    codes = ARRAY(Text)
     minor = case(
-        *(
-            (currency == any_(literal(list(named), codes)), count)
-            for count, named in digits.items()
-        ),
+        *((currency == any_(_sql_codes(named)), count) for count, named in digits.items()),
         else_=2,
     )
     rounded = func.round(exact, minor)
     shown = case((rounded == exact, cast(rounded, Text)), else_=cast(func.trim_scale(exact), Text))
     return _to_json(shown)
+
+
+def _sql_codes(codes: Sequence[str]) -> Any:
+    """Currency codes written into the statement, not sent with it each time."""
+    assert all(code.isascii() and code.isalpha() for code in codes)
+    return literal_column("ARRAY[" + ",".join(f"'{code}'" for code in codes) + "]")
 
 
 def unless_null(row: Row, names: Sequence[str], value: Json) -> Json:
