@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -45,6 +46,9 @@ def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await signals.start()
+        # What start-up made lives as long as the process: the collector need not scan it again
+        # and again (a full pass over it stalled every request in flight).
+        gc.freeze()
         yield
         await signals.stop()
         await database.dispose()
