@@ -11,9 +11,10 @@ as the ordinary path would fail it: its resolver's error, located at the field.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 import strawberry
 from graphql import (
     DocumentNode,
@@ -32,7 +33,7 @@ from strawberry.types import ExecutionResult
 
 from resolvers.context import Context
 from resolvers.direct_json import JsonRead, Statements, expressible
-from resolvers.direct_reads import DirectRead, Root, bind
+from resolvers.direct_reads import Bound, DirectRead, Root, bind
 from resolvers.direct_specs import RootObject, Unsupported
 from resolvers.recent import Recent
 from schema.cost import charge, document_cost
@@ -47,7 +48,13 @@ CACHED_DOCUMENTS = 256
 # Statements built by PostgreSQL's JSON path, by everything they were built from (the document's
 # root field, the arguments, the viewer's scope): most clients ask the same few things again.
 CACHED_STATEMENTS = 1024
+# Variables bound per document (a poll repeats its variables).
+CACHED_BINDINGS = 64
 LONGEST_DOCUMENT = 8_000
+
+
+# The coerced variables, the arguments bound from them, and the document's cost with them.
+Binding = tuple[Any, Bound, int]
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,8 @@ class Compiled:
     nodes: list[FieldNode]
     # Whether PostgreSQL can build the whole answer (resolvers/direct_json.py).
     expressible: bool
+    # Bindings by the variables that made them.
+    bindings: Recent[bytes, Binding] = field(default_factory=lambda: Recent(CACHED_BINDINGS))
 
 
 class DirectReads:
@@ -95,6 +104,31 @@ class DirectReads:
         compiled = self.compiled(query, operation_name)
         if compiled is None:
             return None
+        binding = self._binding(compiled, variables, operation_name)
+        if binding is None:
+            return None
+        coerced, bound, cost = binding
+        report, refusals = charge(cost, self.max_cost, context)
+        if refusals:
+            return ExecutionResult(data=None, errors=refusals, extensions={"cost": report})
+        if self.in_sql and compiled.expressible:
+            read: DirectRead | JsonRead = JsonRead(context, bound, self._statements)
+        else:
+            read = DirectRead(context, bound)
+        data, errors = await self._run(compiled, read, coerced)
+        return ExecutionResult(data=data, errors=errors or None, extensions={"cost": report})
+
+    def _binding(
+        self, compiled: Compiled, variables: dict[str, Any] | None, operation_name: str | None
+    ) -> Binding | None:
+        """The variables coerced, the arguments bound and the cost: None when the ordinary path
+        must answer. The same variables bind the same way, so a binding is kept."""
+        try:
+            key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # an integer beyond 64 bits, say: bound afresh
+            key = None
+        if key is not None and (found := compiled.bindings.get(key)) is not None:
+            return found
         coerced = get_variable_values(
             self.graphql, compiled.operation.variable_definitions or (), variables or {}
         )
@@ -108,15 +142,8 @@ class DirectReads:
             log.exception("direct reads could not bind arguments; the ordinary path runs")
             return None
         cost = document_cost(self.graphql, compiled.document, operation_name, variables)
-        report, refusals = charge(cost, self.max_cost, context)
-        if refusals:
-            return ExecutionResult(data=None, errors=refusals, extensions={"cost": report})
-        if self.in_sql and compiled.expressible:
-            read: DirectRead | JsonRead = JsonRead(context, bound, self._statements)
-        else:
-            read = DirectRead(context, bound)
-        data, errors = await self._run(compiled, read, coerced)
-        return ExecutionResult(data=data, errors=errors or None, extensions={"cost": report})
+        binding = (coerced, bound, cost)
+        return binding if key is None else compiled.bindings.put(key, binding)
 
     def compiled(self, query: str, operation_name: str | None) -> Compiled | None:
         key = (query, operation_name)

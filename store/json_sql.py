@@ -96,6 +96,11 @@ def _to_json(value: Any) -> Json:
     return cast(func.to_json(value), Text)
 
 
+def _quoted(value: Any) -> Json:
+    """Text that needs no escaping (digits, names, base64) as a JSON string; null stays null."""
+    return _joined([_sql_text('"'), value, _sql_text('"')])
+
+
 def as_is(row: Row, name: str) -> Json:
     """Strings, integers and dates (JSON writes a date as ISO 8601, as `date.isoformat`)."""
     return _to_json(row.c[name])
@@ -107,7 +112,7 @@ def named(row: Row, name: str, names: Mapping[Any, str]) -> Json:
     # Enum columns store the member's name (store/base.py's enum_column).
     stored = {_stored(value): shown for value, shown in names.items()}
     if all(value == shown for value, shown in stored.items()):
-        return _to_json(column)
+        return _quoted(column)  # a name of capitals and underscores: nothing to escape
     return case(
         {value: literal(_json(shown), Text) for value, shown in stored.items()}, value=column
     )
@@ -123,13 +128,13 @@ def instant(row: Row, name: str) -> Json:
     utc = func.timezone("UTC", column)
     whole = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
     fraction = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-    return _to_json(case((func.to_char(utc, "US") == "000000", whole), else_=fraction))
+    return _quoted(case((func.to_char(utc, "US") == "000000", whole), else_=fraction))
 
 
 def node_id(type_name: str, row: Row) -> Json:
     """`ids.encode`: URL-safe base64 of `Type:key`, without padding."""
     raw = func.convert_to(literal(f"{type_name}:", Text) + cast(row.c.id, Text), "UTF8")
-    return _to_json(func.rtrim(func.translate(func.encode(raw, "base64"), "+/", "-_"), "="))
+    return _quoted(func.rtrim(func.translate(func.encode(raw, "base64"), "+/", "-_"), "="))
 
 
 def amount(
@@ -141,14 +146,24 @@ def amount(
     units."""
     column, currency = row.c[amount_name], row.c[currency_name]
     assert isinstance(column.type, ScaledDecimal)
-    exact = column.op("*")(literal_column(f"1e-{column.type.scale}::numeric"))
-    minor = case(
-        *((currency == any_(_sql_codes(named)), count) for count, named in digits.items()),
-        else_=2,
-    )
-    rounded = func.round(exact, minor)
-    shown = case((rounded == exact, cast(rounded, Text)), else_=cast(func.trim_scale(exact), Text))
-    return _to_json(shown)
+    scale = column.type.scale
+    exact = column.op("*")(literal_column(f"1e-{scale}::numeric"))
+
+    def written(minor: int) -> Any:
+        # Exact in `minor` digits when the units below them are zero: integer arithmetic decides.
+        rounded = cast(func.round(exact, minor), Text)
+        if minor >= scale:
+            return rounded
+        below = 10 ** (scale - minor)
+        units = column.op("%")(literal_column(str(below)))  # in stored units, not as a Decimal
+        return case(
+            (units == literal_column("0"), rounded), else_=cast(func.trim_scale(exact), Text)
+        )
+
+    by_currency = [
+        (currency == any_(_sql_codes(named)), written(count)) for count, named in digits.items()
+    ]
+    return _quoted(case(*by_currency, else_=written(2)) if by_currency else written(2))
 
 
 def _sql_codes(codes: Sequence[str]) -> Any:
