@@ -24,7 +24,7 @@ def bearer_secret(value: Any) -> str | None:
 
 async def viewer_for(database: Database, header: Any) -> Viewer | None:
     secret = bearer_secret(header)
-    return None if secret is None else await authenticate(database.reads, secret)
+    return None if secret is None else await authenticate(database, secret)
 
 
 class RequireToken:

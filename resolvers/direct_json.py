@@ -16,7 +16,6 @@ from typing import Any
 
 import orjson
 from babel.numbers import list_currencies
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.context import Context
 from resolvers.direct_reads import Bound, Root
@@ -95,9 +94,7 @@ class JsonRead:
         self.criteria: dict[ConnectionSpec, Any] = {}
         self.statements = statements
 
-    async def root(
-        self, session: AsyncSession, root: Root, variables: Variables
-    ) -> orjson.Fragment | str | None:
+    async def root(self, root: Root, variables: Variables) -> orjson.Fragment | str | None:
         """A root field's value. Raises what the ordinary resolver would raise for it."""
         if isinstance(root, Constant):
             return root.value
@@ -114,7 +111,8 @@ class JsonRead:
         else:
             await self._check(root.connection)
             statement = self._statement((root,), lambda: self._connection(root.connection))
-        return await json_sql.fetch(session, statement)
+        async with self.context.database.connect() as connection:
+            return await json_sql.fetch(connection, statement)
 
     def _statement(self, root: tuple[Any, ...], build: Callable[[], Json]) -> Any:
         """The root field's statement, built once for the same root, arguments and viewer's

@@ -72,12 +72,16 @@ class DirectRead:
         self.built: dict[Reference, dict[int, Any]] = {}
         self._steps: dict[ObjectSpec, list[tuple[str, Any, Any, Any]]] = {}
 
-    async def root(
-        self, session: AsyncSession, root: Root, variables: Variables
-    ) -> dict[str, Any] | str | None:
+    async def root(self, root: Root, variables: Variables) -> dict[str, Any] | str | None:
         """A root field's value. Raises what the ordinary resolver would raise for it."""
         if isinstance(root, Constant):
             return root.value
+        async with self.context.session() as session:
+            return await self._root(session, root, variables)
+
+    async def _root(
+        self, session: AsyncSession, root: RootObject | RootList, variables: Variables
+    ) -> dict[str, Any] | None:
         if isinstance(root, RootObject):
             found = await root.lookup(self.context, variables)
             if found is None:

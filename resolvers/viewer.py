@@ -5,24 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from store import tokens
 from store.contributions import Contribution
+from store.database import Database
 from store.enums import Role, Visibility
-from store.participants import Participant
 
 
 @dataclass(frozen=True)
 class Viewer:
-    participant: Participant
+    participant_id: int
     role: Role
     token_id: int
     expires_at: datetime | None
-
-    @property
-    def participant_id(self) -> int:
-        return self.participant.id
 
     @property
     def is_secretariat(self) -> bool:
@@ -48,12 +42,12 @@ class Viewer:
         return None if self.is_secretariat else self.participant_id
 
 
-async def authenticate(sessions: async_sessionmaker[AsyncSession], secret: str) -> Viewer | None:
+async def authenticate(database: Database, secret: str) -> Viewer | None:
     """The viewer a bearer secret stands for, or None if it is unknown, expired or revoked."""
     if not secret.startswith(tokens.PREFIX) or len(secret) > 200:
         return None
-    async with sessions() as session:
-        bearer = await tokens.authenticate(session, secret, datetime.now(UTC))
+    async with database.connect() as connection:
+        bearer = await tokens.authenticate(connection, secret, datetime.now(UTC))
     if bearer is None:
         return None
-    return Viewer(bearer.participant, bearer.token.role, bearer.token.id, bearer.token.expires_at)
+    return Viewer(bearer.participant_id, bearer.role, bearer.token_id, bearer.expires_at)

@@ -178,12 +178,11 @@ class DirectReads:
         data: dict[str, Any] = {}
         errors: list[GraphQLError] = []
         whole = True
-        async with read.context.session() as session:
-            for root, node in zip(compiled.roots, compiled.nodes, strict=True):
-                try:
-                    data[root.key] = await read.root(session, root, variables)
-                except Exception as problem:  # as the executor does: the field fails, not all
-                    errors.append(public(located_error(problem, [node], [root.key])))
-                    data[root.key] = None
-                    whole = whole and isinstance(root, RootObject) and root.nullable
+        for root, node in zip(compiled.roots, compiled.nodes, strict=True):
+            try:
+                data[root.key] = await read.root(root, variables)
+            except Exception as problem:  # as the executor does: the field fails, not all
+                errors.append(public(located_error(problem, [node], [root.key])))
+                data[root.key] = None
+                whole = whole and isinstance(root, RootObject) and root.nullable
         return (data if whole else None), errors

@@ -9,6 +9,7 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -83,18 +84,27 @@ class Database:
     writer: AsyncEngine
     reads: async_sessionmaker[AsyncSession]
     writes: async_sessionmaker[AsyncSession]
+    # Plain connections for short reads of rows, not entities (a session costs more than them).
+    lookups: AsyncEngine
 
     @classmethod
     def open(cls, url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) -> Database:
         reader = create_engine(url, pool_size=pool_size, pool_timeout=pool_timeout)
         if is_sqlite(url):
             writer = create_engine(url, writer=True)
-            return cls(reader, writer, create_sessionmaker(reader), create_sessionmaker(writer))
+            reads, writes = create_sessionmaker(reader), create_sessionmaker(writer)
+            return cls(reader, writer, reads, writes, reader)
         # Reads on PostgreSQL run without BEGIN and ROLLBACK: under READ COMMITTED every statement
         # takes its own snapshot, inside a transaction or not, so the two round trips bought
         # nothing. Writes keep their transactions.
-        reads = create_sessionmaker(reader.execution_options(isolation_level="AUTOCOMMIT"))
-        return cls(reader, reader, reads, create_sessionmaker(reader))
+        lookups = reader.execution_options(isolation_level="AUTOCOMMIT")
+        return cls(
+            reader, reader, create_sessionmaker(lookups), create_sessionmaker(reader), lookups
+        )
+
+    def connect(self) -> AsyncConnection:
+        """A connection for reads (use it as `async with`)."""
+        return self.lookups.connect()
 
     async def dispose(self) -> None:
         await self.reader.dispose()

@@ -37,7 +37,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store.columns import ScaledDecimal
 from store.enums import Visibility
@@ -272,7 +272,7 @@ def statement(value: Json) -> Select[str]:
     return select(value)
 
 
-async def fetch(session: AsyncSession, query: Select[str]) -> orjson.Fragment | None:
+async def fetch(connection: AsyncConnection, query: Select[str]) -> orjson.Fragment | None:
     """The JSON a `statement` gives, to be written into a response as it is."""
-    found = (await (await session.connection()).execute(query)).scalar_one()
+    found = (await connection.execute(query)).scalar_one()
     return None if found is None else orjson.Fragment(found)

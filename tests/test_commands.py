@@ -28,7 +28,7 @@ async def _counts(api: Api) -> tuple[int, int]:
 
 
 async def _context(api: Api) -> Context:
-    viewer = await authenticate(api.database.reads, api.tokens["ally"])
+    viewer = await authenticate(api.database, api.tokens["ally"])
     return Context(api.database, viewer=viewer)
 
 

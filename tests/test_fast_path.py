@@ -325,9 +325,9 @@ def in_sql(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     built: list[str] = []
     root = JsonRead.root
 
-    async def spy(self: JsonRead, session: Any, spec: Any, variables: Any) -> Any:
+    async def spy(self: JsonRead, spec: Any, variables: Any) -> Any:
         built.append(spec.key)
-        return await root(self, session, spec, variables)
+        return await root(self, spec, variables)
 
     monkeypatch.setattr(JsonRead, "root", spy)
     return built
