@@ -15,7 +15,7 @@ from api.settings import Settings
 from resolvers import tallying, tokens
 from resolvers.vocabulary import Role
 from seeds import GeneratedDataConflict, MissingReferenceData, generate, load_reference
-from store.database import create_engine, create_sessionmaker
+from store.database import analyze, create_engine, create_sessionmaker
 from store.migrate import upgrade
 
 
@@ -65,6 +65,9 @@ async def _seed(url: str, scale: float) -> None:
             print(f"generated at scale {scale}: {generated}")
         # Bulk loading bypasses the write path, so the tallies are computed once at the end.
         print(f"tallied {await tallying.rebuild(sessions)} objectives")
+        # The planner's statistics, as after any bulk load: without them (autovacuum off, or not
+        # yet round) it guesses row counts and can pick plans that read whole tables.
+        await analyze(engine)
         print(f"seeded in {time.perf_counter() - started:.1f} s")
     finally:
         await engine.dispose()

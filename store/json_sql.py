@@ -30,7 +30,6 @@ from sqlalchemy import (
     case,
     cast,
     func,
-    literal,
     literal_column,
     null,
     or_,
@@ -77,10 +76,17 @@ def _joined(parts: Sequence[Any]) -> Json:
 
 
 def _sql_text(value: str) -> Json:
-    """A constant piece of JSON text, written into the statement: only our own keys and
-    punctuation, which hold no quote (the statement is cached and never carries client text)."""
-    assert "'" not in value and "\\" not in value
-    return literal_column(f"'{value}'", Text)
+    """Our own constant text (keys, punctuation, type names, messages), written into the
+    statement rather than sent with it. Values that come from a client are always parameters."""
+    return literal_column("'" + value.replace("'", "''") + "'", Text)
+
+
+def _sql_int(value: int) -> Any:
+    """An integer written into the statement (a page size, a key, a count of digits).
+
+    A statement with no parameters is planned once per connection and then reused; with them,
+    PostgreSQL may plan it again on every run, which costs more than running it."""
+    return literal_column(str(int(value)))
 
 
 def _or_null(value: Json) -> Json:
@@ -89,7 +95,7 @@ def _or_null(value: Json) -> Json:
 
 def text(value: str) -> Json:
     """A constant string."""
-    return literal(_json(value), Text)
+    return _sql_text(_json(value))
 
 
 def _to_json(value: Any) -> Json:
@@ -113,9 +119,7 @@ def named(row: Row, name: str, names: Mapping[Any, str]) -> Json:
     stored = {_stored(value): shown for value, shown in names.items()}
     if all(value == shown for value, shown in stored.items()):
         return _quoted(column)  # a name of capitals and underscores: nothing to escape
-    return case(
-        {value: literal(_json(shown), Text) for value, shown in stored.items()}, value=column
-    )
+    return case({value: _sql_text(_json(shown)) for value, shown in stored.items()}, value=column)
 
 
 def _stored(value: Any) -> Any:
@@ -133,7 +137,7 @@ def instant(row: Row, name: str) -> Json:
 
 def node_id(type_name: str, row: Row) -> Json:
     """`ids.encode`: URL-safe base64 of `Type:key`, without padding."""
-    raw = func.convert_to(literal(f"{type_name}:", Text) + cast(row.c.id, Text), "UTF8")
+    raw = func.convert_to(_sql_text(f"{type_name}:") + cast(row.c.id, Text), "UTF8")
     return _quoted(func.rtrim(func.translate(func.encode(raw, "base64"), "+/", "-_"), "="))
 
 
@@ -151,7 +155,7 @@ def amount(
 
     def written(minor: int) -> Any:
         # Exact in `minor` digits when the units below them are zero: integer arithmetic decides.
-        rounded = cast(func.round(exact, minor), Text)
+        rounded = cast(func.round(exact, _sql_int(minor)), Text)
         if minor >= scale:
             return rounded
         below = 10 ** (scale - minor)
@@ -183,8 +187,8 @@ def sees(row: Row, participant_id: int | None) -> ColumnElement[bool] | None:
         return None
     return or_(
         row.c.visibility == Visibility.PUBLIC.name,
-        row.c.contributor_id == participant_id,
-        row.c.recipient_id == participant_id,
+        row.c.contributor_id == _sql_int(participant_id),
+        row.c.recipient_id == _sql_int(participant_id),
     )
 
 
@@ -204,6 +208,7 @@ def one(model: Any, names: Sequence[str], key: Any, build: Callable[[Row], Json]
     """The object built from the row of `model` whose id is `key` (a value or a column of an
     enclosing row), null when there is none."""
     row = select(*columns_of(model, names)).subquery()
+    key = _sql_int(key) if isinstance(key, int) else key
     return select(build(row)).where(row.c.id == key).correlate_except(row).scalar_subquery()
 
 
@@ -225,7 +230,7 @@ def page(
         )
         .where(*keyset_bounds(ordering, model.id, window))
         .order_by(*order)
-        .limit(window.size + 1)
+        .limit(_sql_int(window.size + 1))
     )
     if enclosing is not None:
         query = query.where(parent == enclosing.c.id).correlate(enclosing)
@@ -237,13 +242,13 @@ def items(rows: Row, window: Window, item: Json) -> Json:
     ordinal = rows.c[ORDINAL]
     order = ordinal.desc() if window.backwards else ordinal
     listed = func.string_agg(_or_null(item), aggregate_order_by(_sql_text(","), order))
-    found = listed.filter(ordinal <= window.size)
+    found = listed.filter(ordinal <= _sql_int(window.size))
     return func.coalesce(_joined([_sql_text("["), found, _sql_text("]")]), _sql_text("[]"))
 
 
 def more(rows: Row, window: Window) -> tuple[Json, Json]:
     """hasNextPage and hasPreviousPage, as `_trimmed` decides them."""
-    beyond = _to_json(func.count() > window.size)
+    beyond = _to_json(func.count() > _sql_int(window.size))
     if window.backwards:
         return _flag(window.before is not None), beyond
     return beyond, _flag(window.after is not None)
