@@ -93,6 +93,8 @@ class JsonRead:
         self.bound = bound
         self.criteria: dict[ConnectionSpec, Any] = {}
         self.statements = statements
+        # Where each reference's row is joined in: its columns' prefix.
+        self.prefixes: dict[Reference, str] = {}
 
     async def root(self, root: Root, variables: Variables) -> orjson.Fragment | str | None:
         """A root field's value. Raises what the ordinary resolver would raise for it."""
@@ -181,9 +183,23 @@ class JsonRead:
                 ]
             )
             return json_sql.unless_null(row, (spec.amount_column, spec.currency_column), money)
-        target = spec.target
-        key = row.c[spec.column]
-        return json_sql.one(target.model, target.columns, key, self._builder(target))
+        joined = Row(row.source, self.prefixes[spec])
+        return json_sql.present(joined, self._object(spec.target, joined))
+
+    def _joins(self, objects: Sequence[ObjectSpec], via: str = "") -> list[json_sql.Joined]:
+        """The rows the objects reference (and those they reference in turn), to be joined into
+        the rows the objects are built from."""
+        found: list[json_sql.Joined] = []
+        for spec in objects:
+            for field in spec.fields:
+                if isinstance(field, Reference):
+                    prefix = self.prefixes[field] = f"ref{len(self.prefixes) + 1}__"
+                    target = field.target
+                    found.append(
+                        json_sql.Joined(prefix, target.model, target.columns, field.column, via)
+                    )
+                    found += self._joins([target], prefix)
+        return found
 
     def _connection(self, spec: ConnectionSpec, parent: Row | None = None) -> Json:
         arguments: ListArguments = self.bound[spec]
@@ -198,6 +214,7 @@ class JsonRead:
                 arguments.window,
                 grouping,
                 parent,
+                self._joins(spec.nodes),
             )
         window = arguments.window
         pairs: list[tuple[str, Json]] = []

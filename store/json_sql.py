@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -37,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
 
 from store.columns import ScaledDecimal
 from store.enums import Visibility
@@ -44,8 +46,32 @@ from store.pages import AnySelect, Ordering, Window, counting, keyset_bounds, ke
 
 # A JSON value as text (or SQL NULL for null).
 Json = ColumnElement[str]
-# Where a row's columns are read from: a subquery whose columns carry the model's attribute names.
-Row = FromClause
+
+
+@dataclass(frozen=True)
+class Row:
+    """Where one row's columns are read: a FROM clause whose columns carry the model's attribute
+    names, after a prefix for a row joined into another's."""
+
+    source: FromClause
+    prefix: str = ""
+
+    def __getitem__(self, name: str) -> Any:
+        return self.source.c[self.prefix + name]
+
+
+@dataclass(frozen=True)
+class Joined:
+    """A row referenced by a foreign key, read in the same pass as the row that references it
+    (a join the planner can memoize, where a subquery per row would look it up every time)."""
+
+    prefix: str  # what its columns' names begin with
+    model: Any
+    names: Sequence[str]
+    key: str  # the foreign key, a column of the referencing row
+    via: str = ""  # the referencing row's prefix: "" for the row itself
+
+
 # Each row of a page is numbered in the page's order.
 ORDINAL = "page_ordinal"
 NULL = "null"
@@ -109,12 +135,12 @@ def _quoted(value: Any) -> Json:
 
 def as_is(row: Row, name: str) -> Json:
     """Strings, integers and dates (JSON writes a date as ISO 8601, as `date.isoformat`)."""
-    return _to_json(row.c[name])
+    return _to_json(row[name])
 
 
 def named(row: Row, name: str, names: Mapping[Any, str]) -> Json:
     """A value shown by name (an enum member, a priority's rank); null stays null."""
-    column = row.c[name]
+    column = row[name]
     # Enum columns store the member's name (store/base.py's enum_column).
     stored = {_stored(value): shown for value, shown in names.items()}
     if all(value == shown for value, shown in stored.items()):
@@ -128,7 +154,7 @@ def _stored(value: Any) -> Any:
 
 def instant(row: Row, name: str) -> Json:
     """A timestamp as the DateTime scalar writes it: UTC, `Z`, microseconds only when any."""
-    column = row.c[name]
+    column = row[name]
     utc = func.timezone("UTC", column)
     whole = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
     fraction = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
@@ -137,7 +163,7 @@ def instant(row: Row, name: str) -> Json:
 
 def node_id(type_name: str, row: Row) -> Json:
     """`ids.encode`: URL-safe base64 of `Type:key`, without padding."""
-    raw = func.convert_to(_sql_text(f"{type_name}:") + cast(row.c.id, Text), "UTF8")
+    raw = func.convert_to(_sql_text(f"{type_name}:") + cast(row["id"], Text), "UTF8")
     return _quoted(func.rtrim(func.translate(func.encode(raw, "base64"), "+/", "-_"), "="))
 
 
@@ -148,7 +174,7 @@ def amount(
     stored digit when rounding would lose one. `digits` lists the currencies with other than two
     minor digits by their count. The column (a ScaledDecimal) holds the amount in 10^-scale
     units."""
-    column, currency = row.c[amount_name], row.c[currency_name]
+    column, currency = row[amount_name], row[currency_name]
     assert isinstance(column.type, ScaledDecimal)
     scale = column.type.scale
     exact = column.op("*")(literal_column(f"1e-{scale}::numeric"))
@@ -178,7 +204,7 @@ def _sql_codes(codes: Sequence[str]) -> Any:
 
 def unless_null(row: Row, names: Sequence[str], value: Json) -> Json:
     """`value`, or null when any of the columns is."""
-    return case((and_(*(row.c[name].is_not(None) for name in names)), value), else_=null())
+    return case((and_(*(row[name].is_not(None) for name in names)), value), else_=null())
 
 
 def sees(row: Row, participant_id: int | None) -> ColumnElement[bool] | None:
@@ -186,9 +212,9 @@ def sees(row: Row, participant_id: int | None) -> ColumnElement[bool] | None:
     if participant_id is None:
         return None
     return or_(
-        row.c.visibility == Visibility.PUBLIC.name,
-        row.c.contributor_id == _sql_int(participant_id),
-        row.c.recipient_id == _sql_int(participant_id),
+        row["visibility"] == Visibility.PUBLIC.name,
+        row["contributor_id"] == _sql_int(participant_id),
+        row["recipient_id"] == _sql_int(participant_id),
     )
 
 
@@ -204,12 +230,37 @@ def withheld(shown: ColumnElement[bool] | None, reason: str) -> Json:
     return case((shown, _sql_text(NULL)), else_=text(reason))
 
 
-def one(model: Any, names: Sequence[str], key: Any, build: Callable[[Row], Json]) -> Json:
-    """The object built from the row of `model` whose id is `key` (a value or a column of an
-    enclosing row), null when there is none."""
-    row = select(*columns_of(model, names)).subquery()
-    key = _sql_int(key) if isinstance(key, int) else key
-    return select(build(row)).where(row.c.id == key).correlate_except(row).scalar_subquery()
+def one(
+    model: Any,
+    names: Sequence[str],
+    key: int,
+    build: Callable[[Row], Json],
+    joins: Sequence[Joined] = (),
+) -> Json:
+    """The object built from the row of `model` whose id is `key`, null when there is none."""
+    row = Row(_joining(select(*columns_of(model, names)), model, joins).subquery())
+    return select(build(row)).where(row["id"] == _sql_int(key)).scalar_subquery()
+
+
+def present(row: Row, value: Json) -> Json:
+    """`value`, or null when the joined row is missing (a null or dangling key)."""
+    return case((row["id"].is_(None), null()), else_=value)
+
+
+def _joining(query: AnySelect, model: Any, joins: Sequence[Joined]) -> AnySelect:
+    """`query` (of `model`) with the joined rows' columns."""
+    rows = {"": model}
+    for joined in joins:
+        alias = aliased(joined.model)
+        referencing = rows[joined.via]
+        query = query.outerjoin_from(
+            referencing, alias, alias.id == getattr(referencing, joined.key)
+        )
+        query = query.add_columns(
+            *(getattr(alias, n).label(joined.prefix + n) for n in joined.names)
+        )
+        rows[joined.prefix] = alias
+    return query
 
 
 def page(
@@ -220,9 +271,11 @@ def page(
     window: Window,
     parent: Any = None,
     enclosing: Row | None = None,
+    joins: Sequence[Joined] = (),
 ) -> Row:
     """One page of `statement` as `fetch_page` reads it (for a nested list: the rows whose
-    `parent` is the `enclosing` row's id), plus one row to tell whether more follow, numbered."""
+    `parent` is the `enclosing` row's id), plus one row to tell whether more follow, numbered,
+    with the rows they reference joined in."""
     order = keyset_order(ordering, model.id, window)
     query = (
         statement.with_only_columns(
@@ -232,14 +285,15 @@ def page(
         .order_by(*order)
         .limit(_sql_int(window.size + 1))
     )
+    query = _joining(query, model, joins)
     if enclosing is not None:
-        query = query.where(parent == enclosing.c.id).correlate(enclosing)
-    return query.lateral()
+        query = query.where(parent == enclosing["id"]).correlate(enclosing.source)
+    return Row(query.lateral())
 
 
 def items(rows: Row, window: Window, item: Json) -> Json:
     """The page's items in order, without the extra row: a JSON array."""
-    ordinal = rows.c[ORDINAL]
+    ordinal = rows[ORDINAL]
     order = ordinal.desc() if window.backwards else ordinal
     listed = func.string_agg(_or_null(item), aggregate_order_by(_sql_text(","), order))
     found = listed.filter(ordinal <= _sql_int(window.size))
@@ -263,13 +317,13 @@ def total(statement: AnySelect, parent: Any = None, enclosing: Row | None = None
     `enclosing` row's id), as `count` and `count_by` count them."""
     if enclosing is None:
         return _to_json(counting(statement).scalar_subquery())
-    counted = statement.with_only_columns(func.count()).where(parent == enclosing.c.id)
-    return _to_json(counted.correlate(enclosing).scalar_subquery())
+    counted = statement.with_only_columns(func.count()).where(parent == enclosing["id"])
+    return _to_json(counted.correlate(enclosing.source).scalar_subquery())
 
 
 def aggregate(rows: Row, value: Json) -> Json:
     """`value` computed over a page's rows: one JSON value."""
-    return select(value).select_from(rows).scalar_subquery()
+    return select(value).select_from(rows.source).scalar_subquery()
 
 
 def statement(value: Json) -> Select[str]:
