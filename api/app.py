@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -11,6 +10,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from api import heap
 from api.auth import RequireToken
 from api.graphql import GraphQLView, Limits, graphiql_assets
 from api.health import healthz, readyz
@@ -46,10 +46,8 @@ def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await signals.start()
-        # What start-up made lives as long as the process: the collector need not scan it again
-        # and again (a full pass over it stalled every request in flight).
-        gc.freeze()
-        yield
+        async with heap.kept_short():
+            yield
         await signals.stop()
         await database.dispose()
 
