@@ -33,10 +33,10 @@ from resolvers.direct_specs import (
     PageInfoSpec,
     Redaction,
     Reference,
-    RootList,
     RootObject,
     Scalar,
     Variables,
+    every_spec,
 )
 from resolvers.money import minor_digits
 from resolvers.recent import Recent
@@ -51,22 +51,13 @@ Statements = Recent[Hashable, Any]
 
 def expressible(roots: Sequence[Root]) -> bool:
     """Whether every field asked can be written by PostgreSQL as the serializers write it."""
-    pending: list[Any] = [root.node if isinstance(root, RootObject) else root for root in roots]
-    while pending:
-        spec = pending.pop()
-        if isinstance(spec, RootList):
-            pending.append(spec.connection)
-        elif isinstance(spec, ConnectionSpec):
+    for spec in every_spec(*roots):
+        if isinstance(spec, ConnectionSpec):
             for _, part in spec.parts:
                 if isinstance(part, EdgesSpec | PageInfoSpec) and any(
                     name in ("cursor", "startCursor", "endCursor") for _, name in part.parts
                 ):
                     return False  # a cursor's JSON inside base64: Python's to write
-            pending.extend(spec.nodes)
-        elif isinstance(spec, ObjectSpec):
-            pending.extend(spec.fields)
-        elif isinstance(spec, Reference):
-            pending.append(spec.target)
         elif isinstance(spec, Scalar) and spec.written is None:
             return False
     return True
@@ -131,17 +122,10 @@ class JsonRead:
 
     async def _check(self, spec: Any) -> None:
         """Every list's filter checked (as the rows path checks it) before any SQL is built."""
-        pending = [spec]
-        while pending:
-            spec = pending.pop()
-            if isinstance(spec, ConnectionSpec):
-                criteria = self.bound[spec].criteria
-                self.criteria[spec] = await spec.source.check(self.context, criteria)
-                pending.extend(spec.nodes)
-            elif isinstance(spec, ObjectSpec):
-                pending.extend(spec.fields)
-            elif isinstance(spec, Reference):
-                pending.append(spec.target)
+        for found in every_spec(spec):
+            if isinstance(found, ConnectionSpec):
+                criteria = self.bound[found].criteria
+                self.criteria[found] = await found.source.check(self.context, criteria)
 
     def _object(self, spec: ObjectSpec, row: Row) -> Json:
         shown = json_sql.sees(row, self.scope) if spec.restricted else None

@@ -31,6 +31,7 @@ from resolvers.direct_specs import (
     RootObject,
     Scalar,
     Variables,
+    every_spec,
 )
 from resolvers.money import in_minor_units
 from store.direct_rows import RowPage, page_rows, page_rows_by_parent, rows_by_ids
@@ -43,20 +44,11 @@ Bound = dict[ConnectionSpec, ListArguments]
 def bind(roots: Sequence[Root], variables: Variables) -> Bound:
     """Every connection's arguments, checked before anything is charged or fetched: raises what
     the arguments' own checks raise (a GraphQLError, or Unsupported)."""
-    bound: Bound = {}
-    pending: list[Any] = [root.node if isinstance(root, RootObject) else root for root in roots]
-    while pending:
-        spec = pending.pop()
-        if isinstance(spec, RootList):
-            pending.append(spec.connection)
-        elif isinstance(spec, ConnectionSpec):
-            bound[spec] = spec.arguments(variables)
-            pending.extend(spec.nodes)
-        elif isinstance(spec, ObjectSpec):
-            pending.extend(spec.fields)
-        elif isinstance(spec, Reference):
-            pending.append(spec.target)
-    return bound
+    return {
+        spec: spec.arguments(variables)
+        for spec in every_spec(*roots)
+        if isinstance(spec, ConnectionSpec)
+    }
 
 
 class DirectRead:

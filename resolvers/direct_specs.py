@@ -10,7 +10,7 @@ Specs compare by identity (eq=False): a request keys what it fetched by the spec
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -275,6 +275,24 @@ class RootList:
     @cached_property
     def key(self) -> str:
         return self.connection.key
+
+
+def every_spec(*tops: Any) -> Iterator[Any]:
+    """Every spec in the trees below `tops` (root fields or specs), each once."""
+    pending = list(tops)
+    while pending:
+        spec = pending.pop()
+        yield spec
+        if isinstance(spec, RootObject):
+            pending.append(spec.node)
+        elif isinstance(spec, RootList):
+            pending.append(spec.connection)
+        elif isinstance(spec, ConnectionSpec):
+            pending.extend(spec.nodes)
+        elif isinstance(spec, ObjectSpec):
+            pending.extend(spec.fields)
+        elif isinstance(spec, Reference):
+            pending.append(spec.target)
 
 
 async def _plan_codes(context: Context, criteria: Any) -> Any:
