@@ -145,11 +145,20 @@ def named(row: Row, name: str, names: Mapping[Any, str]) -> Json:
     stored = {_stored(value): shown for value, shown in names.items()}
     if all(value == shown for value, shown in stored.items()):
         return _quoted(column)  # a name of capitals and underscores: nothing to escape
-    return case({value: _sql_text(_json(shown)) for value, shown in stored.items()}, value=column)
+    return case(
+        *(
+            (column == _stored_sql(value), _sql_text(_json(shown)))
+            for value, shown in stored.items()
+        )
+    )
 
 
 def _stored(value: Any) -> Any:
     return value.name if isinstance(value, enum.Enum) else value
+
+
+def _stored_sql(value: Any) -> Any:
+    return _sql_int(value) if isinstance(value, int) else _sql_text(value)
 
 
 def instant(row: Row, name: str) -> Json:
