@@ -4,8 +4,9 @@ The same compiled selection as resolvers/direct_reads.py, but instead of fetchin
 level and building the answer in Python, it is translated into one expression that PostgreSQL
 evaluates to the root field's JSON (store/json_sql.py). The arguments, their checks, the root
 lookups and the access rules are the same; what each field writes is the same bytes, held to it by
-the differential test. Selections PostgreSQL cannot write exactly (cursors, a scalar only Python can
-serialize) stay on the rows path: `expressible` says which.
+the differential test. Selections PostgreSQL cannot write exactly (the cursors of an ordering by
+text, a scalar only Python can serialize) stay on the rows path: `expressible` and
+`cursors_expressible` say which.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from resolvers.context import Context
 from resolvers.direct_reads import Bound, Root
 from resolvers.direct_specs import (
     AS_STORED,
+    DAY,
     INSTANT,
     TOTAL_COUNT,
     ConnectionSpec,
@@ -42,25 +44,36 @@ from resolvers.money import minor_digits
 from resolvers.recent import Recent
 from store import json_sql
 from store.json_sql import Json, Row
-from store.pages import Window
 
 Shown = Any  # a condition over a contribution row, or None: every detail shows
+CURSORS = ("cursor", "startCursor", "endCursor")
 # Root fields' statements, shared by requests (schema/direct_reads.py bounds it).
 Statements = Recent[Hashable, Any]
 
 
 def expressible(roots: Sequence[Root]) -> bool:
-    """Whether every field asked can be written by PostgreSQL as the serializers write it."""
-    for spec in every_spec(*roots):
-        if isinstance(spec, ConnectionSpec):
-            for _, part in spec.parts:
-                if isinstance(part, EdgesSpec | PageInfoSpec) and any(
-                    name in ("cursor", "startCursor", "endCursor") for _, name in part.parts
-                ):
-                    return False  # a cursor's JSON inside base64: Python's to write
-        elif isinstance(spec, Scalar) and spec.written is None:
-            return False
-    return True
+    """Whether every field asked can be written by PostgreSQL as the serializers write it (but
+    for cursors, which depend on the ordering asked: see `cursors_expressible`)."""
+    return not any(isinstance(spec, Scalar) and spec.written is None for spec in every_spec(*roots))
+
+
+def cursors_expressible(roots: Sequence[Root], bound: Bound) -> bool:
+    """Whether PostgreSQL can write every cursor asked, in the orderings asked."""
+    return all(
+        json_sql.writes_cursors(bound[spec].ordering)
+        for spec in every_spec(*roots)
+        if isinstance(spec, ConnectionSpec) and _asks_cursors(spec)
+    )
+
+
+def _asks_cursors(spec: ConnectionSpec) -> bool:
+    return any(_cursors_in(part) for _, part in spec.parts)
+
+
+def _cursors_in(part: Any) -> bool:
+    """Whether `edges` or `pageInfo` asks for cursors."""
+    listed = isinstance(part, EdgesSpec | PageInfoSpec)
+    return listed and any(name in CURSORS for _, name in part.parts)
 
 
 @cache
@@ -149,6 +162,8 @@ class JsonRead:
         if isinstance(spec, Scalar):
             if spec.written == AS_STORED:
                 return json_sql.as_is(row, spec.column)
+            if spec.written == DAY:
+                return json_sql.day(row, spec.column)
             if spec.written == INSTANT:
                 return json_sql.instant(row, spec.column)
             assert isinstance(spec.written, dict)
@@ -200,7 +215,6 @@ class JsonRead:
                 parent,
                 self._joins(spec.nodes),
             )
-        window = arguments.window
         pairs: list[tuple[str, Json]] = []
         for name, part in spec.parts:
             if isinstance(part, Constant):
@@ -210,30 +224,39 @@ class JsonRead:
                 pairs.append((name, json_sql.total(statement, grouping, parent)))
             else:
                 assert rows is not None  # a list's items are asked for: it has a page
-                pairs.append((name, self._listed(part, rows, window)))
+                pairs.append((name, self._listed(part, rows, arguments)))
         built = json_sql.json_object(pairs)
         return built if rows is None else json_sql.aggregate(rows, built)
 
     def _listed(
-        self, part: EdgesSpec | ObjectSpec | PageInfoSpec, rows: Row, window: Window
+        self, part: EdgesSpec | ObjectSpec | PageInfoSpec, rows: Row, arguments: ListArguments
     ) -> Json:
-        """`nodes`, `edges` or `pageInfo` of a page (never a cursor: see `expressible`)."""
+        """`nodes`, `edges` or `pageInfo` of a page."""
+        window = arguments.window
         if isinstance(part, ObjectSpec):
             return json_sql.items(rows, window, self._object(part, rows))
+        cursor = json_sql.cursor(rows, arguments.ordering) if _cursors_in(part) else None
         if isinstance(part, EdgesSpec):
-            edge = [
-                (key, self._object(inner, rows) if isinstance(inner, ObjectSpec) else _text(inner))
-                for key, inner in part.parts
-            ]
+            edge = [(key, self._edge(inner, rows, cursor)) for key, inner in part.parts]
             return json_sql.items(rows, window, json_sql.json_object(edge))
         has_next, has_previous = json_sql.more(rows, window)
-        flags = {"hasNextPage": has_next, "hasPreviousPage": has_previous}
+        values = {"hasNextPage": has_next, "hasPreviousPage": has_previous}
+        if cursor is not None:
+            values["startCursor"], values["endCursor"] = json_sql.ends(rows, window, cursor)
         return json_sql.json_object(
             [
-                (key, flags[inner] if isinstance(inner, str) else _text(inner))
+                (key, values[inner] if isinstance(inner, str) else _text(inner))
                 for key, inner in part.parts
             ]
         )
+
+    def _edge(self, part: Any, rows: Row, cursor: Json | None) -> Json:
+        if isinstance(part, ObjectSpec):
+            return self._object(part, rows)
+        if part == "cursor":
+            assert cursor is not None
+            return cursor
+        return _text(part)
 
 
 def _text(part: Any) -> Json:

@@ -47,9 +47,10 @@ class Constant:
 
 
 # How PostgreSQL writes a scalar exactly as its serializer does (resolvers/direct_json.py): the
-# stored value as JSON writes it (strings, integers, ISO dates), a UTC instant, or a table of names
-# by value (enums, priorities). None: only the Python serializer can.
+# stored value as JSON writes it (strings, integers), an ISO date, a UTC instant, or a table of
+# names by value (enums, priorities). None: only the Python serializer can.
 AS_STORED = "as stored"
+DAY = "day"
 INSTANT = "instant"
 Written = str | Mapping[Any, str] | None
 

@@ -37,6 +37,7 @@ from resolvers.direct_specs import (
     CONTRIBUTIONS,
     CONTRIBUTIONS_OF_OBJECTIVE,
     CONTRIBUTIONS_OF_PLAN,
+    DAY,
     INSTANT,
     OBJECTIVES,
     OBJECTIVES_OF_PLAN,
@@ -335,8 +336,10 @@ def _serializer(definition: GraphQLField) -> Serialize:
 def _written(definition: GraphQLField) -> Written:
     """How PostgreSQL writes the field's values as its serializer does, if it can."""
     named = get_named_type(definition.type)
-    if named in (GraphQLString, GraphQLID, GraphQLInt) or named.name == "Date":
+    if named in (GraphQLString, GraphQLID, GraphQLInt):
         return AS_STORED
+    if named.name == "Date":
+        return DAY
     if named.name == "DateTime":
         return INSTANT
     if isinstance(named, CustomGraphQLEnumType):

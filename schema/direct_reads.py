@@ -32,7 +32,7 @@ from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionResult
 
 from resolvers.context import Context
-from resolvers.direct_json import JsonRead, Statements, expressible
+from resolvers.direct_json import JsonRead, Statements, cursors_expressible, expressible
 from resolvers.direct_reads import Bound, DirectRead, Root, bind
 from resolvers.direct_specs import RootObject, Unsupported
 from resolvers.recent import Recent
@@ -111,7 +111,7 @@ class DirectReads:
         report, refusals = charge(cost, self.max_cost, context)
         if refusals:
             return ExecutionResult(data=None, errors=refusals, extensions={"cost": report})
-        if self.in_sql and compiled.expressible:
+        if self.in_sql and compiled.expressible and cursors_expressible(compiled.roots, bound):
             read: DirectRead | JsonRead = JsonRead(context, bound, self._statements)
         else:
             read = DirectRead(context, bound)

@@ -72,8 +72,9 @@ class Joined:
     via: str = ""  # the referencing row's prefix: "" for the row itself
 
 
-# Each row of a page is numbered in the page's order.
+# Each row of a page is numbered in the page's order, and carries its sort key's value.
 ORDINAL = "page_ordinal"
+SORT_VALUE = "page_sort_value"
 NULL = "null"
 
 
@@ -134,8 +135,24 @@ def _quoted(value: Any) -> Json:
 
 
 def as_is(row: Row, name: str) -> Json:
-    """Strings, integers and dates (JSON writes a date as ISO 8601, as `date.isoformat`)."""
+    """Strings and integers."""
     return _to_json(row[name])
+
+
+def day(row: Row, name: str) -> Json:
+    """A date as `date.isoformat` writes it."""
+    return _quoted(_iso_day(row[name]))
+
+
+# The driver reads PostgreSQL's infinite dates and instants as Python's largest and smallest
+# (and writes those as infinite), so Python writes them as these.
+_ENDS_OF_DAYS = {"infinity": "9999-12-31", "-infinity": "0001-01-01"}
+_ENDS_OF_TIME = {"infinity": "9999-12-31T23:59:59.999999", "-infinity": "0001-01-01T00:00:00"}
+
+
+def _iso_day(value: Any) -> Json:
+    ends = [(value == _sql_text(end), _sql_text(shown)) for end, shown in _ENDS_OF_DAYS.items()]
+    return case(*ends, else_=func.to_char(value, _sql_text("YYYY-MM-DD")))
 
 
 def named(row: Row, name: str, names: Mapping[Any, str]) -> Json:
@@ -163,17 +180,30 @@ def _stored_sql(value: Any) -> Any:
 
 def instant(row: Row, name: str) -> Json:
     """A timestamp as the DateTime scalar writes it: UTC, `Z`, microseconds only when any."""
-    column = row[name]
-    utc = func.timezone("UTC", column)
-    whole = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-    fraction = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-    return _quoted(case((func.to_char(utc, "US") == "000000", whole), else_=fraction))
+    return _quoted(_utc(row[name], "Z"))
+
+
+def _utc(instant: Any, zone: str) -> Json:
+    """An instant in UTC as `isoformat` writes it (microseconds only when any), then `zone`."""
+    utc = func.timezone(_sql_text("UTC"), instant)
+    seconds = func.to_char(utc, _sql_text('YYYY-MM-DD"T"HH24:MI:SS'))
+    micro = func.to_char(utc, _sql_text("US"))
+    fraction = case((micro == _sql_text("000000"), _sql_text("")), else_=_sql_text(".") + micro)
+    ends = [(instant == _sql_text(end), _sql_text(shown)) for end, shown in _ENDS_OF_TIME.items()]
+    return _joined([case(*ends, else_=_joined([seconds, fraction])), _sql_text(zone)])
+
+
+def _base64url(text: Json) -> Json:
+    """URL-safe base64 of the text's UTF-8, without padding (as `base64.urlsafe_b64encode`
+    then `rstrip("=")`; PostgreSQL breaks its base64 into lines, which are joined again)."""
+    encoded = func.encode(func.convert_to(text, _sql_text("UTF8")), _sql_text("base64"))
+    joined = func.replace(encoded, _sql_text("\n"), _sql_text(""))
+    return func.rtrim(func.translate(joined, _sql_text("+/"), _sql_text("-_")), _sql_text("="))
 
 
 def node_id(type_name: str, row: Row) -> Json:
     """`ids.encode`: URL-safe base64 of `Type:key`, without padding."""
-    raw = func.convert_to(_sql_text(f"{type_name}:") + cast(row["id"], Text), "UTF8")
-    return _quoted(func.rtrim(func.translate(func.encode(raw, "base64"), "+/", "-_"), "="))
+    return _quoted(_base64url(_sql_text(f"{type_name}:") + cast(row["id"], Text)))
 
 
 def amount(
@@ -288,7 +318,9 @@ def page(
     order = keyset_order(ordering, model.id, window)
     query = (
         statement.with_only_columns(
-            *columns_of(model, names), func.row_number().over(order_by=order).label(ORDINAL)
+            *columns_of(model, names),
+            ordering.key.expression.label(SORT_VALUE),
+            func.row_number().over(order_by=order).label(ORDINAL),
         )
         .where(*keyset_bounds(ordering, model.id, window))
         .order_by(*order)
@@ -319,6 +351,39 @@ def more(rows: Row, window: Window) -> tuple[Json, Json]:
 
 def _flag(value: bool) -> Json:
     return _sql_text(_json(value))
+
+
+def writes_cursors(ordering: Ordering) -> bool:
+    """Whether `cursor` can write this ordering's cursors as `encode_cursor` does: dates,
+    instants and integers; text (which json.dumps writes in ASCII) and decimals are Python's."""
+    return ordering.key.kind in ("day", "instant", "integer")
+
+
+def cursor(rows: Row, ordering: Ordering) -> Json:
+    """A row's cursor, as `encode_cursor` writes it: URL-safe base64 of `["KEY",value,id]`,
+    without padding."""
+    value, kind = rows[SORT_VALUE], ordering.key.kind
+    if kind == "day":
+        plain = _quoted(_iso_day(value))
+    elif kind == "instant":
+        plain = _quoted(_utc(value, "+00:00"))
+    else:
+        assert kind == "integer", "see writes_cursors"
+        plain = cast(value, Text)
+    key = _sql_text(f"[{_json(ordering.key.name)},")
+    raw = _joined([key, plain, _sql_text(","), cast(rows["id"], Text), _sql_text("]")])
+    return _quoted(_base64url(raw))
+
+
+def ends(rows: Row, window: Window, value: Json) -> tuple[Json, Json]:
+    """`value` (a cursor) of the first and of the last item of the page, null when it is empty."""
+    ordinal = rows[ORDINAL]
+    ordered = func.array_agg(aggregate_order_by(value, ordinal)).filter(
+        ordinal <= _sql_int(window.size)
+    )
+    kept = func.least(func.count(), _sql_int(window.size))
+    first, last = ordered[_sql_int(1)], ordered[kept]
+    return (last, first) if window.backwards else (first, last)
 
 
 def total(statement: AnySelect, parent: Any = None, enclosing: Row | None = None) -> Json:

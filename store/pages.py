@@ -49,6 +49,17 @@ class SortKey:
         if self.parse is _by_column_type:
             object.__setattr__(self, "parse", _reader_for(self.name, self.expression))
 
+    @property
+    def kind(self) -> str:
+        """What its values are: `day`, `instant`, `integer`, `text` or `decimal`."""
+        kinds: dict[Callable[[Any], Any], str] = {
+            _day: "day",
+            _instant: "instant",
+            _integer: "integer",
+            _text: "text",
+        }
+        return kinds.get(self.parse, "decimal")
+
     @staticmethod
     def dated(name: str, expression: ColumnElement[Any] | QueryableAttribute[Any]) -> SortKey:
         return SortKey(name, expression, _day)

@@ -144,6 +144,28 @@ SUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
     ("pages backward", PAGES, {"last": 3}),
     ("every field", EVERY_FIELD, {}),
     (
+        "cursors of every ordering PostgreSQL writes",
+        """{
+          latest: plans(last: 4) {
+            pageInfo { startCursor endCursor hasPreviousPage } edges { cursor node { agreedOn } }
+          }
+          byPriority: objectives(first: 3) { pageInfo { startCursor endCursor } edges { cursor } }
+          byTarget: objectives(last: 2, orderBy: { field: TARGET_DATE }) { edges { cursor } }
+          contributions(first: 3, orderBy: { field: UPDATED_AT, direction: DESC }) {
+            edges { cursor node { updatedAt } }
+          }
+          participant(code: "MD") {
+            plans(first: 2) { edges { cursor node {
+              contributions(last: 2, orderBy: { field: STARTS_ON }) {
+                pageInfo { startCursor endCursor } edges { cursor }
+              }
+            } } }
+          }
+          none: plans(first: 0) { pageInfo { startCursor endCursor } }
+        }""",
+        {},
+    ),
+    (
         "every scalar without cursors",
         """{
           contributions(first: 40, orderBy: { field: UPDATED_AT, direction: DESC },
@@ -334,9 +356,9 @@ def in_sql(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _expressible(document: str) -> bool:
-    """Whether PostgreSQL can build the document's answer: all but cursors (resolvers/
-    direct_json.py leaves those to the rows)."""
-    return "ursor" not in document
+    """Whether PostgreSQL can build the document's answer: all but the cursors of an ordering
+    by text (json.dumps writes text in ASCII; resolvers/direct_json.py leaves those to rows)."""
+    return not ("ursor" in document and "field: CODE" in document)
 
 
 def _same(direct: httpx.Response, ordinary: httpx.Response) -> dict[str, Any]:
