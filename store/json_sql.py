@@ -1,16 +1,17 @@
 """Whole answers written as JSON by PostgreSQL, in one statement, the way PostGraphile builds them.
 
 The pieces below are composed by resolvers/direct_json.py into one expression per root field: a
-row's fields as a JSON object, a page as an array over a LATERAL subquery, nested pages and
-referenced rows as correlated subqueries. PostgreSQL does the per-row work, and the text it returns
-goes into the response as it is (orjson.Fragment): no row, object or string is made in Python.
+row's fields as a JSON object, a page as an array over a LATERAL subquery (nested pages correlated
+to their parent row), the rows they reference joined in. PostgreSQL does the per-row work, and the
+text it returns goes into the response as it is (orjson.Fragment): no row, object or string of the
+answer is made in Python.
 
 Every piece is JSON text, written compactly and exactly as the response encoder and the GraphQL
 serializers write it (PostgreSQL's to_json escapes strings as orjson does), so the answer is byte
 for byte the ordinary path's: tests/test_fast_path.py holds them to it. A piece may be SQL NULL
 where the value is null; `json_object` writes those as `null`.
 
-PostgreSQL only: SQLite has no LATERAL and no ordered string_agg.
+PostgreSQL only: SQLite has no LATERAL.
 """
 
 from __future__ import annotations
@@ -104,7 +105,10 @@ def _joined(parts: Sequence[Any]) -> Json:
 
 def _sql_text(value: str) -> Json:
     """Our own constant text (keys, punctuation, type names, messages), written into the
-    statement rather than sent with it. Values that come from a client are always parameters."""
+    statement rather than sent with it. Values that come from a client are always parameters;
+    none of ours holds a backslash, so the literal reads the same under any
+    standard_conforming_strings."""
+    assert "\\" not in value
     return literal_column("'" + value.replace("'", "''") + "'", Text)
 
 
