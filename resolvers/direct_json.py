@@ -110,10 +110,12 @@ class JsonRead:
                 return None
             await self._check(root.node)
             node, key = root.node, found.id
-            statement = self._statement(
-                (root, key),
-                lambda: json_sql.one(node.model, node.columns, key, self._builder(node)),
-            )
+
+            def build() -> Json:
+                joins = self._joins([node])
+                return json_sql.one(node.model, node.columns, key, self._builder(node), joins)
+
+            statement = self._statement((root, key), build)
         else:
             await self._check(root.connection)
             statement = self._statement((root,), lambda: self._connection(root.connection))

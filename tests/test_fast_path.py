@@ -225,6 +225,13 @@ SUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
         {},
     ),
     ("plan by id", "query ($id: ID) { plan(id: $id) { code status } }", {"id": "UGxhbjox"}),
+    (
+        "references of a root object",
+        """{ plan(code: "GE-IPAP-2004") { code partner { code name alliedSince }
+             objectives(first: 2) { nodes {
+               plan { partner { code } } carriedOverFrom { code } } } } }""",
+        {},
+    ),
     ("plan not found", '{ plan(code: "XX-NONE-1999") { code } }', {}),
     ("plan by both", 'query ($id: ID) { plan(id: $id, code: "GE") { code } }', {"id": "UGxhbjox"}),
     ("plan by a bad id", "query ($id: ID) { plan(id: $id) { code } }", {"id": "nonsense"}),
