@@ -34,6 +34,3 @@ class Recent(Generic[K, V]):
         if len(self._items) > self.size:
             self._items.popitem(last=False)
         return value
-
-    def __len__(self) -> int:
-        return len(self._items)

@@ -53,8 +53,15 @@ CACHED_BINDINGS = 64
 LONGEST_DOCUMENT = 8_000
 
 
-# The coerced variables, the arguments bound from them, and the document's cost with them.
-Binding = tuple[Any, Bound, int]
+@dataclass(frozen=True)
+class Binding:
+    """A document with one set of variables: coerced, its arguments bound, its cost, and
+    whether PostgreSQL builds its answer (the cursors it can write depend on the orderings)."""
+
+    variables: Any
+    bound: Bound
+    cost: int
+    in_sql: bool
 
 
 @dataclass(frozen=True)
@@ -107,22 +114,21 @@ class DirectReads:
         binding = self._binding(compiled, variables, operation_name)
         if binding is None:
             return None
-        coerced, bound, cost = binding
-        report, refusals = charge(cost, self.max_cost, context)
+        report, refusals = charge(binding.cost, self.max_cost, context)
         if refusals:
             return ExecutionResult(data=None, errors=refusals, extensions={"cost": report})
-        if self.in_sql and compiled.expressible and cursors_expressible(compiled.roots, bound):
-            read: DirectRead | JsonRead = JsonRead(context, bound, self._statements)
+        if binding.in_sql:
+            read: DirectRead | JsonRead = JsonRead(context, binding.bound, self._statements)
         else:
-            read = DirectRead(context, bound)
-        data, errors = await self._run(compiled, read, coerced)
+            read = DirectRead(context, binding.bound)
+        data, errors = await self._run(compiled, read, binding.variables)
         return ExecutionResult(data=data, errors=errors or None, extensions={"cost": report})
 
     def _binding(
         self, compiled: Compiled, variables: dict[str, Any] | None, operation_name: str | None
     ) -> Binding | None:
-        """The variables coerced, the arguments bound and the cost: None when the ordinary path
-        must answer. The same variables bind the same way, so a binding is kept."""
+        """The document bound to these variables, or None when the ordinary path must answer.
+        The same variables bind the same way, so a binding is kept."""
         try:
             key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
         except TypeError:  # an integer beyond 64 bits, say: bound afresh
@@ -142,7 +148,8 @@ class DirectReads:
             log.exception("direct reads could not bind arguments; the ordinary path runs")
             return None
         cost = document_cost(self.graphql, compiled.document, operation_name, variables)
-        binding = (coerced, bound, cost)
+        in_sql = self.in_sql and compiled.expressible and cursors_expressible(compiled.roots, bound)
+        binding = Binding(coerced, bound, cost, in_sql)
         return binding if key is None else compiled.bindings.put(key, binding)
 
     def compiled(self, query: str, operation_name: str | None) -> Compiled | None:

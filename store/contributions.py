@@ -96,6 +96,16 @@ class ContributionFilter:
     viewer_id: int | None = None
 
 
+def visible(visibility: Any, contributor_id: Any, recipient_id: Any, viewer_id: Any) -> Any:
+    """Whether a contribution's detail shows to a participant other than the secretariat:
+    public, or given or received by them (`Viewer.sees`, in SQL)."""
+    return or_(
+        visibility == Visibility.PUBLIC,
+        contributor_id == viewer_id,
+        recipient_id == viewer_id,
+    )
+
+
 def select_contributions(criteria: ContributionFilter) -> Select[Contribution]:
     statement = select(Contribution)
     via_objective = criteria.partner_codes or criteria.plan_ids or criteria.categories
@@ -128,10 +138,11 @@ def select_contributions(criteria: ContributionFilter) -> Select[Contribution]:
         statement = statement.where(Contribution.visibility.in_(criteria.visibilities))
     if criteria.hide_restricted:
         statement = statement.where(
-            or_(
-                Contribution.visibility == Visibility.PUBLIC,
-                Contribution.contributor_id == criteria.viewer_id,
-                Contribution.recipient_id == criteria.viewer_id,
+            visible(
+                Contribution.visibility,
+                Contribution.contributor_id,
+                Contribution.recipient_id,
+                criteria.viewer_id,
             )
         )
     if criteria.active_on is not None:

@@ -34,7 +34,6 @@ from sqlalchemy import (
     func,
     literal_column,
     null,
-    or_,
     select,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -42,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
 from store.columns import ScaledDecimal
-from store.enums import Visibility
+from store.contributions import visible
 from store.pages import AnySelect, Ordering, Window, counting, keyset_bounds, keyset_order
 
 # A JSON value as text (or SQL NULL for null).
@@ -254,11 +253,8 @@ def sees(row: Row, participant_id: int | None) -> ColumnElement[bool] | None:
     """`Viewer.sees` over a contribution row; None when the viewer sees everything."""
     if participant_id is None:
         return None
-    return or_(
-        row["visibility"] == Visibility.PUBLIC.name,
-        row["contributor_id"] == _sql_int(participant_id),
-        row["recipient_id"] == _sql_int(participant_id),
-    )
+    viewer = _sql_int(participant_id)
+    return visible(row["visibility"], row["contributor_id"], row["recipient_id"], viewer)
 
 
 def if_shown(shown: ColumnElement[bool] | None, value: Json) -> Json:
