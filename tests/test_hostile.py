@@ -683,59 +683,45 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
+async def _created(api: Api, mutation: str, field: str, entity: str, values: dict[str, Any]) -> str:
+    """The ID of what a mutation created, which must have had no user errors."""
+    _, body = await send(api, mutation, {"input": values})
+    assert body["data"][field]["userErrors"] == [], body
+    return str(body["data"][field][entity]["id"])
+
+
 async def given_plan(api: Api) -> str:
     """A fresh IPAP in force for Georgia."""
-    _, body = await send(
-        api,
-        CREATE_PLAN,
-        {
-            "input": {
-                "partner": "GE",
-                "kind": "IPAP",
-                "title": "Hostile input plan",
-                "code": unique("GE-H"),
-                "status": "ACTIVE",
-                "agreedOn": "2024-01-15",
-            }
-        },
-    )
-    assert body["data"]["createPlan"]["userErrors"] == [], body
-    return str(body["data"]["createPlan"]["plan"]["id"])
+    values = {
+        "partner": "GE",
+        "kind": "IPAP",
+        "title": "Hostile input plan",
+        "code": unique("GE-H"),
+        "status": "ACTIVE",
+        "agreedOn": "2024-01-15",
+    }
+    return await _created(api, CREATE_PLAN, "createPlan", "plan", values)
 
 
 async def given_objective(api: Api, plan: str) -> str:
-    _, body = await send(
-        api,
-        ADD_OBJECTIVE,
-        {
-            "input": {
-                "planId": plan,
-                "code": unique("H"),
-                "category": "CIVIL_PREPAREDNESS",
-                "title": "Flood response capacity",
-                "requirement": {"amount": "50000", "currency": "EUR"},
-            }
-        },
-    )
-    assert body["data"]["addObjective"]["userErrors"] == [], body
-    return str(body["data"]["addObjective"]["objective"]["id"])
+    values = {
+        "planId": plan,
+        "code": unique("H"),
+        "category": "CIVIL_PREPAREDNESS",
+        "title": "Flood response capacity",
+        "requirement": {"amount": "50000", "currency": "EUR"},
+    }
+    return await _created(api, ADD_OBJECTIVE, "addObjective", "objective", values)
 
 
 async def given_contribution(api: Api, objective: str) -> str:
-    _, body = await send(
-        api,
-        REGISTER,
-        {
-            "input": {
-                "objectiveId": objective,
-                "kind": "FUNDING",
-                "amount": {"amount": "1000.00", "currency": "EUR"},
-                "startsOn": "2024-03-01",
-            }
-        },
-    )
-    assert body["data"]["registerContribution"]["userErrors"] == [], body
-    return str(body["data"]["registerContribution"]["contribution"]["id"])
+    values = {
+        "objectiveId": objective,
+        "kind": "FUNDING",
+        "amount": {"amount": "1000.00", "currency": "EUR"},
+        "startsOn": "2024-03-01",
+    }
+    return await _created(api, REGISTER, "registerContribution", "contribution", values)
 
 
 Base = Callable[[Scene], Awaitable[dict[str, Any]]]
