@@ -140,8 +140,10 @@ class GraphQLView(GraphQL[Context, None]):
             budgets=self.limits.budgets,
         )
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: the view sends WebSocket messages as whatever this returns, and
+        # graphql-transport-ws messages are JSON text frames; standard clients refuse binary ones.
+        return orjson.dumps(data).decode()
 
     def parse_json(self, data: str | bytes) -> Any:
         try:
