@@ -11,7 +11,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal, localcontext
 from enum import Enum
 
 BASE_CURRENCY = "EUR"
@@ -238,12 +238,16 @@ def shortfall(
 ) -> Decimal | None:
     """What an objective lacks to reach `threshold` (a share) of its requirement, if it is a gap.
 
-    With no requirement, or a threshold of zero, an objective is a gap only if nothing at all is
+    The share of the requirement is worked out exactly and what is missing is rounded up to the
+    cent: a gap always lacks at least a cent, and committing that much closes it. With no
+    requirement, or a threshold of zero, an objective is a gap only if nothing at all is
     committed to it; it then lacks its whole requirement (or an unknown amount: zero).
     """
     if requirement is None or threshold <= 0:
         if committed > 0:
             return None
         return requirement if requirement is not None else ZERO
-    target = (requirement * threshold).quantize(CENT, ROUND_HALF_EVEN)
-    return target - committed if committed < target else None
+    with localcontext() as exact:
+        exact.prec = 60  # wide enough for any stored amount times any accepted share
+        missing = requirement * threshold - committed
+    return missing.quantize(CENT, ROUND_CEILING) if missing > 0 else None

@@ -41,6 +41,11 @@ async def listing(
 ) -> Listing[Gap]:
     if not 0 <= threshold <= 1:
         raise invalid_argument("threshold", f"must be a share from 0 to 1, got {threshold}")
+    places = threshold.normalize().as_tuple().exponent
+    if isinstance(places, int) and -places > tallies.SHARE_PLACES:
+        raise invalid_argument(
+            "threshold", f"may have at most {tallies.SHARE_PLACES} decimal places, got {threshold}"
+        )
     await check_codes(context, "filter.partners", criteria.partner_codes)
     paging = window_for(slice_, ORDERING)
     statement = tallies.gaps(tallies.select_lines(criteria), threshold)

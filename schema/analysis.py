@@ -243,8 +243,8 @@ class AidGap:
     committed: Money = strawberry.field(description="Support committed to it so far.")
     lacking: Money | None = strawberry.field(
         description=(
-            "What it lacks to reach the threshold (its whole requirement by default); null when "
-            "it has no requirement to measure against."
+            "What it lacks to reach the threshold (its whole requirement by default), rounded up "
+            "to the cent: never zero. Null when it has no requirement to measure against."
         )
     )
     contributors: int = strawberry.field(

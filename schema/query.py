@@ -120,7 +120,10 @@ class Query:
         threshold: Annotated[
             Decimal,
             strawberry.argument(
-                description='A share from 0 to 1: e.g. "0.5" lists objectives under half covered.'
+                description=(
+                    'A share from 0 to 1 with at most nine decimal places: "0.5" lists the '
+                    "objectives under half covered. Compared exactly, never rounded."
+                )
             ),
         ] = Decimal(0),
         first: First = None,

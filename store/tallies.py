@@ -19,16 +19,17 @@ from sqlalchemy import (
     ColumnElement,
     ForeignKey,
     Index,
-    Numeric,
     Select,
     and_,
-    cast,
+    case,
     delete,
     distinct,
+    false,
     func,
     insert,
     or_,
     select,
+    true,
     type_coerce,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -140,11 +141,8 @@ def overlapping(statement: Lines, minimum: int) -> Lines:
 
 
 def gaps(statement: Lines, threshold: Decimal) -> Lines:
-    """Lines whose committed support is below `threshold` of their requirement (0: none at all).
-
-    Compared as whole numbers (stored units, threshold in basis points), in wide NUMERIC so that
-    no product overflows and no float creeps in.
-    """
+    """Lines whose committed support is below `threshold` of their requirement (0: none at all),
+    compared exactly: a line is listed if and only if it lacks something."""
     # Only open objectives of plans in force can lack support; the rest is history.
     statement = statement.where(
         Objective.status.in_(OPEN_OBJECTIVES), Plan.status.in_(PLANS_IN_FORCE)
@@ -152,16 +150,39 @@ def gaps(statement: Lines, threshold: Decimal) -> Lines:
     nothing = ObjectiveTally.committed == 0
     if threshold <= 0:
         return statement.where(nothing)
-    points = int((threshold * 10_000).to_integral_value())
     below = and_(
         ObjectiveTally.requirement.is_not(None),
-        _stored(ObjectiveTally.committed) * 10_000 < _stored(ObjectiveTally.requirement) * points,
+        _below_share(
+            _units(ObjectiveTally.committed), _units(ObjectiveTally.requirement), threshold
+        ),
     )
     return statement.where(or_(nothing, below))
 
 
-def _stored(column: Any) -> Any:
-    return cast(type_coerce(column, BigInteger), Numeric(38, 0))
+# The finest share a threshold may name: its denominator squared must fit in a 64-bit integer.
+SHARE_PLACES = 9
+
+
+def _below_share(part: Any, whole: Any, share: Decimal) -> ColumnElement[bool]:
+    """`part < share * whole` for non-negative whole numbers, exactly, on both back ends.
+
+    With share = p/q, the plain test part*q < whole*p overflows SQLite's 64-bit integers (which
+    then turn into floats) for large amounts. Writing whole = a*q + b, it becomes
+    (part - a*p)*q < b*p, where every product stays below q**2 whenever it is worked out at all.
+    """
+    p, q = share.as_integer_ratio()
+    assert q <= 10**SHARE_PLACES, "the threshold was checked against SHARE_PLACES"
+    rest = part - (whole // q) * p
+    return case(
+        (rest < 0, true()),
+        (rest >= p, false()),
+        else_=rest * q < (whole % q) * p,
+    )
+
+
+def _units(column: Any) -> Any:
+    """A ScaledDecimal column as the integer it is stored as."""
+    return type_coerce(column, BigInteger)
 
 
 async def rows(
