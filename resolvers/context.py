@@ -57,5 +57,5 @@ class Context:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """The one session and transaction of a mutation."""
-        async with self.database.writes() as session:
+        async with self.database.writing() as session:
             yield session

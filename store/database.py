@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event, select, text
@@ -93,6 +96,10 @@ class Database:
     writes: async_sessionmaker[AsyncSession]
     # Plain connections for short reads of rows, not entities (a session costs more than them).
     lookups: AsyncEngine
+    # SQLite takes one writer at a time. This process's writers wait their turn here, first come
+    # first served, instead of polling the file's lock, which on a busy machine lets some of them
+    # lose again and again until their request times out. None: the server queues writers itself.
+    turn: asyncio.Lock | None = field(default=None, compare=False)
 
     @classmethod
     def open(cls, url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) -> Database:
@@ -100,7 +107,7 @@ class Database:
         if is_sqlite(url):
             writer = create_engine(url, writer=True)
             reads, writes = create_sessionmaker(reader), create_sessionmaker(writer)
-            return cls(reader, writer, reads, writes, reader)
+            return cls(reader, writer, reads, writes, reader, asyncio.Lock())
         # Reads on PostgreSQL run without BEGIN and ROLLBACK: under READ COMMITTED every statement
         # takes its own snapshot, inside a transaction or not, so the two round trips bought
         # nothing. Writes keep their transactions.
@@ -108,6 +115,16 @@ class Database:
         return cls(
             reader, reader, create_sessionmaker(lookups), create_sessionmaker(reader), lookups
         )
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncSession]:
+        """A session for one write transaction, once it is this writer's turn."""
+        if self.turn is None:
+            async with self.writes() as session:
+                yield session
+            return
+        async with self.turn, self.writes() as session:
+            yield session
 
     def connect(self) -> AsyncConnection:
         """A connection for reads (use it as `async with`)."""
