@@ -46,6 +46,14 @@ mutation Register($input: RegisterContributionInput!) {
 """
 
 
+async def receive(connection: Any, seconds: float = 10) -> Any:
+    """One message. graphql-transport-ws messages are JSON text frames, and the standard clients
+    (npm graphql-ws, gql) refuse binary ones, so a binary frame fails here too."""
+    message = await asyncio.wait_for(connection.recv(), seconds)
+    assert isinstance(message, str), f"a binary frame, not a text frame: {message!r}"
+    return json.loads(message)
+
+
 class Socket:
     """A graphql-transport-ws client: one connection, numbered subscriptions."""
 
@@ -62,9 +70,7 @@ class Socket:
         return str(self.ids)
 
     async def next(self, seconds: float = 10) -> dict[str, Any]:
-        message: dict[str, Any] = json.loads(
-            await asyncio.wait_for(self.connection.recv(), seconds)
-        )
+        message: dict[str, Any] = await receive(self.connection, seconds)
         return message
 
 
@@ -76,7 +82,7 @@ async def socket(address: str, token: str) -> AsyncIterator[Socket]:
         await connection.send(
             json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
         )
-        assert json.loads(await connection.recv()) == {"type": "connection_ack"}
+        assert await receive(connection) == {"type": "connection_ack"}
         yield Socket(connection)
 
 
