@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint types pytest schema seed clean
+.PHONY: install run test lint types pytest node-clients schema seed clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,23 @@ lint: install
 types: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: install node-clients
 	$(BIN)/pytest
+
+# The npm graphql-ws client that tests/test_standard_clients.py runs, from the lockfile; again
+# only when the lockfile changes. Without npm the tests that need it skip, or fail under CI.
+CLIENTS := tests/clients
+CLIENTS_INSTALLED := $(CLIENTS)/node_modules/.package-lock.json
+
+$(CLIENTS_INSTALLED): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		echo "npm ci in $(CLIENTS) (graphql-ws, the client browsers use, for the subscription tests)"; \
+		cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json; \
+	else \
+		echo "npm not found: the graphql-ws client tests will not run (they fail when CI is set)"; \
+	fi
+
+node-clients: $(CLIENTS_INSTALLED)
 
 schema: install  ## rewrite schema/schema.graphql from the code
 	$(BIN)/python -c "import schema; schema.SDL_PATH.write_text(schema.sdl())"
