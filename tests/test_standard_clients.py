@@ -33,7 +33,7 @@ from api.app import create_app
 from api.settings import Settings
 from resolvers import tallying
 from seeds import load_reference
-from tests.conftest import POSTGRES_URL, Api, Databases, issue_tokens, served
+from tests.conftest import POSTGRES_URL, REQUEST_TIMEOUT, Api, Databases, issue_tokens, served
 from tests.processes import server
 
 CLIENTS = Path(__file__).parent / "clients"
@@ -277,7 +277,7 @@ def changes_of(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 async def live(writable_api: Api) -> AsyncIterator[tuple[str, Api]]:
     """The writable database behind a real uvicorn, and an HTTP client for it."""
     url = str(writable_api.database.reader.url.render_as_string(hide_password=False))
-    app = create_app(Settings(database_url=url))
+    app = create_app(Settings(database_url=url, request_timeout=REQUEST_TIMEOUT))
     async with (
         served(app) as address,
         httpx.AsyncClient(base_url=f"http://{address}") as client,
