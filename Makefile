@@ -51,7 +51,7 @@ seed: install  ## load reference data plus generated data: make seed SCALE=1
 	$(BIN)/python -m api seed --scale $(or $(SCALE),1)
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache tests/clients/node_modules
 
 .PHONY: bench-analysis
 bench-analysis: install  ## aidOverlaps, coverage, aidGaps at scale 1 on PostgreSQL: bench/README.md

@@ -23,6 +23,7 @@ from resolvers import tallying
 from seeds import load_reference
 from tests.conftest import POSTGRES_URL, Databases, issue_tokens
 from tests.processes import server
+from tests.test_subscriptions import receive
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_POSTGRES_URL")
 
@@ -48,7 +49,7 @@ async def subscribed(address: str, token: str) -> AsyncIterator[Any]:
     ) as connection:
         init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
         await connection.send(json.dumps(init))
-        assert json.loads(await connection.recv())["type"] == "connection_ack"
+        assert (await receive(connection))["type"] == "connection_ack"
         await connection.send(
             json.dumps({"id": "1", "type": "subscribe", "payload": {"query": CHANGES}})
         )
@@ -110,7 +111,7 @@ async def test_a_write_on_one_instance_reaches_subscribers_of_another(
             committed = time.perf_counter()
             created = response.json()["data"]["registerContribution"]["contribution"]["id"]
             registered.append(created)
-            message = json.loads(await asyncio.wait_for(secretariat_on_a.recv(), 10))
+            message = await receive(secretariat_on_a)
             arrived = time.perf_counter()
             seen = message["payload"]["data"]["contributionChanged"]["contribution"]
             assert seen["id"] == created
@@ -119,7 +120,7 @@ async def test_a_write_on_one_instance_reaches_subscribers_of_another(
         # Then A's subscribers got every one, in order, the last one redacted to an outsider
         received = []
         for _ in range(EVENTS):
-            message = json.loads(await asyncio.wait_for(outsider_on_a.recv(), 10))
+            message = await receive(outsider_on_a)
             received.append(message["payload"]["data"]["contributionChanged"]["contribution"])
 
     assert [item["id"] for item in received] == registered
