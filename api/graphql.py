@@ -39,6 +39,7 @@ from api.media import GRAPHQL_RESPONSE, JSON, error_response, response_media_typ
 from resolvers.budget import Budgets
 from resolvers.context import Context
 from schema.direct_reads import DirectReads
+from schema.text import repaired
 from store.database import Database
 from store.signals import Signals
 
@@ -143,7 +144,12 @@ class GraphQLView(GraphQL[Context, None]):
     def encode_json(self, data: object) -> str:
         # Text, not bytes: the view sends WebSocket messages as whatever this returns, and
         # graphql-transport-ws messages are JSON text frames; standard clients refuse binary ones.
-        return orjson.dumps(data).decode()
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:
+            # Text no UTF-8 can carry (stored before inputs were checked, or echoed from a
+            # request) is shown as U+FFFD: a stored value must never make an answer fail.
+            return orjson.dumps(repaired(data)).decode()
 
     def parse_json(self, data: str | bytes) -> Any:
         try:

@@ -27,7 +27,7 @@ from schema.query import Query
 from schema.review import Review
 from schema.scalars import SCALAR_OVERRIDES
 from schema.subscription import Subscription
-from schema.validation import LimitFragmentNesting, NameArguments
+from schema.validation import LimitFragmentNesting, NameArguments, RefuseInvalidText
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
@@ -60,6 +60,9 @@ def build_schema(production: bool = False, max_cost: int = 50_000) -> strawberry
             # First: the limiters after it walk fragments recursively, and a long enough chain of
             # fragments would exhaust the stack.
             LimitFragmentNesting,
+            # Before validation and the cost: text that is not Unicode text is refused by name,
+            # uncharged, whatever else is wrong with the request.
+            RefuseInvalidText,
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

@@ -39,6 +39,7 @@ from resolvers.recent import Recent
 from schema.cost import charge, document_cost
 from schema.direct_compile import Compiler
 from schema.errors import public
+from schema.validation import variable_text_errors
 
 log = logging.getLogger("api.errors")
 
@@ -131,10 +132,12 @@ class DirectReads:
         The same variables bind the same way, so a binding is kept."""
         try:
             key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
-        except TypeError:  # an integer beyond 64 bits, say: bound afresh
+        except TypeError:  # an integer beyond 64 bits, or text no UTF-8 can carry
             key = None
         if key is not None and (found := compiled.bindings.get(key)) is not None:
             return found
+        if key is None and variable_text_errors(compiled.document, variables):
+            return None  # refused by name on the ordinary path (RefuseInvalidText)
         coerced = get_variable_values(
             self.graphql, compiled.operation.variable_definitions or (), variables or {}
         )

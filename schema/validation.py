@@ -1,28 +1,44 @@
 """Validation of our own: errors that name the argument at fault, so `kinds: [FOO]` says which
-argument is wrong, and a bound on fragment nesting that no other limit covers."""
+argument is wrong, a bound on fragment nesting that no other limit covers, and the refusal of
+text that is not Unicode text wherever a request carries it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
     SKIP,
     ArgumentNode,
+    DirectiveNode,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     GraphQLInputType,
+    GraphQLSyntaxError,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
+    Source,
+    StringValueNode,
     ValidationContext,
     ValueNode,
+    VariableDefinitionNode,
+    VariableNode,
+    Visitor,
+    parse,
+    visit,
 )
 from graphql.utilities.validate_input_value import validate_input_literal
 from graphql.validation import ValuesOfCorrectTypeRule
 from strawberry.extensions import SchemaExtension
+
+from schema.text import REPLACEMENT, SURROGATE, code_point, flaw
 
 
 class NamedValuesOfCorrectTypeRule(ValuesOfCorrectTypeRule):
@@ -52,13 +68,16 @@ class NamedValuesOfCorrectTypeRule(ValuesOfCorrectTypeRule):
 
     def _report(self, error: GraphQLError, path: list[str | int]) -> None:
         if path:
-            argument = "".join(
-                f"[{part}]" if isinstance(part, int) else f".{part}" for part in path
-            )
-            argument = argument.removeprefix(".")
+            argument = argument_path(path)
             error.message = f"Argument `{argument}`: {error.message}"
             error.extensions = {**(error.extensions or {}), "argument": argument}
         self.report_error(error)
+
+
+def argument_path(path: list[str | int]) -> str:
+    """`["filter", "kinds", 0]` as `filter.kinds[0]`."""
+    joined = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path)
+    return joined.removeprefix(".")
 
 
 class NameArguments(SchemaExtension):
@@ -134,4 +153,256 @@ class LimitFragmentNesting(SchemaExtension):
                         extensions={"code": "FRAGMENTS_TOO_DEEP"},
                     )
                 ]
+        yield
+
+
+# --- text that is not Unicode text ----------------------------------------------------------
+#
+# One rule (schema/text.py) for every text a request carries: string literals in the document,
+# and every string and field name in its variables, whatever type they are sent for. graphql-core
+# already refuses a lone surrogate in a literal as a syntax error that names nothing; the
+# refusal here names the argument, or the variable, it was sent in. The ordinary path asks
+# `RefuseInvalidText`; the direct path declines such a request, so the ordinary path answers it.
+
+INVALID_TEXT = "INVALID_TEXT"
+
+# An escape in a string literal that spells a surrogate: `\uD800` or `\u{D800}`.
+_ESCAPED_SURROGATE = re.compile(
+    r"\\u(?:([dD][89a-fA-F][0-9a-fA-F]{2})|\{(0*[dD][89a-fA-F][0-9a-fA-F]{2})\})"
+)
+# What a document holding either looks like; an escaped pair, or an escaped backslash before
+# `u`, looks the same and is told apart by parsing.
+_SUSPECT = re.compile(r"[\ud800-\udfff]|\\u\{?0*[dD][89a-fA-F]")
+# Escapes are found one parse at a time; past this many, the parser's syntax error stands.
+MAX_ESCAPES = 10
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a value was sent: an argument (its path, and the field or directive it belongs to),
+    or the default value of a variable."""
+
+    path: list[str | int]
+    owner: str
+
+    def describe(self) -> str:
+        if self.owner.startswith("$"):
+            return f"The default value of `{self.owner}`" + self._inside()
+        return f"Argument `{argument_path(self.path)}` of `{self.owner}`"
+
+    def _inside(self) -> str:
+        return f" at `{argument_path(self.path)}`" if self.path else ""
+
+    def extensions(self) -> dict[str, str]:
+        """What `extensions` says of the place: the argument's path, or the variable's name."""
+        if self.owner.startswith("$"):
+            return {"variable": self.owner}
+        return {"argument": argument_path(self.path)}
+
+
+class _Places(Visitor):
+    """Every argument in a document: where its string literals lie, and where each variable is
+    first used."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.strings: list[tuple[int, int, _Place]] = []
+        self.variables: dict[str, _Place] = {}
+        self.definitions: dict[str, VariableDefinitionNode] = {}
+        self.owners: list[str] = []
+
+    def enter_field(self, node: FieldNode, *_args: Any) -> None:
+        self.owners.append(node.name.value)
+
+    def leave_field(self, node: FieldNode, *_args: Any) -> None:
+        self.owners.pop()
+
+    def enter_directive(self, node: DirectiveNode, *_args: Any) -> None:
+        self.owners.append(f"@{node.name.value}")
+
+    def leave_directive(self, node: DirectiveNode, *_args: Any) -> None:
+        self.owners.pop()
+
+    def enter_variable_definition(self, node: VariableDefinitionNode, *_args: Any) -> Any:
+        name = node.variable.name.value
+        self.definitions.setdefault(name, node)
+        if node.default_value is not None:
+            self._walk(node.default_value, [], f"${name}")
+        return SKIP
+
+    def enter_argument(self, node: ArgumentNode, *_args: Any) -> Any:
+        owner = self.owners[-1] if self.owners else ""
+        self._walk(node.value, [node.name.value], owner)
+        return SKIP
+
+    def _walk(self, value: ValueNode, path: list[str | int], owner: str) -> None:
+        pending = [(value, path)]
+        while pending:
+            value, path = pending.pop()
+            if isinstance(value, StringValueNode) and value.loc is not None:
+                self.strings.append((value.loc.start, value.loc.end, _Place(path, owner)))
+            elif isinstance(value, VariableNode):
+                self.variables.setdefault(value.name.value, _Place(path, owner))
+            elif isinstance(value, ListValueNode):
+                pending.extend((item, [*path, n]) for n, item in enumerate(value.values))
+            elif isinstance(value, ObjectValueNode):
+                pending.extend((item.value, [*path, item.name.value]) for item in value.fields)
+
+
+def places(document: DocumentNode) -> _Places:
+    found = _Places()
+    visit(document, found)
+    return found
+
+
+def _refusal(where: str, char: str, **extensions: Any) -> GraphQLError:
+    return GraphQLError(
+        f"{where} is not Unicode text: it holds a lone surrogate ({char}), which no UTF-8 can "
+        "carry. Send each character whole (in UTF-8, or as an escaped surrogate pair).",
+        **extensions,
+    )
+
+
+def _repaired(
+    query: str, parse_options: Mapping[str, Any]
+) -> tuple[DocumentNode, list[tuple[int, str]]] | None:
+    """The document with each lone surrogate in its text replaced by U+FFFD, and where each one
+    was (its position, its code point); None when it holds none, or fails to parse for another
+    reason (the parser's own error then stands)."""
+    if _SUSPECT.search(query) is None:
+        return None
+    spots = [(found.start(), code_point(found.group())) for found in SURROGATE.finditer(query)]
+    source = SURROGATE.sub(REPLACEMENT, query)  # one character for one: positions stay put
+    for _ in range(MAX_ESCAPES + 1):
+        try:
+            document = parse(source, **parse_options)
+        except GraphQLSyntaxError as error:
+            position = next(iter(error.positions or ()), -1)
+            escape = _ESCAPED_SURROGATE.match(source, position) if position >= 0 else None
+            if escape is None:
+                return None
+            group = 1 if escape.group(1) else 2
+            digits = escape.group(group)
+            spots.append((position, code_point(chr(int(digits, 16)))))
+            # As many digits as before, so every position found stays where it was.
+            source = (
+                source[: escape.start(group)]
+                + "FFFD".rjust(len(digits), "0")
+                + source[escape.end(group) :]
+            )
+        else:
+            return (document, sorted(spots)) if spots else None
+    return None
+
+
+def document_text_errors(
+    query: str, parse_options: Mapping[str, Any]
+) -> tuple[DocumentNode, list[GraphQLError]] | None:
+    """The refusal of a document whose text holds a lone surrogate, one error for each string
+    literal (or other place) that holds one, and the document as it parses without them; None for
+    a document that holds none."""
+    found = _repaired(query, parse_options)
+    if found is None:
+        return None
+    document, spots = found
+    strings = places(document).strings
+    source = Source(query)
+    errors: list[GraphQLError] = []
+    named: set[int] = set()
+    for position, char in spots:
+        literal = next(
+            ((start, place) for start, end, place in strings if start <= position < end), None
+        )
+        if literal is not None and literal[0] in named:
+            continue  # one error for each literal
+        extensions = {"code": INVALID_TEXT}
+        if literal is None:
+            where = "The document"
+        else:
+            named.add(literal[0])
+            where = literal[1].describe()
+            extensions |= literal[1].extensions()
+        errors.append(
+            _refusal(where, char, source=source, positions=[position], extensions=extensions)
+        )
+    return document, errors
+
+
+def _first_flaw(value: Any) -> tuple[list[str | int], str, bool] | None:
+    """Where the first lone surrogate in a JSON value is: the path to the string, or to the
+    object whose field name holds it (then True), and the character."""
+    pending: list[tuple[Any, list[str | int]]] = [(value, [])]
+    while pending:
+        item, path = pending.pop()
+        if isinstance(item, str):
+            if (at := flaw(item)) is not None:
+                return path, item[at], False
+        elif isinstance(item, dict):
+            for key, inner in reversed(item.items()):
+                if isinstance(key, str) and (at := flaw(key)) is not None:
+                    return path, key[at], True
+                pending.append((inner, [*path, key]))
+        elif isinstance(item, list):
+            pending.extend((inner, [*path, n]) for n, inner in reversed(list(enumerate(item))))
+    return None
+
+
+def variable_text_errors(document: DocumentNode, variables: Any) -> list[GraphQLError]:
+    """One error for each variable whose value holds a lone surrogate (in a string, or in a
+    field name), naming the argument it was sent for."""
+    if not isinstance(variables, dict):
+        return []
+    flawed = {name: at for name, value in variables.items() if (at := _first_flaw(value))}
+    bad_names = [name for name in variables if isinstance(name, str) and flaw(name) is not None]
+    if not flawed and not bad_names:
+        return []
+    found = places(document)
+    errors = [
+        _refusal(
+            "The name of a variable",
+            code_point(name[flaw(name) or 0]),
+            extensions={"code": INVALID_TEXT},
+        )
+        for name in bad_names
+    ]
+    for name, (path, char, in_name) in flawed.items():
+        place = found.variables.get(name)
+        definition = found.definitions.get(name)
+        extensions: dict[str, Any] = {"code": INVALID_TEXT, "variable": f"${name}"}
+        if place is not None:
+            full = _Place([*place.path, *path], place.owner)
+            where = f"{full.describe()} (variable `${name}`)"
+            extensions = full.extensions() | extensions
+        else:
+            where = f"Variable `${name}`" + (
+                f" at `{argument_path([name, *path])}`" if path else ""
+            )
+        if in_name:
+            where = f"A field name in {where[0].lower()}{where[1:]}"
+        errors.append(_refusal(where, code_point(char), nodes=definition, extensions=extensions))
+    return errors
+
+
+class RefuseInvalidText(SchemaExtension):
+    """Refuses, before anything runs or is charged, a request whose document or variables hold
+    text that is not Unicode text, naming where it was sent. Placed before the extensions that
+    validate and price a document, it stops them."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is None and isinstance(context.query, str):
+            refused = document_text_errors(context.query, context.parse_options)
+            if refused is not None:
+                # Parsed here, without the surrogates, so strawberry does not parse the original
+                # into a syntax error that names nothing.
+                context.graphql_document, context.pre_execution_errors = refused
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and context.pre_execution_errors is None:
+            errors = variable_text_errors(document, context.variables)
+            if errors:
+                context.pre_execution_errors = errors
         yield
