@@ -134,14 +134,20 @@ def global_id(path: str, value: str, expected: str) -> int:
         raise reject(path, f"is not the ID of a {expected}", UserErrorCode.INVALID) from None
 
 
-def text(path: str, value: str | None, limit: int, *, required: bool = False) -> str | None:
+def text(
+    path: str, value: str | None, limit: int, *, required: bool = False, prose: bool = False
+) -> str | None:
+    """The text of an input field, trimmed. Optional text may be left out (null); text that is
+    sent must hold something, since a blank key, reference, code or title names nothing and
+    would be silently dropped. Only `prose` (a description, a summary, a reason) may be sent
+    blank, which means none."""
     if value is None:
         if required:
             raise reject(path, "is required")
         return None
     cleaned = value.strip()
-    if required and not cleaned:
-        raise reject(path, "cannot be blank")
+    if not cleaned and (required or not prose):
+        raise reject(path, "cannot be blank" if required else "cannot be blank: leave it out")
     if len(cleaned) > limit:
         raise reject(path, f"is {len(cleaned)} characters long; the limit is {limit}")
     if any(ord(char) < 32 and char not in "\n\t" for char in cleaned):

@@ -145,7 +145,7 @@ async def _new_contribution(
             valued_on=valued_on,
             starts_on=entry.starts_on,
             ends_on=entry.ends_on,
-            description=text("description", entry.description, DESCRIPTION_LIMIT),
+            description=text("description", entry.description, DESCRIPTION_LIMIT, prose=True),
             external_reference=reference,
             visibility=entry.visibility,
         ),
@@ -187,7 +187,9 @@ async def update(
             if name in fields:
                 setattr(row, name, fields[name])
         if "description" in fields:
-            row.description = text("description", fields["description"], DESCRIPTION_LIMIT)
+            row.description = text(
+                "description", fields["description"], DESCRIPTION_LIMIT, prose=True
+            )
         if "external_reference" in fields:
             reference = text("externalReference", fields["external_reference"], REFERENCE_LIMIT)
             if reference is not None and reference != row.external_reference:
@@ -226,7 +228,7 @@ async def withdraw(
         row.status = ContributionStatus.WITHDRAWN
         row.withdrawn_at = datetime.now(UTC)
         await save(session)
-        why = text("reason", reason, DESCRIPTION_LIMIT)
+        why = text("reason", reason, DESCRIPTION_LIMIT, prose=True)
         await log(context, session, row, ChangeAction.WITHDRAWN, before, {"reason": why})
         await refresh_objectives(session, [row.objective_id])
         return Outcome(row)

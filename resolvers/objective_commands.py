@@ -77,7 +77,7 @@ async def add(context: Context, entry: NewObjective) -> Outcome[Objective]:
                 code=code,
                 category=entry.category,
                 title=text("title", entry.title, TITLE_LIMIT, required=True),
-                description=text("description", entry.description, DESCRIPTION_LIMIT),
+                description=text("description", entry.description, DESCRIPTION_LIMIT, prose=True),
                 priority=int(entry.priority),
                 status=entry.status,
                 requirement_amount=amount,
@@ -124,7 +124,9 @@ async def update(
         if "title" in fields:
             row.title = text("title", fields["title"], TITLE_LIMIT, required=True) or row.title
         if "description" in fields:
-            row.description = text("description", fields["description"], DESCRIPTION_LIMIT)
+            row.description = text(
+                "description", fields["description"], DESCRIPTION_LIMIT, prose=True
+            )
         if "category" in fields:
             row.category = fields["category"]
         if "priority" in fields:

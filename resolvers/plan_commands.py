@@ -129,7 +129,7 @@ async def create(context: Context, entry: NewPlan) -> Outcome[Plan]:
                 kind=entry.kind,
                 status=entry.status,
                 title=text("title", entry.title, TITLE_LIMIT, required=True),
-                summary=text("summary", entry.summary, SUMMARY_LIMIT),
+                summary=text("summary", entry.summary, SUMMARY_LIMIT, prose=True),
                 agreed_on=entry.agreed_on,
                 agreed_on_precision=entry.agreed_on_precision,
                 starts_on=entry.starts_on,
@@ -160,7 +160,7 @@ async def update(
         if "title" in fields:
             row.title = text("title", fields["title"], TITLE_LIMIT, required=True) or row.title
         if "summary" in fields:
-            row.summary = text("summary", fields["summary"], SUMMARY_LIMIT)
+            row.summary = text("summary", fields["summary"], SUMMARY_LIMIT, prose=True)
         for name in ("agreed_on", "agreed_on_precision", "starts_on", "ends_on"):
             if name in fields:
                 setattr(row, name, fields[name])
@@ -225,7 +225,7 @@ async def transition(context: Context, entry: Transition) -> Outcome[Transitione
                 kind=PlanKind.ITPP,
                 status=entry.status,
                 title=title,
-                summary=text("summary", entry.summary, SUMMARY_LIMIT),
+                summary=text("summary", entry.summary, SUMMARY_LIMIT, prose=True),
                 agreed_on=entry.agreed_on,
                 agreed_on_precision=entry.agreed_on_precision,
                 starts_on=entry.starts_on,

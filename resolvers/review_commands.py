@@ -54,7 +54,9 @@ async def record(context: Context, entry: NewReview) -> Outcome[Review]:
                 ObjectiveAssessment(
                     objective_id=objective_id,
                     assessment=item.assessment,
-                    comment=text(f"assessments.{n}.comment", item.comment, COMMENT_LIMIT),
+                    comment=text(
+                        f"assessments.{n}.comment", item.comment, COMMENT_LIMIT, prose=True
+                    ),
                 )
             )
         row = await reviews.add(

@@ -8,6 +8,9 @@ path as on the ordinary one, over HTTP and WebSocket, and nothing is written. A 
 that holds one all the same (stored through the store, as rows from before this rule may) is
 read back through the feed, the history and a subscription with U+FFFD in its place, and the
 migration repairs it in the database.
+
+Text that names something (an idempotency key, a reference, a code, a title) may be left out
+but never sent blank: a blank key used to be dropped silently, and a retry made a second row.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from tests.test_hostile import (
     placed,
     selection_for,
     string_paths,
+    unique,
 )
 
 # Lone surrogates: high, and low in the middle of ordinary text.
@@ -518,3 +522,99 @@ async def test_the_migration_repairs_stored_surrogates(databases: Databases) -> 
     assert rows[2] == (events[2], events[2], "Contribution")
     sqlite = engine.dialect.name == "sqlite"
     assert rows[3] == (None, None, "Contribution\ufffd" if sqlite else "Contribution")
+
+
+# --- blank text that names something ----------------------------------------------------------
+
+REGISTER = """
+mutation($input: RegisterContributionInput!) {
+  registerContribution(input: $input) {
+    contribution { id } replayed userErrors { field message code }
+  }
+}
+"""
+
+# Free text, where blank means none; every other text input names something.
+PROSE = {
+    ("registerContribution", ("description",)),
+    ("updateContribution", ("description",)),
+    ("withdrawContribution", ("reason",)),
+    ("createPlan", ("summary",)),
+    ("updatePlan", ("summary",)),
+    ("transitionPlan", ("summary",)),
+    ("addObjective", ("description",)),
+    ("updateObjective", ("description",)),
+    ("recordPlanReview", ("assessments", "comment")),
+}
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t\n"], ids=["empty", "spaces", "tab-newline"])
+async def test_a_blank_idempotency_key_is_refused_and_a_retry_makes_no_second_row(
+    scene: Scene, blank: str
+) -> None:
+    api = scene.api
+    before = await last_position(api)
+    entry = {
+        "objectiveId": scene.objective,
+        "kind": "TRAINING",
+        "amount": {"amount": "3.00", "currency": "EUR"},
+        "startsOn": "2024-05-01",
+        "idempotencyKey": blank,
+    }
+    for _ in range(2):
+        # When the same registration is sent twice with a blank key
+        data = await api.data(REGISTER, {"input": entry})
+
+        # Then each is refused, naming the key
+        payload = data["registerContribution"]
+        assert payload["contribution"] is None
+        assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [
+            (["input", "idempotencyKey"], "INVALID")
+        ]
+    # And nothing was written
+    assert await last_position(api) == before
+
+
+def _field(path: Path, type_: graphql.GraphQLInputType) -> list[str]:
+    return [
+        "input",
+        *argument_named("", type_, path).replace("[", ".").replace("]", "").split(".")[1:],
+    ]
+
+
+async def valid_input(scene: Scene, name: str) -> dict[str, Any]:
+    """An input of mutation `name` that is written as it is."""
+    base = copy.deepcopy(await BASE_INPUTS[name](scene))
+    if name == "transitionPlan":  # the new ITPP is AGREED, so needs a date, and a code of its own
+        base |= {"agreedOn": "2025-01-15", "code": unique("GE-ITPP")}
+    return base
+
+
+async def test_every_text_that_names_something_refuses_blank_and_prose_may_be_blank(
+    scene: Scene,
+) -> None:
+    api = scene.api
+    failures: list[str] = []
+    for name, path in MUTATION_CASES:
+        # Given a valid input of each mutation with one of its strings blank
+        type_ = next(iter(MUTATIONS.fields[name].args.values())).type
+        value = placed(await valid_input(scene, name), type_, path, "  ")
+        document = Site((), MUTATIONS, name).document(
+            "mutation", "input", "{ userErrors { field message code } }"
+        )
+        before = await last_position(api)
+
+        # When it is sent
+        _, body = await send_raw(api, body_of(document, {"v": value}), json_body=True)
+
+        # Then prose is taken as none, and anything else is refused by name, writing nothing
+        errors = body["data"][name]["userErrors"]
+        expected = _field(path, type_)
+        if (name, path) in PROSE:
+            if errors:
+                failures.append(f"{name} {path}: blank prose refused: {errors}")
+        elif [error["field"] for error in errors] != [expected]:
+            failures.append(f"{name} {path}: expected a user error at {expected}, got {errors}")
+        elif await last_position(api) != before:
+            failures.append(f"{name} {path}: refused, yet something was written")
+    assert not failures, "\n".join(failures)
