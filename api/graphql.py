@@ -2,9 +2,11 @@
 
 Over HTTP it follows the GraphQL-over-HTTP specification: the response media type is negotiated
 from `Accept` (406 when neither JSON type is acceptable); with `application/graphql-response+json`
-a request that never reached execution gets 400 and no `data`; a mutation over GET gets 405; a
-body over the size limit gets 413 and a body that is not JSON 400 or 415. Every refusal is a
-GraphQL response naming what was wrong.
+a request that never reached execution gets 400, with plain JSON 200, and either way no `data`; a
+mutation over GET gets 405; a body over the size limit gets 413, a body that is not JSON 400 or
+415, and a request whose members are malformed (api/request_members.py) 400. Every refusal is
+a GraphQL response naming what was wrong. Over a WebSocket the same checks answer with an `error`
+message for the operation, or close the socket (4400) when a message cannot be read at all.
 """
 
 from __future__ import annotations
@@ -36,6 +38,15 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import viewer_for
 from api.media import GRAPHQL_RESPONSE, JSON, error_response, response_media_type
+from api.request_members import (
+    MalformedRequest,
+    from_parameters,
+    never_ran,
+    operation_refusal,
+    plain_variable_message,
+    request_data,
+)
+from api.transport_ws import TransportWSHandler
 from resolvers.budget import Budgets
 from resolvers.context import Context
 from schema.direct_reads import DirectReads
@@ -64,6 +75,8 @@ class Limits:
 
 
 class GraphQLView(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+
     def __init__(
         self,
         schema: Any,
@@ -113,6 +126,10 @@ class GraphQLView(GraphQL[Context, None]):
             return
         try:
             response = await self.run(Request(scope, _replay(body, receive)))
+        except MalformedRequest as refusal:
+            response = error_response(
+                refusal.message, "BAD_REQUEST", 400, media_type, member=refusal.member
+            )
         except HTTPException as refusal:
             headers = {"Allow": "POST"} if refusal.status_code == 405 else {}
             code = "METHOD_NOT_ALLOWED" if refusal.status_code == 405 else "BAD_REQUEST"
@@ -158,22 +175,25 @@ class GraphQLView(GraphQL[Context, None]):
             raise HTTPException(400, "The request body nests JSON too deeply.") from problem
         except ValueError as problem:  # not JSON, or not UTF-8
             raise HTTPException(400, "The request body is not valid UTF-8 JSON.") from problem
-        # A list is refused as a batch further on; anything else is no request at all.
-        if not isinstance(parsed, dict | list):
-            raise HTTPException(
-                400, "The request body must be a JSON object (so must `variables`)."
-            )
         return parsed
 
-    async def parse_http_body(
-        self, request: AsyncHTTPRequestAdapter
-    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+    def decode_json(self, data: str | bytes) -> object:
+        # What a WebSocket message is read with: too deep a nesting is no JSON message either.
+        try:
+            return json.loads(data)
+        except RecursionError:
+            raise json.JSONDecodeError("nested too deeply", "", 0) from None
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        """The request, its members checked before either read path sees it."""
+        if request.method == "GET":
+            return from_parameters(request.query_params)
         content_type, _ = parse_content_type(request.content_type or "")
-        if request.method == "POST" and content_type != JSON:
+        if content_type != JSON:
             raise HTTPException(
                 415, f"Send the request as {JSON}, not {content_type or 'nothing'}."
             )
-        return await super().parse_http_body(request)
+        return request_data(self.parse_json(await request.get_body()))
 
     async def execute_single(
         self,
@@ -185,6 +205,7 @@ class GraphQLView(GraphQL[Context, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         method = request_adapter.method
+        request.state.variables = request_data.variables  # for the messages, in process_result
         try:
             async with asyncio.timeout(self.limits.timeout_seconds):
                 if self.direct is not None:
@@ -219,14 +240,19 @@ class GraphQLView(GraphQL[Context, None]):
         except InvalidOperationTypeError as refusal:
             status = 405 if method == "GET" else 400
             raise HTTPException(status, refusal.as_http_error_reason(method)) from refusal
-        except CannotGetOperationTypeError as refusal:
-            raise HTTPException(400, refusal.as_http_error_reason()) from refusal
-        except MissingQueryError as refusal:
-            raise HTTPException(400, "No GraphQL query found in the request.") from refusal
+        except CannotGetOperationTypeError:
+            # A request error like any other, answered as the media type says.
+            unknown = operation_refusal(request_data.query, request_data.operation_name)
+            return ExecutionResult(data=None, errors=[unknown])
+        except MissingQueryError as refusal:  # request_data() lets no such request through
+            raise MalformedRequest("No GraphQL query in the request.", "query") from refusal
 
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
+        variables = getattr(request.state, "variables", None)
+        for error in result.errors or ():
+            error.message = plain_variable_message(error.message, variables)
         body = process_result(result)
         request.state.graphql_errors = bool(result.errors)  # for the metrics
         response: Response = request.state.response
@@ -238,9 +264,11 @@ class GraphQLView(GraphQL[Context, None]):
             )
             response.status_code = 429
             response.headers["Retry-After"] = str(wait)
-        if response.media_type == GRAPHQL_RESPONSE and _never_executed(result):
+        if never_ran(result.data, result.errors):
+            # A request error: `data` is absent, whatever the media type (GraphQL spec, 7.1.2).
             body.pop("data", None)
-            response.status_code = response.status_code or 400
+            if response.media_type == GRAPHQL_RESPONSE:
+                response.status_code = response.status_code or 400
         return body
 
     def create_response(
@@ -262,16 +290,6 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(GRAPHIQL_PAGE)
-
-
-def _never_executed(result: ExecutionResult) -> bool:
-    """A request error: parsing, validation, variables or a limit stopped it before execution.
-    Such errors point at no field; errors during execution always do."""
-    return (
-        result.data is None
-        and bool(result.errors)
-        and all(error.path is None for error in result.errors or ())
-    )
 
 
 async def _bounded_body(request: Request, limit: int) -> bytes | None:

@@ -52,10 +52,13 @@ def error_response(
     status_code: int,
     media_type: str | None,
     headers: Mapping[str, str] | None = None,
+    member: str | None = None,
 ) -> JSONResponse:
-    """A GraphQL response holding one request error and no `data`, for failures before execution."""
+    """A GraphQL response holding one request error and no `data`, for failures before execution;
+    `member` names the request's member at fault, if one is."""
+    extensions = {"code": code} if member is None else {"code": code, "member": member}
     return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]},
+        {"errors": [{"message": message, "extensions": extensions}]},
         status_code=status_code,
         media_type=media_type or JSON,
         headers=dict(headers or {}),

@@ -103,12 +103,15 @@ class DirectReads:
         self,
         query: Any,
         variables: Any,
-        operation_name: str | None,
+        operation_name: Any,
         context: Context,
     ) -> ExecutionResult | None:
-        """The result, or None: run this request the ordinary way."""
+        """The result, or None: run this request the ordinary way. A member of the wrong kind is
+        refused by the view before either path sees it; this path still never trusts one."""
         if not isinstance(query, str) or not isinstance(variables, dict | None):
             return None
+        if not isinstance(operation_name, str | None):
+            return None  # nor may it key the cache: a list or an object has no hash
         compiled = self.compiled(query, operation_name)
         if compiled is None:
             return None
