@@ -21,6 +21,8 @@ from graphql import GraphQLError, OperationDefinitionNode, parse
 from graphql.pyutils import inspect
 from strawberry.http import GraphQLRequestData
 
+from resolvers.errors import shown
+
 # What each optional member may hold besides null.
 OBJECT_MEMBERS = ("variables", "extensions")
 # A value written into a message is cut to this many characters.
@@ -132,15 +134,6 @@ def kind(value: object) -> str:
     return "an object"
 
 
-def as_json(value: object) -> str:
-    """`value` written as JSON, cut short if long."""
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError, RecursionError):
-        text = kind(value)
-    return text if len(text) <= LONGEST_VALUE else text[: LONGEST_VALUE - 3] + "..."
-
-
 def never_ran(data: object, errors: Iterable[GraphQLError | Mapping[str, Any]] | None) -> bool:
     """Whether a result answers a request error: parsing, validation, variables, the
     operation's name or a limit stopped the request before execution, so `data` is absent.
@@ -172,8 +165,8 @@ def operation_refusal(query: str | None, operation_name: str | None) -> GraphQLE
     named = f" (its named operations: {names})" if names else ""
     if operation_name is not None:
         message = (
-            f"`operationName` is {as_json(operation_name)}, but the document has no operation "
-            f"of that name{named}."
+            f"`operationName` is {shown(operation_name, LONGEST_VALUE)}, but the document has "
+            f"no operation of that name{named}."
         )
     elif operations:
         message = (
@@ -226,7 +219,7 @@ def _as_json_within(problem: str, value: Any) -> str:
     if value is None:
         # graphql-core says a value must "not be None": in JSON it is null.
         return re.sub(r"\bNone\b", "null", problem)
-    written = as_json(value)
+    written = shown(value, LONGEST_VALUE)
     spellings = {inspect(value), repr(value), repr(str(value)[:40])} - {written}
     for spelling in sorted(spellings, key=len, reverse=True):
         if spelling.isidentifier():  # True, False: whole words only

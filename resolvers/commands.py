@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers import ids
 from resolvers.context import Context
+from resolvers.errors import shown
 from resolvers.money import minor_digits
 from store import changes, rates
 from store.base import snapshot
@@ -166,7 +167,7 @@ async def money(
     """A positive, finite amount in an ISO 4217 currency that has an exchange rate on `on`."""
     code = currency.strip().upper()
     if pycountry.currencies.get(alpha_3=code) is None:
-        raise reject(f"{path}.currency", f"{currency[:10]!r} is not an ISO 4217 currency code")
+        raise reject(f"{path}.currency", f"{shown(currency, 12)} is not an ISO 4217 currency code")
     if not amount.is_finite() or amount <= 0:
         raise reject(f"{path}.amount", "must be a positive amount")
     digits = minor_digits(code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, TypeVar
 
 from graphql import GraphQLError
@@ -20,6 +21,18 @@ class PublicError(GraphQLError):
         super().__init__(message, extensions=extensions)
 
 
+def shown(value: object, limit: int = 40) -> str:
+    """`value` as the client wrote it, in JSON (true, null, {"x": 1}), never a Python repr."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        text.encode()
+    except UnicodeEncodeError:  # not Unicode text (a lone surrogate): escape all of it
+        text = json.dumps(value, default=str)
+    except (ValueError, RecursionError):  # nested too deep to write out
+        text = "a value"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def invalid_argument(argument: str, message: str) -> PublicError:
     return PublicError(f"Argument `{argument}` {message}", "INVALID_ARGUMENT", argument)
 
@@ -29,7 +42,7 @@ def comparable(argument: str, value: str) -> str:
     and PostgreSQL cannot even be sent a NUL byte: such a value is refused here, by name, rather
     than fail in the database as an unexpected error."""
     if any(ord(char) < 32 or ord(char) == 127 for char in value):
-        raise invalid_argument(argument, f"contains control characters: {value[:40]!r}")
+        raise invalid_argument(argument, f"contains control characters: {shown(value)}")
     return value
 
 

@@ -6,7 +6,7 @@ import base64
 import binascii
 from collections.abc import Sequence
 
-from resolvers.errors import invalid_argument
+from resolvers.errors import invalid_argument, shown
 from store.base import MAX_KEY
 
 NODE_TYPES = ("Participant", "Plan", "Objective", "Contribution", "Review")
@@ -23,9 +23,9 @@ def decode(text: str, argument: str, expected: str | None = None) -> tuple[str, 
         type_name, _, key = raw.partition(":")
         pk = int(key)
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise invalid_argument(argument, f"is not a valid ID: {text[:100]!r}") from None
+        raise invalid_argument(argument, f"is not a valid ID: {shown(text, 100)}") from None
     if type_name not in NODE_TYPES or not 1 <= pk <= MAX_KEY or encode(type_name, pk) != text:
-        raise invalid_argument(argument, f"is not a valid ID: {text[:100]!r}")
+        raise invalid_argument(argument, f"is not a valid ID: {shown(text, 100)}")
     if expected is not None and type_name != expected:
         raise invalid_argument(argument, f"must be the ID of a {expected}, not of a {type_name}")
     return type_name, pk

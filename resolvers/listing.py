@@ -10,7 +10,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 
 from resolvers.context import Context
-from resolvers.errors import not_found
+from resolvers.errors import not_found, shown
 from resolvers.pagination import Listing, Slice, window_for
 from store.pages import Ordering, count, count_by, fetch_page, fetch_pages
 
@@ -77,5 +77,5 @@ async def check_codes(context: Context, argument: str, codes: Sequence[str]) -> 
     for code, participant in zip(codes, found, strict=True):
         if participant is None:
             raise not_found(
-                argument, f"Argument `{argument}`: no participant has the code {code!r}"
+                argument, f"Argument `{argument}`: no participant has the code {shown(code)}"
             )

@@ -7,7 +7,7 @@ from typing import Any
 
 from resolvers import contributions, ids, objectives, participants, plans, reviews
 from resolvers.context import Context
-from resolvers.errors import invalid_argument, not_found
+from resolvers.errors import invalid_argument, not_found, shown
 
 MAX_NODES = 100
 
@@ -25,7 +25,9 @@ async def node(context: Context, global_id: str) -> tuple[str, Any]:
     type_name, pk = ids.decode(global_id, "id")
     row = await _FETCHERS[type_name](context, pk)
     if row is None:
-        raise not_found("id", f"Could not resolve to a node with the global ID {global_id!r}")
+        raise not_found(
+            "id", f"Could not resolve to a node with the global ID {shown(global_id, 100)}"
+        )
     return type_name, row
 
 

@@ -23,6 +23,7 @@ from resolvers.commands import (
     version,
 )
 from resolvers.context import Context
+from resolvers.errors import shown
 from resolvers.plan_commands import editable_plan, may_edit
 from resolvers.tallying import refresh_objectives
 from store import objectives
@@ -68,7 +69,9 @@ async def add(context: Context, entry: NewObjective) -> Outcome[Objective]:
             raise reject("status", "CARRIED_OVER is set by transitionPlan only")
         code = text("code", entry.code, CODE_LIMIT, required=True) or entry.code
         if any(existing.code == code for existing in await objectives.of_plan(session, plan.id)):
-            raise reject("code", f"{code!r} is taken in this plan", UserErrorCode.ALREADY_EXISTS)
+            raise reject(
+                "code", f"{shown(code)} is taken in this plan", UserErrorCode.ALREADY_EXISTS
+            )
         amount, currency = await _requirement(session, context, entry.requirement)
         row = await objectives.add(
             session,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from resolvers.context import Context
-from resolvers.errors import invalid_argument, not_found
+from resolvers.errors import invalid_argument, not_found, shown
 from resolvers.listing import root_listing
 from resolvers.pagination import Listing, Slice
 from store.enums import Role
@@ -27,7 +27,7 @@ CODE_PATTERN_HELP = "2 to 8 letters (ISO 3166-1 alpha-2 for states, e.g. GE; EU,
 def _check_code(argument: str, code: str) -> str:
     """The code in capitals (codes are case-insensitive), or an error if it cannot be one."""
     if not (2 <= len(code) <= 8 and code.isascii() and code.isalpha()):
-        raise invalid_argument(argument, f"must be {CODE_PATTERN_HELP}, got {code[:40]!r}")
+        raise invalid_argument(argument, f"must be {CODE_PATTERN_HELP}, got {shown(code)}")
     return code.upper()
 
 
@@ -35,7 +35,7 @@ async def by_code(context: Context, code: str) -> Participant:
     code = _check_code("code", code)
     participant = await context.loaders.participant_by_code.load(code)
     if participant is None:
-        raise not_found("code", f"No participant has the code {code!r}")
+        raise not_found("code", f"No participant has the code {shown(code)}")
     return participant
 
 

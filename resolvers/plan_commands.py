@@ -26,6 +26,7 @@ from resolvers.commands import (
     version,
 )
 from resolvers.context import Context
+from resolvers.errors import shown
 from resolvers.tallying import refresh_objectives
 from store import objectives, participants, plans
 from store.base import get, save, snapshot
@@ -86,7 +87,7 @@ def _check_new(entry: NewPlan | Transition) -> None:
 
 async def _unique_code(session: AsyncSession, path: str, code: str) -> str:
     if (await plans.by_codes(session, [code])).get(code) is not None:
-        raise reject(path, f"{code!r} is taken by another plan", UserErrorCode.ALREADY_EXISTS)
+        raise reject(path, f"{shown(code)} is taken by another plan", UserErrorCode.ALREADY_EXISTS)
     return code
 
 
@@ -113,7 +114,7 @@ async def create(context: Context, entry: NewPlan) -> Outcome[Plan]:
         partner = (await participants.by_codes(session, [code])).get(code)
         if partner is None:
             raise reject(
-                "partner", f"no participant has the code {code[:10]!r}", UserErrorCode.NOT_FOUND
+                "partner", f"no participant has the code {shown(code, 12)}", UserErrorCode.NOT_FOUND
             )
         history = (await participants.partnerships_of(session, [partner.id]))[partner.id]
         if participants.role_on(partner, history, context.today) is not Role.PARTNER:

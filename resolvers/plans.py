@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from resolvers.context import Context
-from resolvers.errors import comparable, invalid_argument, not_found
+from resolvers.errors import comparable, invalid_argument, not_found, shown
 from resolvers.listing import check_codes, nested_listing, root_listing
 from resolvers.pagination import Listing, Slice
 from store.pages import Ordering
@@ -22,7 +22,7 @@ async def one(context: Context, pk: int | None, code: str | None) -> Plan | None
     if code is not None:
         plan = await context.loaders.plan_by_code.load(comparable("code", code))
         if plan is None:
-            raise not_found("code", f"No plan has the code {code[:60]!r}")
+            raise not_found("code", f"No plan has the code {shown(code, 60)}")
         return plan
     assert pk is not None
     plan = await by_id(context, pk)

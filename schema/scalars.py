@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 
 import strawberry
 
+from resolvers.errors import shown
+
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})")
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
@@ -15,33 +17,35 @@ _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 def parse_date(value: object) -> date:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
-        raise ValueError(f"Date must be a string in the form YYYY-MM-DD, got {str(value)[:40]!r}")
+        raise ValueError(f"Date must be a string in the form YYYY-MM-DD, got {shown(value)}")
     try:
         return date.fromisoformat(value)
     except ValueError as problem:
-        raise ValueError(f"{value!r} is not a calendar date: {problem}") from None
+        raise ValueError(f"{shown(value)} is not a calendar date: {problem}") from None
 
 
 def parse_datetime(value: object) -> datetime:
     if not isinstance(value, str) or not _DATETIME.fullmatch(value):
         raise ValueError(
             "DateTime must be an ISO 8601 string with a time zone, such as "
-            f"2024-05-03T11:02:00Z, got {str(value)[:40]!r}"
+            f"2024-05-03T11:02:00Z, got {shown(value)}"
         )
     try:
         return datetime.fromisoformat(value).astimezone(UTC)
     except ValueError as problem:
-        raise ValueError(f"{value!r} is not a valid date and time: {problem}") from None
+        raise ValueError(f"{shown(value)} is not a valid date and time: {problem}") from None
 
 
 def parse_decimal(value: object) -> Decimal:
     # A JSON number may already have been rounded through a float by the client: refuse it.
     if not isinstance(value, str) or not _DECIMAL.fullmatch(value.strip()):
-        raise ValueError(f'Decimal must be a string of digits such as "1250.50", got {value!r}')
+        raise ValueError(
+            f'Decimal must be a string of digits such as "1250.50", got {shown(value)}'
+        )
     try:
         return Decimal(value.strip())
     except InvalidOperation:
-        raise ValueError(f"{value!r} is not a decimal number") from None
+        raise ValueError(f"{shown(value)} is not a decimal number") from None
 
 
 def _serialize_datetime(value: datetime) -> str:

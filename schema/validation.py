@@ -67,6 +67,8 @@ class NamedValuesOfCorrectTypeRule(ValuesOfCorrectTypeRule):
         return SKIP
 
     def _report(self, error: GraphQLError, path: list[str | int]) -> None:
+        # graphql-core writes literals in GraphQL's syntax, but for this one word of Python's.
+        error.message = error.message.replace("not to be None.", "not to be null.")
         if path:
             argument = argument_path(path)
             error.message = f"Argument `{argument}`: {error.message}"

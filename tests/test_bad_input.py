@@ -86,3 +86,44 @@ async def test_unknown_field_errors_are_not_masked(api: Api) -> None:
 
     (error,) = body["errors"]
     assert "nonsense" in error["message"]
+
+
+# Values a client may write where another kind is expected.
+WRONG_VALUES = ["true", "false", "null", "{x: 1}", '["a", 2]', "1.5", "ENUM"]
+PYTHON_ONLY = ("True", "False", "None", "{'", "['", "Decimal(", "datetime.")
+WRONG_PLACES = [
+    "{{ plans(filter: {{ activeOn: {} }}) {{ totalCount }} }}",
+    "{{ partners(asOf: {}) {{ totalCount }} }}",
+    "{{ aidGaps(threshold: {}) {{ totalCount }} }}",
+    "{{ node(id: {}) {{ id }} }}",
+    "{{ participant(code: {}) {{ name }} }}",
+]
+
+
+@pytest.mark.parametrize("place", WRONG_PLACES)
+@pytest.mark.parametrize("literal", WRONG_VALUES)
+async def test_messages_write_values_as_json_never_as_python(
+    api: Api, place: str, literal: str
+) -> None:
+    # Given a value of the wrong kind, written in the document
+    body = await api.query(place.format(literal))
+
+    # Then no message shows it, or anything else, the way Python would write it
+    assert body.get("errors") or literal == "null", "null is a value of a nullable argument"
+    for error in body.get("errors", []):
+        assert not any(word in error["message"] for word in PYTHON_ONLY), error["message"]
+
+
+@pytest.mark.parametrize(
+    ("document", "value"),
+    [
+        ('{ participant(code: "Ü1") { name } }', '"Ü1"'),
+        ('{ plan(code: "it\'s") { code } }', '"it\'s"'),
+        ('{ node(id: "a\\"b") { id } }', '"a\\"b"'),
+    ],
+)
+async def test_resolver_messages_quote_values_as_json(api: Api, document: str, value: str) -> None:
+    body = await api.query(document)
+
+    (error,) = body["errors"]
+    assert value in error["message"], error["message"]
