@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -112,6 +113,13 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if message["type"] in ("complete", "error"):
             self.variables.pop(identifier, None)
         await super().send_message(message)
+
+    async def handle_task_exception(self, error: Exception) -> None:
+        # A client that closed its socket while an event was on its way has simply left: that is
+        # no fault of ours to log as an error.
+        if isinstance(error, WebSocketDisconnected):
+            return
+        await super().handle_task_exception(error)
 
     async def handle_invalid_message(self, error_message: str) -> None:
         reason = error_message.encode()[:LONGEST_REASON].decode(errors="ignore")
