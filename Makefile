@@ -6,16 +6,37 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: install run test lint types pytest node-clients schema seed clean
 
+# Again only when pyproject.toml changes. pip's output is folded into a few lines: the packages
+# as they are collected, then the install; all of it is shown if pip fails.
 $(INSTALLED): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(INSTALLED)
+	@if [ -f $(INSTALLED) ]; then echo "Updating $(VENV): pyproject.toml changed"; \
+	else echo "Setting up $(VENV): first time only, about a minute"; fi
+	@$(PYTHON) -m venv $(VENV)
+	@echo "  upgrading pip"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@{ $(BIN)/python -m pip install --progress-bar off -e '.[dev]' 2>&1; \
+		echo "pip-exit-status $$?"; } | $(PIP_PROGRESS)
+	@touch $(INSTALLED)
+
+PIP_PROGRESS = awk ' \
+	/^pip-exit-status / { status = $$2; next } \
+	{ out = out $$0 "\n" } \
+	/^Collecting / { name = $$2; sub(/[<>=!~;[(].*/, "", name); \
+		if (!width || width + length(name) > 96) { printf "%s  collecting", width ? "\n" : ""; width = 12 } \
+		printf " %s", name; width += length(name) + 1; fflush(); next } \
+	/^Installing collected packages: / { n = split(substr($$0, 32), names, ","); \
+		printf "\n  installing %d packages ...", n; fflush(); next } \
+	/^Successfully installed / { print " done"; fflush() } \
+	END { if (status) { printf "\n%s", out; exit status } }'
 
 install: $(INSTALLED)
 
-run: install  ## serve at http://127.0.0.1:8000/graphql (embedded SQLite unless DATABASE_URL is set)
-	$(BIN)/python -m api serve
+# `make run PORT=8001 HOST=0.0.0.0`; only the command line sets them, never the environment.
+HOST := 127.0.0.1
+PORT := 8000
+
+run: install  ## serve at http://$(HOST):$(PORT)/graphql (embedded SQLite unless DATABASE_URL is set)
+	$(BIN)/python -m api serve --host '$(HOST)' --port '$(PORT)'
 
 test: lint types pytest  ## everything CI checks
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast, get_args
 
+from sqlalchemy.engine import make_url
+
 CHECKOUT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = CHECKOUT / "data"
 
@@ -48,6 +50,20 @@ class Settings:
     @property
     def graphiql(self) -> bool:
         return self.environment == "development"
+
+    @property
+    def secretariat_token_file(self) -> Path | None:
+        """Where the embedded database keeps the secretariat token issued on its first start, beside
+        its file (None on a database that was given: its tokens are issued by its operators)."""
+        if not self.embedded:
+            return None
+        database = make_url(self.database_url).database
+        return None if not database else Path(database).parent / "secretariat.token"
+
+    @property
+    def graphiql_token_file(self) -> Path | None:
+        """The token GraphiQL may fill in for a browser on this machine: in development only."""
+        return self.secretariat_token_file if self.graphiql else None
 
     @property
     def json_logs(self) -> bool:
