@@ -41,7 +41,15 @@ def create_app(settings: Settings) -> Starlette:
     if settings.direct_reads:
         in_sql = settings.json_reads and not is_sqlite(settings.database_url)
         direct = DirectReads(schema, settings.max_query_cost, in_sql)
-    view = GraphQLView(schema, database, signals, settings.graphiql, limits, direct)
+    view = GraphQLView(
+        schema,
+        database,
+        signals,
+        settings.graphiql,
+        limits,
+        direct,
+        graphiql_token_file=settings.graphiql_token_file,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

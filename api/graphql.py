@@ -23,7 +23,7 @@ import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
 from graphql import GraphQLError
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -37,6 +37,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import viewer_for
+from api.graphiql import graphiql_page
 from api.media import GRAPHQL_RESPONSE, JSON, error_response, response_media_type
 from api.request_members import (
     MalformedRequest,
@@ -55,7 +56,6 @@ from store.database import Database
 from store.signals import Signals
 
 INIT_TIMEOUT_SECONDS = 10
-GRAPHIQL_PAGE = (Path(__file__).parent / "static" / "graphiql.html").read_text()
 
 
 def graphiql_assets() -> Path:
@@ -85,6 +85,7 @@ class GraphQLView(GraphQL[Context, None]):
         graphiql: bool,
         limits: Limits,
         direct: DirectReads | None = None,
+        graphiql_token_file: Path | None = None,
     ):
         super().__init__(
             schema,
@@ -98,6 +99,8 @@ class GraphQLView(GraphQL[Context, None]):
         self.limits = limits
         # Supported queries skip per-field execution (None: every query runs the ordinary way).
         self.direct = direct
+        # The development token GraphiQL may fill in for a browser on this machine.
+        self.graphiql_token_file = graphiql_token_file
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -289,7 +292,7 @@ class GraphQLView(GraphQL[Context, None]):
         return UNSET
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(GRAPHIQL_PAGE)
+        return await graphiql_page(request, self.database, self.graphiql_token_file)
 
 
 async def _bounded_body(request: Request, limit: int) -> bytes | None:
