@@ -43,7 +43,6 @@ from api.request_members import (
     MalformedRequest,
     from_parameters,
     never_ran,
-    operation_refusal,
     plain_variable_message,
     request_data,
 )
@@ -52,6 +51,7 @@ from resolvers.budget import Budgets
 from resolvers.context import Context
 from schema.direct_reads import DirectReads
 from schema.text import repaired
+from schema.validation import operation_refusal
 from store.database import Database
 from store.signals import Signals
 

@@ -17,16 +17,15 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql import GraphQLError
 from graphql.pyutils import inspect
 from strawberry.http import GraphQLRequestData
 
 from resolvers.errors import shown
+from schema.validation import LONGEST_VALUE
 
 # What each optional member may hold besides null.
 OBJECT_MEMBERS = ("variables", "extensions")
-# A value written into a message is cut to this many characters.
-LONGEST_VALUE = 120
 
 
 class MalformedRequest(Exception):
@@ -149,33 +148,6 @@ def _before_execution(error: GraphQLError | Mapping[str, Any]) -> bool:
     else:
         path, extensions = error.get("path"), error.get("extensions")
     return path is None and (extensions or {}).get("code") != "TIMEOUT"
-
-
-def operation_refusal(query: str | None, operation_name: str | None) -> GraphQLError:
-    """The request error for a document whose operation to run cannot be told."""
-    try:
-        operations = [
-            definition
-            for definition in parse(query or "", no_location=True).definitions
-            if isinstance(definition, OperationDefinitionNode)
-        ]
-    except GraphQLError:
-        operations = []
-    names = ", ".join(sorted(op.name.value for op in operations if op.name))
-    named = f" (its named operations: {names})" if names else ""
-    if operation_name is not None:
-        message = (
-            f"`operationName` is {shown(operation_name, LONGEST_VALUE)}, but the document has "
-            f"no operation of that name{named}."
-        )
-    elif operations:
-        message = (
-            f"The document holds {len(operations)} operations: name the one to run in "
-            f"`operationName`{named}."
-        )
-    else:
-        message = "The document holds no operation to run, only fragments."
-    return GraphQLError(message, extensions={"code": "BAD_REQUEST", "member": "operationName"})
 
 
 # graphql-core's message for a variable whose value does not coerce, and the place of the fault

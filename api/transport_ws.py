@@ -24,11 +24,11 @@ from api.request_members import (
     MalformedRequest,
     kind,
     never_ran,
-    operation_refusal,
     plain_variable_message,
     request_data,
 )
 from resolvers.context import Context
+from schema.validation import operation_refusal
 
 # A close frame's reason holds at most 123 bytes.
 LONGEST_REASON = 123

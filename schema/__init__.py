@@ -27,7 +27,12 @@ from schema.query import Query
 from schema.review import Review
 from schema.scalars import SCALAR_OVERRIDES
 from schema.subscription import Subscription
-from schema.validation import LimitFragmentNesting, NameArguments, RefuseInvalidText
+from schema.validation import (
+    LimitFragmentNesting,
+    NameArguments,
+    RefuseInvalidText,
+    RequireOperationName,
+)
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
@@ -63,6 +68,8 @@ def build_schema(production: bool = False, max_cost: int = 50_000) -> strawberry
             # Before validation and the cost: text that is not Unicode text is refused by name,
             # uncharged, whatever else is wrong with the request.
             RefuseInvalidText,
+            # A document of several operations and no operationName runs none of them.
+            RequireOperationName,
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

@@ -38,6 +38,7 @@ from graphql.utilities.validate_input_value import validate_input_literal
 from graphql.validation import ValuesOfCorrectTypeRule
 from strawberry.extensions import SchemaExtension
 
+from resolvers.errors import shown
 from schema.text import REPLACEMENT, SURROGATE, code_point, flaw
 
 
@@ -155,6 +156,57 @@ class LimitFragmentNesting(SchemaExtension):
                         extensions={"code": "FRAGMENTS_TOO_DEEP"},
                     )
                 ]
+        yield
+
+
+# How long a value quoted in a refusal may be.
+LONGEST_VALUE = 120
+
+
+def operation_refusal(query: str | None, operation_name: str | None) -> GraphQLError:
+    """The request error for a document whose operation to run cannot be told: a name that
+    none of its operations has, or no name where it holds several (the GraphQL specification's
+    GetOperation), or no operation at all."""
+    try:
+        operations = [
+            definition
+            for definition in parse(query or "", no_location=True).definitions
+            if isinstance(definition, OperationDefinitionNode)
+        ]
+    except GraphQLError:
+        operations = []
+    names = ", ".join(sorted(op.name.value for op in operations if op.name))
+    named = f" (its named operations: {names})" if names else ""
+    if operation_name is not None:
+        message = (
+            f"`operationName` is {shown(operation_name, LONGEST_VALUE)}, but the document has "
+            f"no operation of that name{named}."
+        )
+    elif operations:
+        message = (
+            f"The document holds {len(operations)} operations: name the one to run in "
+            f"`operationName`{named}."
+        )
+    else:
+        message = "The document holds no operation to run, only fragments."
+    return GraphQLError(message, extensions={"code": "BAD_REQUEST", "member": "operationName"})
+
+
+class RequireOperationName(SchemaExtension):
+    """A document of several operations runs none of them unless `operationName` says which:
+    running the first, as Strawberry would, could run a mutation the client did not mean."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and context.pre_execution_errors is None:
+            operations = sum(
+                isinstance(definition, OperationDefinitionNode)
+                for definition in document.definitions
+            )
+            # `operation_name` falls back to the first operation's name: ask what was sent.
+            if operations > 1 and context._provided_operation_name is None:
+                context.pre_execution_errors = [operation_refusal(context.query, None)]
         yield
 
 

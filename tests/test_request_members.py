@@ -186,6 +186,8 @@ REQUEST_ERRORS = [
     ("missing variable", "query($b: Boolean!) { __typename @include(if: $b) }", {}, None, "$b"),
     ("unknown operation", "query A { __typename }", None, "B", "operationName"),
     ("several operations", "query A { a: __typename } query B { __typename }", None, "C", "A, B"),
+    # No name for one of several: none runs (the first could be a mutation the client did not mean).
+    ("no name", "query A { a: __typename } query B { __typename }", None, None, "A, B"),
     ("cost", "{ plans(first: 5) { totalCount } }", None, None, "cost"),
 ]
 
@@ -228,6 +230,28 @@ async def test_a_request_error_has_no_data_whatever_the_media_type(
     assert "data" not in body, body
     assert mentions in json.dumps(body["errors"])
     assert all("path" not in error for error in body["errors"])
+
+
+@pytest.mark.parametrize("media_type", MEDIA_TYPES)
+async def test_of_several_operations_with_no_name_none_runs(strict: Api, media_type: str) -> None:
+    # Given a document whose first operation is a mutation, and no operationName
+    document = (
+        'mutation M { withdrawContribution(input: {id: "x", expectedVersion: 1}) '
+        "{ userErrors { code } } } query Q { __typename }"
+    )
+
+    # When it is posted
+    response = await strict.client.post(
+        "/graphql", json={"query": document}, headers=_headers(strict, media_type)
+    )
+
+    # Then nothing ran: a request error naming operationName, and no data
+    assert response.status_code == (200 if media_type == JSON else 400), response.text
+    body = response.json()
+    assert "data" not in body, body
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "BAD_REQUEST", "member": "operationName"}
+    assert "M, Q" in error["message"]
 
 
 @pytest.mark.parametrize("media_type", MEDIA_TYPES)
