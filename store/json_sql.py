@@ -35,6 +35,7 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
+    true,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -396,8 +397,12 @@ def total(statement: AnySelect, parent: Any = None, enclosing: Row | None = None
 
 
 def aggregate(rows: Row, value: Json) -> Json:
-    """`value` computed over a page's rows: one JSON value."""
-    return select(value).select_from(rows.source).scalar_subquery()
+    """`value` computed over a page's rows: one JSON value, whatever the number of rows.
+
+    HAVING makes the query one group even when `value` holds no aggregate (a page asked only for
+    `pageInfo { __typename }`, or a flag the window alone decides): without it the query gives a
+    row per row of the page, an error for two or more and a null for none."""
+    return select(value).select_from(rows.source).having(true()).scalar_subquery()
 
 
 def statement(value: Json) -> Select[str]:
