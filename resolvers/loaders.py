@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
@@ -16,6 +17,42 @@ V = TypeVar("V")
 
 SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 Batch = Callable[[AsyncSession, Sequence[Any]], Awaitable[dict[Any, Any]]]
+
+
+class SharedLoader(DataLoader[K, V]):
+    """A DataLoader whose results stay with everyone who asked for them.
+
+    Strawberry's loader hands every caller of a key the same future, and a caller cancelled while
+    it waits cancels that future: graphql-core cancels a failed field's siblings, so one branch's
+    error would cancel a plan (say) that another branch of the same request still waits for, and
+    the request would end in a CancelledError (HTTP 500) instead of its field error. Here each
+    caller waits on its own shield; the shared future is cancelled only when nobody waits for it
+    any more, so a batch nobody needs still stops, as Strawberry's own would.
+    """
+
+    def __init__(self, load_fn: Callable[[list[K]], Awaitable[Sequence[V]]]) -> None:
+        super().__init__(load_fn=load_fn)
+        # How many callers wait for each pending future, counted when `load` is called: a caller
+        # that asked but has not yet begun to wait must keep the future alive too.
+        self._waiting: dict[asyncio.Future[V], int] = {}
+
+    def load(self, key: K) -> Awaitable[V]:
+        future = super().load(key)
+        assert isinstance(future, asyncio.Future)
+        if future.done():
+            return future  # cached: nothing left to cancel
+        self._waiting[future] = self._waiting.get(future, 0) + 1
+        return self._wait(future)
+
+    async def _wait(self, future: asyncio.Future[V]) -> V:
+        try:
+            return await asyncio.shield(future)
+        finally:
+            left = self._waiting.pop(future, 1) - 1
+            if left:
+                self._waiting[future] = left
+            elif not future.done():
+                future.cancel()
 
 
 class Loaders:
@@ -44,7 +81,7 @@ class Loaders:
                 found = await batch(session, keys)
             return [found.get(key, default() if default else None) for key in keys]
 
-        return DataLoader(load_fn=load)
+        return SharedLoader(load)
 
     def batched(self, name: Hashable, batch: Batch) -> DataLoader[Any, Any]:
         """A loader for one kind of nested page or count with one set of arguments.
