@@ -19,6 +19,7 @@ from schema.connection import Node
 from schema.contribution import Contribution
 from schema.cost import QueryCost
 from schema.errors import ExplainOutages, is_unexpected
+from schema.execution import EveryRootField
 from schema.mutation import Mutation
 from schema.objective import Objective
 from schema.participant import Participant
@@ -61,6 +62,8 @@ def build_schema(production: bool = False, max_cost: int = 50_000) -> strawberry
         types=[Node, Participant, Plan, Objective, Contribution, Review],
         scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=production),
+        # Every root field runs and its errors are listed in document order, as on the direct path.
+        execution_context_class=EveryRootField,
         extensions=[
             # First: the limiters after it walk fragments recursively, and a long enough chain of
             # fragments would exhaust the stack.
