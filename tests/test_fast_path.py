@@ -100,6 +100,53 @@ EVERY_FIELD = """
 }
 """
 
+# Every member of a connection but its items, alone and together, at the root, under a root
+# object and under a list, over lists the variables make many, one or none long.
+PAGE_MEMBERS = """
+query Members($first: Int, $last: Int, $partners: [String!], $categories: [Category!],
+              $statuses: [ObjectiveStatus!]) {
+  a: objectives(first: $first, last: $last,
+                filter: { partners: $partners, categories: $categories, statuses: $statuses }) {
+    pageInfo { hasNextPage }
+  }
+  b: objectives(first: $first, last: $last,
+                filter: { partners: $partners, categories: $categories, statuses: $statuses }) {
+    pageInfo { hasPreviousPage }
+  }
+  c: objectives(first: $first, last: $last,
+                filter: { partners: $partners, categories: $categories, statuses: $statuses }) {
+    __typename totalCount pageInfo { __typename startCursor endCursor }
+  }
+  d: objectives(first: $first, last: $last,
+                filter: { partners: $partners, categories: $categories, statuses: $statuses }) {
+    edges { cursor } n: nodes { __typename }
+  }
+  e: contributions(first: $first, last: $last, filter: { partners: $partners }) {
+    edges { __typename } totalCount
+  }
+  plan(code: "GE-IPAP-2004") {
+    f: objectives(first: $first, last: $last,
+                  filter: { categories: $categories, statuses: $statuses }) {
+      pageInfo { __typename }
+    }
+    g: objectives(first: $first, last: $last,
+                  filter: { categories: $categories, statuses: $statuses }) {
+      totalCount pageInfo { hasNextPage hasPreviousPage }
+    }
+    h: contributions(first: $first, last: $last) { __typename pageInfo { hasPreviousPage } }
+  }
+  plans(first: 3) {
+    nodes {
+      i: objectives(first: $first, last: $last,
+                    filter: { categories: $categories, statuses: $statuses }) {
+        pageInfo { hasNextPage endCursor }
+      }
+      j: contributions(first: $first, last: $last) { totalCount edges { cursor } }
+    }
+  }
+}
+"""
+
 # Documents the direct path serves, with their variables.
 SUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
     ("deep GE", DEEP, {"code": "GE", "plans": 10, "objectives": 50, "contributions": 20}),
@@ -253,6 +300,60 @@ SUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
         nodes { contributions(first: 100) { nodes { id } } } } } } }""",
         {},
     ),
+    # A connection asked for its page's members but not its items: PostgreSQL must still give one
+    # value, whether the page holds many rows, one or none.
+    ("pageInfo alone, backwards", "{ contributions(last: 2) { pageInfo { hasNextPage } } }", {}),
+    (
+        "totalCount and pageInfo of an empty list",
+        '{ objectives(filter: {partners: ["US"]}) { totalCount pageInfo { hasPreviousPage } } }',
+        {},
+    ),
+    (
+        "pageInfo's __typename alone, nested",
+        '{ plan(code: "GE-IPAP-2004") { objectives { pageInfo { __typename } } } }',
+        {},
+    ),
+    ("members without items", PAGE_MEMBERS, {"first": 2}),
+    ("members without items, backwards", PAGE_MEMBERS, {"last": 1}),
+    ("members without items, an empty page", PAGE_MEMBERS, {"first": 0}),
+    ("members without items, default page", PAGE_MEMBERS, {}),
+    (
+        "members without items, empty lists",
+        PAGE_MEMBERS,
+        {"first": 3, "partners": ["US"], "statuses": ["CARRIED_OVER"]},
+    ),
+    (
+        "members without items, lists of one",
+        PAGE_MEMBERS,
+        {"last": 2, "partners": ["GE"], "categories": ["POLITICAL_AND_SECURITY"]},
+    ),
+    # Several root fields fail: every one is listed, in the order asked, whichever path answers.
+    (
+        "two root lists whose filters name nobody",
+        """{ a: contributions(filter: { partners: ["QQ"] }) { totalCount }
+             b: objectives(filter: { partners: ["ZZ"] }) { totalCount } }""",
+        {},
+    ),
+    (
+        "failing roots, nullable and not",
+        """{ a: participant(code: "ZZ") { code }
+             b: contributions(filter: { partners: ["QQ"] }) { totalCount }
+             c: participant(code: "G3") { code } }""",
+        {},
+    ),
+    (
+        "failing nullable roots beside one that answers",
+        """{ a: participant(code: "ZZ") { code } b: plans(first: 1) { totalCount }
+             c: participant(code: "G3") { code } d: plan(code: "XX-NONE-1999") { code } }""",
+        {},
+    ),
+    (
+        "a failing root list after one that answers and a failing object",
+        """{ b: plans(first: 1) { totalCount }
+             a: contributions(filter: { contributors: ["QQ"], partners: ["GE"] }) { totalCount }
+             c: participant(code: "G3") { code } }""",
+        {},
+    ),
 ]
 
 # Deeper than the depth limit, through fields the direct path supports.
@@ -263,6 +364,13 @@ TOO_DEEP = (
     + " } } } }" * 4
     + " } } }"
 )
+
+# A field that fails (a nested cursor the direct path leaves to the ordinary one) while another
+# branch waits for the same loaded objects (the objectives' plans).
+SHARED_LOADS = """
+{ objectives { edges { node { plan { summary } contributions(after: "") { edges { __typename } } } }
+  e2: edges { node { plan { summary } } } } }
+"""
 
 # Documents the direct path leaves to the ordinary one.
 UNSUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
@@ -304,6 +412,19 @@ UNSUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
     (
         "two operations",
         "query A { plans { totalCount } } query B { objectives { totalCount } }",
+        {},
+    ),
+    ("a failing field beside siblings that share its loads", SHARED_LOADS, {}),
+    (
+        "several roots failing on their arguments",
+        """{ a: plans(after: "x") { totalCount } b: objectives(first: 1000) { totalCount }
+             c: participant(code: "ZZ") { code } d: contributions(before: "") { totalCount } }""",
+        {},
+    ),
+    (
+        "roots failing on their arguments and their filters",
+        """{ a: contributions(filter: { partners: ["QQ"] }) { totalCount }
+             b: plans(first: 1, last: 1) { totalCount } c: participant(code: "G3") { code } }""",
         {},
     ),
 ]
@@ -425,6 +546,23 @@ async def test_unsupported_documents_fall_back_and_answer_the_same(
 
     assert served == [False], "the ordinary path answered"
     assert in_sql == []
+
+
+async def test_a_field_error_beside_siblings_sharing_its_loads_is_the_fields_error(
+    paths: tuple[Api, Api], served: list[bool]
+) -> None:
+    direct, ordinary = paths
+    for person in PEOPLE:
+        response = await ordinary.post(SHARED_LOADS, None, person)
+
+        assert response.status_code == 200, response.text[:300]
+        body = response.json()
+        assert body["data"] is None
+        assert [(error["path"][-1], error["extensions"]) for error in body["errors"]] == [
+            ("contributions", {"code": "INVALID_ARGUMENT", "argument": "after"})
+        ]
+        assert body == (await direct.post(SHARED_LOADS, None, person)).json()
+    assert served == [False] * len(PEOPLE), "the direct path left it to the ordinary one"
 
 
 async def test_restricted_detail_is_withheld_as_the_ordinary_path_withholds_it(
