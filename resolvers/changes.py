@@ -12,6 +12,7 @@ from resolvers.listing import nested_listing, root_listing
 from resolvers.money import in_minor_units
 from resolvers.pagination import Listing, Slice
 from resolvers.viewer import Viewer
+from store import visibility
 from store.changes import ORDERINGS, ChangeEvent, ChangeFilter, select_changes, select_history
 from store.contributions import Contribution
 from store.pages import Ordering
@@ -32,10 +33,8 @@ REFERENCES = {
     "successorId": "Plan",
     "review_id": "Review",
 }
-# What a restricted contribution withholds: who gave (their reference names them too), how much.
 # Amounts and the column holding their currency, shown in the currency's minor units.
 MONEY = {"amount": "currency", "requirement_amount": "requirement_currency"}
-WITHHELD = ("contributor_id", "amount", "currency", "external_reference")
 
 
 async def feed(context: Context, criteria: ChangeFilter, slice_: Slice) -> Listing[ChangeEvent]:
@@ -81,13 +80,16 @@ async def present(context: Context, events: list[ChangeEvent]) -> dict[int, Pres
 
 
 def _presented(viewer: Viewer, event: ChangeEvent, contribution: Contribution | None) -> Presented:
-    """Who changed a restricted contribution and the amounts involved are withheld, like the
-    contribution itself, from everyone but its contributor, its recipient and the secretariat;
-    and a contribution restricted now keeps its earlier, public events to itself too."""
-    states = [state for state in (event.before, event.after) if state]
-    hidden = not all(_may_see(viewer, state) for state in states)
-    if event.entity_type == "Contribution" and contribution is not None:
-        hidden = hidden or not viewer.sees_detail(contribution)
+    """Who changed a restricted contribution and its detail (store/visibility.py: all but its
+    open columns, so a withdrawal's reason too) are withheld, like the contribution itself, from
+    everyone but its contributor, its recipient and the secretariat; and a contribution
+    restricted now keeps its earlier, public events to itself too."""
+    hidden = False
+    if event.entity_type == "Contribution":
+        states = [state for state in (event.before, event.after) if state]
+        hidden = not all(_may_see(viewer, state) for state in states)
+        if contribution is not None:
+            hidden = hidden or not viewer.sees_detail(contribution)
     return Presented(
         event=event,
         actor_id=None if hidden else event.actor_id,
@@ -98,10 +100,11 @@ def _presented(viewer: Viewer, event: ChangeEvent, contribution: Contribution | 
 
 
 def _may_see(viewer: Viewer, state: dict[str, Any]) -> bool:
-    return (
-        state.get("visibility") != "RESTRICTED"
-        or viewer.is_secretariat
-        or viewer.participant_id in (state.get("contributor_id"), state.get("recipient_id"))
+    # A state written before its columns were all recorded is read as restricted.
+    return viewer.sees(
+        state.get("visibility", "RESTRICTED"),
+        state.get("contributor_id"),
+        state.get("recipient_id"),
     )
 
 
@@ -111,7 +114,7 @@ def _shown(entity_type: str, state: dict[str, Any] | None, hidden: bool) -> dict
     references = {**REFERENCES, "id": entity_type}
     shown = {}
     for key, value in state.items():
-        if hidden and key in WITHHELD:
+        if hidden and visibility.withheld(key):
             value = None
         elif key in references and isinstance(value, int):
             value = ids.encode(references[key], value)

@@ -29,13 +29,13 @@ async def by_id(context: Context, pk: int) -> Contribution | None:
 async def checked(
     context: Context, criteria: ContributionFilter, by_contributor: bool = False
 ) -> ContributionFilter:
-    """Codes that exist, and no list that would name the giver of a restricted contribution."""
+    """Codes that exist, and the viewer's scope, so that no condition on withheld detail (who
+    gave, the currency...) and no list of a contributor's support tells what it may not see."""
     await check_codes(context, "filter.partners", criteria.partner_codes)
     await check_codes(context, "filter.contributors", criteria.contributor_codes)
-    scope = context.caller.restricted_scope()
-    if (by_contributor or criteria.contributor_codes) and scope is not None:
-        return replace(criteria, hide_restricted=True, viewer_id=scope)
-    return criteria
+    return replace(
+        criteria, scope=context.caller.restricted_scope(), hide_restricted=by_contributor
+    )
 
 
 async def listing(

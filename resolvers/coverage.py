@@ -4,32 +4,38 @@ by category and in total, summed from the stored tallies."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers import analysis
 from resolvers.context import Context
 from resolvers.listing import check_codes
-from resolvers.tallying import rate_order
-from store import tallies
+from resolvers.tallying import rate_order, rates_of
+from store import contributions, tallies
+from store import rates as stored_rates
 from store.enums import Category
 from store.rates import ExchangeRate, by_ids
-from store.tallies import LineFilter
+from store.tallies import LineFilter, ObjectiveTally
+
+__all__ = ["Covered", "ExchangeRate", "coverage", "rates"]
 
 
 @dataclass(frozen=True)
 class Covered:
     total: analysis.Coverage
     by_category: list[tuple[Category, analysis.Coverage]]
-    rates: list[ExchangeRate]
+    criteria: LineFilter
+    # The rates the totals used, and those of the requirements among them.
+    rate_ids: frozenset[int]
+    requirement_rate_ids: frozenset[int]
 
 
 async def coverage(context: Context, criteria: LineFilter) -> Covered:
     await check_codes(context, "filter.partners", criteria.partner_codes)
     async with context.session() as session:
         lines = await tallies.categorised(session, tallies.select_lines(criteria))
-        used = {rate for tally, _ in lines for rate in tally.rate_ids}
-        used |= {tally.requirement_rate_id for tally, _ in lines if tally.requirement_rate_id}
-        rates = await by_ids(session, sorted(used))
     grouped: dict[Category, list[tuple[Decimal | None, analysis.Tally]]] = {}
     for tally, category in lines:
         grouped.setdefault(category, []).append((tally.requirement, _as_tally(tally)))
@@ -41,8 +47,67 @@ async def coverage(context: Context, criteria: LineFilter) -> Covered:
             for category in Category
             if category in grouped
         ],
-        rates=sorted(rates.values(), key=rate_order),
+        criteria=criteria,
+        rate_ids=frozenset(rate for tally, _ in lines for rate in tally.rate_ids),
+        requirement_rate_ids=frozenset(
+            tally.requirement_rate_id for tally, _ in lines if tally.requirement_rate_id
+        ),
     )
+
+
+async def rates(context: Context, covered: Covered) -> list[ExchangeRate]:
+    """The rates of the totals this caller may see: the requirements', and those of the
+    contributions it sees in detail. A rate only withheld contributions use would tell their
+    currency, so it is left out; the totals count them all the same."""
+    used = covered.rate_ids | covered.requirement_rate_ids
+    scope = context.caller.restricted_scope()
+    async with context.session() as session:
+        if scope is not None and used:
+            used -= await _withheld_only(session, covered, scope)
+        found = await by_ids(session, sorted(used)) if used else {}
+    return sorted(found.values(), key=rate_order)
+
+
+async def _withheld_only(session: AsyncSession, covered: Covered, scope: int) -> set[int]:
+    """The rates that, on the lines covered, only contributions withheld from this viewer use
+    (two statements, however many lines: the tallies do not say whose each rate is)."""
+    lines = tallies.select_lines(covered.criteria).with_only_columns(ObjectiveTally.line_id)
+    withheld = await contributions.valuations_withheld(
+        session, lines, scope, analysis.BASE_CURRENCY
+    )
+    if not withheld:
+        return set()
+    rows = await stored_rates.of_currencies(session, {currency for currency, _ in withheld})
+    known = rates_of(rows)
+    candidates = {
+        rate.id
+        for currency, day in withheld
+        if (rate := known.on(currency, day)) is not None and rate.id in covered.rate_ids
+    }
+    candidates -= covered.requirement_rate_ids
+    if not candidates:
+        return set()
+    spans = _spans(rows)
+    chosen = sorted(candidates)
+    in_sight = await contributions.valued_in_sight(
+        session, lines, scope, [spans[rate] for rate in chosen]
+    )
+    return {rate for rate, seen in zip(chosen, in_sight, strict=True) if not seen}
+
+
+def _spans(rows: list[ExchangeRate]) -> dict[int, tuple[str, date | None, date | None]]:
+    """The days each rate values (analysis.Rates.on): from its own day (the first of a currency
+    from any day) until the next one's."""
+    by_currency: dict[str, list[ExchangeRate]] = {}
+    for row in sorted(rows, key=rate_order):
+        by_currency.setdefault(row.currency, []).append(row)
+    spans = {}
+    for currency, listed in by_currency.items():
+        for position, row in enumerate(listed):
+            since = None if position == 0 else row.valid_from
+            until = listed[position + 1].valid_from if position + 1 < len(listed) else None
+            spans[row.id] = (currency, since, until)
+    return spans
 
 
 def _as_tally(row: tallies.ObjectiveTally) -> analysis.Tally:

@@ -16,7 +16,7 @@ from resolvers.context import Context
 from resolvers.errors import invalid_argument
 from resolvers.listing import check_codes
 from resolvers.pagination import Listing, Slice, window_for
-from store import tallies
+from store import contributions, tallies
 from store.enums import Category
 from store.objectives import Objective
 from store.pages import Ordering, count, fetch_page
@@ -77,7 +77,9 @@ class Suggestion:
 
 async def suggestions(context: Context, gap: Gap, limit: int) -> list[Suggestion]:
     """Participants most likely to help: those who supported the most objectives of the same
-    category for partners of the same region in recent years (the partner itself excluded)."""
+    category for partners of the same region in recent years (the partner itself excluded),
+    counting only the support whose giver this caller may see: the ranking, the counts and the
+    reasons say nothing of restricted support withheld from it."""
     if not 1 <= limit <= 20:
         raise invalid_argument("first", f"must be between 1 and 20, got {limit}")
     partner = await context.loaders.participant.load(gap.plan.partner_id)
@@ -108,9 +110,10 @@ def _support_since(
     context: Context,
 ) -> Callable[[AsyncSession, Sequence[Key]], Awaitable[dict[Key, list[tuple[int, int]]]]]:
     since = context.today - timedelta(days=365 * SUGGESTION_YEARS)
+    scope = context.caller.restricted_scope()
 
     async def batch(session: AsyncSession, keys: Sequence[Key]) -> dict[Key, list[tuple[int, int]]]:
-        rows = await tallies.recent_support(session, keys, since)
+        rows = await contributions.recent_support(session, keys, since, scope)
         found: dict[Key, list[tuple[int, int]]] = defaultdict(list)
         for category, region, contributor, n in rows:
             found[(category, region)].append((contributor, n))

@@ -33,7 +33,11 @@ class FoundOverlap:
     objective: Objective
     overlap: analysis.Overlap
     contributions: list[Contribution]
-    rates: list[ExchangeRate]
+    # Every rate the total used, by id; which contribution used which (None: none needed), and
+    # which the requirement used.
+    rates: dict[int, ExchangeRate]
+    rate_of: dict[int, int | None]
+    requirement_rate: int | None
 
 
 def period(active_on: date | None, start: date | None, end: date | None) -> analysis.Window:
@@ -113,13 +117,15 @@ async def _details(
         result = analysis.overlap(entries(support[tally.line_id], rates), requirement, window)
         if result is None:
             continue
-        chosen = {entry.id for entry in result.entries}
-        used = {entry.rate_id for entry in result.entries} | {requirement_rate}
+        rate_of = {entry.id: entry.rate_id for entry in result.entries}
+        used = {*rate_of.values(), requirement_rate}
         found[tally.line_id] = FoundOverlap(
             objective=head,
             overlap=result,
-            contributions=[row for row in support[tally.line_id] if row.id in chosen],
-            rates=sorted((by_id[i] for i in used if i is not None), key=rate_order),
+            contributions=[row for row in support[tally.line_id] if row.id in rate_of],
+            rates={i: by_id[i] for i in used if i is not None},
+            rate_of=rate_of,
+            requirement_rate=requirement_rate,
         )
     return found
 
@@ -128,6 +134,16 @@ def visible_contributors(context: Context, found: FoundOverlap) -> list[int]:
     """Contributors this caller may see named: those with a contribution it may see in detail."""
     viewer = context.caller
     return sorted({row.contributor_id for row in found.contributions if viewer.sees_detail(row)})
+
+
+def visible_rates(context: Context, found: FoundOverlap) -> list[ExchangeRate]:
+    """The rates of the total this caller may see: the requirement's, and those of the
+    contributions it sees in detail. A rate only withheld contributions use would tell their
+    currency; the total counts them all the same."""
+    viewer = context.caller
+    used = {found.rate_of[row.id] for row in found.contributions if viewer.sees_detail(row)}
+    used.add(found.requirement_rate)
+    return sorted((found.rates[i] for i in used if i is not None), key=rate_order)
 
 
 async def of_objective(

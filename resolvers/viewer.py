@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from store import tokens
+from store import tokens, visibility
 from store.contributions import Contribution
 from store.database import Database
 from store.enums import Role, Visibility
+from store.visibility import Scope
 
 
 @dataclass(frozen=True)
@@ -23,22 +24,20 @@ class Viewer:
         return self.role is Role.SECRETARIAT
 
     def sees_detail(self, contribution: Contribution) -> bool:
-        """Who gave a restricted contribution, and how much, is for its contributor, its recipient
-        and the secretariat only."""
+        """Who gave a restricted contribution, how much and the rest of its detail are for its
+        contributor, its recipient and the secretariat only (store/visibility.py decides)."""
         return self.sees(
             contribution.visibility, contribution.contributor_id, contribution.recipient_id
         )
 
-    def sees(self, visibility: Visibility, contributor_id: int, recipient_id: int) -> bool:
-        """`sees_detail`, from the three columns that decide it."""
-        return (
-            visibility is Visibility.PUBLIC
-            or self.is_secretariat
-            or self.participant_id in (contributor_id, recipient_id)
-        )
+    def sees(
+        self, visibility_: Visibility | str, contributor_id: int | None, recipient_id: int | None
+    ) -> bool:
+        """`sees_detail`, from the three values that decide it."""
+        return visibility.sees(self.restricted_scope(), visibility_, contributor_id, recipient_id)
 
-    def restricted_scope(self) -> int | None:
-        """For list filters: whose restricted contributions this viewer may see (None: all)."""
+    def restricted_scope(self) -> Scope:
+        """Whose restricted detail this viewer sees, as store/visibility.py takes it (None: all)."""
         return None if self.is_secretariat else self.participant_id
 
 

@@ -65,7 +65,11 @@ class Total:
     amount: Decimal = strawberry.field(description="The sum, exact to the cent.")
     currency: str = strawberry.field(description="The base currency, EUR.")
     rates: list[ExchangeRate] = strawberry.field(
-        description="Every rate used (amounts already in EUR need none)."
+        description=(
+            "Every rate used for what you may see in detail (amounts already in EUR need none). "
+            "A rate only restricted support withheld from you uses is not listed, though the "
+            "total counts that support."
+        )
     )
 
 
@@ -161,7 +165,10 @@ class AidOverlap:
             total=Total(
                 amount=overlap.total,
                 currency=BASE_CURRENCY,
-                rates=[ExchangeRate.of(rate) for rate in found.rates],
+                rates=[
+                    ExchangeRate.of(rate)
+                    for rate in finding_overlaps.visible_rates(info.context, found)
+                ],
             ),
             requirement=base(overlap.requirement),
             excess=base(overlap.excess),
@@ -214,14 +221,23 @@ class Coverage:
     by_category: list[CoverageFigures] = strawberry.field(
         description="The same figures per category (categories with objectives only)."
     )
-    rates: list[ExchangeRate] = strawberry.field(description="Every exchange rate used.")
+    found: strawberry.Private[covering.Covered]
+
+    @strawberry.field(
+        description=(
+            "Every exchange rate used for what you may see in detail. A rate only restricted "
+            "support withheld from you uses is not listed, though the totals count that support."
+        )
+    )
+    async def rates(self, info: Info) -> list[ExchangeRate]:
+        return [ExchangeRate.of(rate) for rate in await covering.rates(info.context, self.found)]
 
     @staticmethod
     def of(found: covering.Covered) -> Coverage:
         return Coverage(
             total=CoverageFigures.of(None, found.total),
             by_category=[CoverageFigures.of(c, value) for c, value in found.by_category],
-            rates=[ExchangeRate.of(rate) for rate in found.rates],
+            found=found,
         )
 
 

@@ -25,7 +25,7 @@ Info = strawberry.Info[Context, None]
 
 RESTRICTED = (
     "Restricted: only the contributor, the recipient partner and the secretariat see who gave "
-    "and how much. It still counts in every total."
+    "and how much, its reference and its description. It still counts in every total."
 )
 
 
@@ -49,13 +49,18 @@ class Contribution(Node):
     valued_on: date = strawberry.field(description="Date whose exchange rate values the amount.")
     starts_on: date = strawberry.field(description="First day of the support period.")
     ends_on: date | None = strawberry.field(description="Last day of the support period, if set.")
-    description: str | None = strawberry.field(description="What the support consists of.")
+    description: str | None = strawberry.field(
+        description="What the support consists of; null when withheld from you."
+    )
     external_reference: str | None = strawberry.field(
         description="The contributor's own reference, unique per contributor; null when withheld."
     )
     visibility: Visibility = strawberry.field(description="Who may see contributor and amount.")
     redaction: str | None = strawberry.field(
-        description="Why contributor and amount are withheld from you; null when you see them."
+        description=(
+            "Why contributor, amount, reference and description are withheld from you; null "
+            "when you see them."
+        )
     )
     withdrawn_at: datetime | None = strawberry.field(description="When it was withdrawn, if so.")
     version: int = strawberry.field(description="Incremented by every change.")
@@ -74,7 +79,7 @@ class Contribution(Node):
             valued_on=row.valued_on,
             starts_on=row.starts_on,
             ends_on=row.ends_on,
-            description=row.description,
+            description=row.description if shown else None,
             external_reference=row.external_reference if shown else None,
             visibility=row.visibility,
             redaction=None if shown else RESTRICTED,

@@ -78,6 +78,7 @@ from schema.filters import (
     PlanFilter,
     PlanOrder,
 )
+from store import visibility
 
 TYPENAME = "__typename"
 MODELS: dict[str, Any] = {
@@ -99,16 +100,16 @@ SCALARS: dict[str, frozenset[str]] = {
     ),
     "Contribution": frozenset(
         {"kind", "status", "valuedOn", "startsOn", "endsOn", "description", "visibility"}
-        | {"withdrawnAt", "version", "createdAt", "updatedAt"}
+        | {"externalReference", "withdrawnAt", "version", "createdAt", "updatedAt"}
     ),
 }
-# (type, field): (foreign key, withheld with a restricted contribution's detail)
-REFERENCES: dict[tuple[str, str], tuple[str, bool]] = {
-    ("Contribution", "contributor"): ("contributor_id", True),
-    ("Contribution", "objective"): ("objective_id", False),
-    ("Objective", "plan"): ("plan_id", False),
-    ("Objective", "carriedOverFrom"): ("carried_over_from_id", False),
-    ("Plan", "partner"): ("partner_id", False),
+# (type, field): foreign key
+REFERENCES: dict[tuple[str, str], str] = {
+    ("Contribution", "contributor"): "contributor_id",
+    ("Contribution", "objective"): "objective_id",
+    ("Objective", "plan"): "plan_id",
+    ("Objective", "carriedOverFrom"): "carried_over_from_id",
+    ("Plan", "partner"): "partner_id",
 }
 # (type, field): (source, filter input, order input)
 CONNECTIONS: dict[tuple[str, str], tuple[ListSource, Any, Any]] = {
@@ -124,10 +125,10 @@ CONNECTIONS: dict[tuple[str, str], tuple[ListSource, Any, Any]] = {
         ContributionOrder,
     ),
 }
-# (type, field): (amount column, currency column, withheld with a restricted contribution's detail)
-MONEY: dict[tuple[str, str], tuple[str, str, bool]] = {
-    ("Contribution", "amount"): ("amount", "currency", True),
-    ("Objective", "requirement"): ("requirement_amount", "requirement_currency", False),
+# (type, field): (amount column, currency column)
+MONEY: dict[tuple[str, str], tuple[str, str]] = {
+    ("Contribution", "amount"): ("amount", "currency"),
+    ("Objective", "requirement"): ("requirement_amount", "requirement_currency"),
 }
 PAGE_INFO = frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"})
 
@@ -194,21 +195,21 @@ class Compiler:
             return GlobalId(key, type_name)
         if name in SCALARS[type_name]:
             column = definition.extensions["strawberry-definition"].python_name
-            return Scalar(key, column, _serializer(definition), written=_written(definition))
+            detail = _withheld(type_name, column)
+            return Scalar(key, column, _serializer(definition), detail, _written(definition))
         if (type_name, name) == ("Objective", "priority"):
             names = {rank.value: _serialize(definition)(rank) for rank in Priority}
             return Scalar(key, "priority", names.__getitem__, written=names)
-        if (type_name, name) == ("Contribution", "externalReference"):
-            serialize = _serializer(definition)
-            return Scalar(key, "external_reference", serialize, True, _written(definition))
         if (type_name, name) == ("Contribution", "redaction"):
             return Redaction(key, RESTRICTED)
         if (type_name, name) in MONEY:
-            return self._money(node, definition, *MONEY[type_name, name])
+            amount, currency = MONEY[type_name, name]
+            detail = _withheld(type_name, amount) or _withheld(type_name, currency)
+            return self._money(node, definition, amount, currency, detail)
         if (type_name, name) in REFERENCES:
-            column, detail = REFERENCES[type_name, name]
+            column = REFERENCES[type_name, name]
             target = self._object(get_named_type(definition.type).name, node.selection_set)
-            return Reference(key, column, standalone(target), detail)
+            return Reference(key, column, standalone(target), _withheld(type_name, column))
         if (type_name, name) in CONNECTIONS:
             return self._connection(node, definition, (type_name, name), nested=True)
         raise Unsupported
@@ -304,6 +305,12 @@ class Compiler:
             return convert_arguments(raw, field.arguments, registry, config)
 
         return convert
+
+
+def _withheld(type_name: str, column: str) -> bool:
+    """Whether a column is a restricted contribution's detail, null for whoever may not see it
+    (store/visibility.py decides, for this path as for every other)."""
+    return type_name == "Contribution" and visibility.withheld(column)
 
 
 def _fields(selection_set: SelectionSetNode | None) -> list[FieldNode]:

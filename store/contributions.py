@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     func,
     or_,
     select,
@@ -23,13 +25,17 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
+from store import visibility
 from store.base import Base, Timestamped, enum_column
 from store.columns import ScaledDecimal, UTCDateTime
 from store.enums import Category, ContributionKind, ContributionStatus, PlanKind, Visibility
 from store.objectives import MONEY_SCALE, Objective
 from store.pages import SortKey
-from store.participants import ids_of_codes
+from store.participants import Participant, ids_of_codes
 from store.plans import Plan
+from store.visibility import Scope, visible
+
+__all__ = ["Contribution", "ContributionFilter", "visible"]
 
 
 class Contribution(Timestamped, Base):
@@ -90,20 +96,27 @@ class ContributionFilter:
     currencies: Sequence[str] = ()
     visibilities: Sequence[Visibility] = ()
     active_on: date | None = None
-    # Leave out restricted contributions unless `viewer_id` gave or received them: for lists whose
-    # very membership would say who gave (a contributor's contributions).
+    # Whose detail the asker sees (store/visibility.py): a condition on a withheld column (who
+    # gave, the currency...) matches only rows whose detail it sees, so that no filter tells
+    # what the detail of the others is. Public detail only unless given.
+    scope: Scope = visibility.NO_ONE
+    # Leave out the rows whose detail the asker may not see: for lists whose very membership
+    # would say who gave (a contributor's contributions).
     hide_restricted: bool = False
-    viewer_id: int | None = None
 
 
-def visible(visibility: Any, contributor_id: Any, recipient_id: Any, viewer_id: Any) -> Any:
-    """Whether a contribution's detail shows to a participant other than the secretariat:
-    public, or given or received by them (`Viewer.sees`, in SQL)."""
-    return or_(
-        visibility == Visibility.PUBLIC,
-        contributor_id == viewer_id,
-        recipient_id == viewer_id,
+def seen_by(scope: Scope) -> ColumnElement[bool] | None:
+    """Contributions whose detail the viewer sees, in SQL; None when it sees all of them."""
+    return visibility.seen(
+        scope, Contribution.visibility, Contribution.contributor_id, Contribution.recipient_id
     )
+
+
+def _matching(column: Any, values: Sequence[Any], scope: Scope) -> ColumnElement[bool]:
+    """`column` is one of `values`; on a withheld column, only where the viewer sees it."""
+    condition: ColumnElement[bool] = column.in_(values)
+    shown = seen_by(scope) if visibility.withheld(column.key) else None
+    return condition if shown is None else and_(condition, shown)
 
 
 def select_contributions(criteria: ContributionFilter) -> Select[Contribution]:
@@ -122,29 +135,26 @@ def select_contributions(criteria: ContributionFilter) -> Select[Contribution]:
         statement = statement.where(Objective.plan_id.in_(criteria.plan_ids))
     if criteria.categories:
         statement = statement.where(Objective.category.in_(criteria.categories))
-    if criteria.objective_ids:
-        statement = statement.where(Contribution.objective_id.in_(criteria.objective_ids))
+    scope = criteria.scope
+    # Conditions on the contribution's own columns: `_matching` decides for each whether it is
+    # withheld detail.
+    own: list[tuple[Any, Any]] = [
+        (column, values)
+        for column, values in (
+            (Contribution.objective_id, criteria.objective_ids),
+            (Contribution.kind, criteria.kinds),
+            (Contribution.status, criteria.statuses),
+            (Contribution.currency, criteria.currencies),
+            (Contribution.visibility, criteria.visibilities),
+        )
+        if values
+    ]
     if criteria.contributor_codes:
-        statement = statement.where(
-            Contribution.contributor_id.in_(ids_of_codes(criteria.contributor_codes))
-        )
-    if criteria.kinds:
-        statement = statement.where(Contribution.kind.in_(criteria.kinds))
-    if criteria.statuses:
-        statement = statement.where(Contribution.status.in_(criteria.statuses))
-    if criteria.currencies:
-        statement = statement.where(Contribution.currency.in_(criteria.currencies))
-    if criteria.visibilities:
-        statement = statement.where(Contribution.visibility.in_(criteria.visibilities))
-    if criteria.hide_restricted:
-        statement = statement.where(
-            visible(
-                Contribution.visibility,
-                Contribution.contributor_id,
-                Contribution.recipient_id,
-                criteria.viewer_id,
-            )
-        )
+        own.append((Contribution.contributor_id, ids_of_codes(criteria.contributor_codes)))
+    for column, values in own:
+        statement = statement.where(_matching(column, values, scope))
+    if criteria.hide_restricted and (shown := seen_by(scope)) is not None:
+        statement = statement.where(shown)
     if criteria.active_on is not None:
         day = criteria.active_on
         statement = statement.where(
@@ -194,3 +204,86 @@ async def add(session: AsyncSession, row: Contribution) -> Contribution:
 async def by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Contribution]:
     rows = await session.scalars(select(Contribution).where(Contribution.id.in_(ids)))
     return {row.id: row for row in rows}
+
+
+async def recent_support(
+    session: AsyncSession,
+    pairs: Sequence[tuple[Category, str | None]],
+    since: date,
+    scope: Scope,
+) -> list[tuple[Category, str | None, int, int]]:
+    """For each (category, recipient region): who gave how many contributions since `since`,
+    counting only those whose giver the viewer may see (a count of the others would name them)."""
+    region = Participant.region
+    statement = (
+        select(Objective.category, region, Contribution.contributor_id, func.count())
+        .join(Objective, Objective.id == Contribution.objective_id)
+        .join(Participant, Participant.id == Contribution.recipient_id)
+        .where(
+            Objective.category.in_({category for category, _ in pairs}),
+            region.in_({r for _, r in pairs if r is not None}),
+            Contribution.starts_on >= since,
+            Contribution.status != ContributionStatus.WITHDRAWN,
+        )
+        .group_by(Objective.category, region, Contribution.contributor_id)
+    )
+    if (shown := seen_by(scope)) is not None:
+        statement = statement.where(shown)
+    result = await session.execute(statement)
+    return [(category, place, contributor, int(n)) for category, place, contributor, n in result]
+
+
+def _live_on_lines(lines: Select[Any]) -> list[ColumnElement[bool]]:
+    """Contributions counted in the totals of these objective lines (ids of their first
+    objectives): not withdrawn, to the line's objective or any carried over from it."""
+    line = func.coalesce(Objective.origin_id, Objective.id)
+    return [
+        line.in_(lines.scalar_subquery()),
+        Contribution.status != ContributionStatus.WITHDRAWN,
+    ]
+
+
+async def valuations_withheld(
+    session: AsyncSession, lines: Select[Any], scope: int, base_currency: str
+) -> list[tuple[str, date]]:
+    """The (currency, valuation day) of every contribution counted on these lines whose detail
+    the viewer may not see, but in the base currency (which needs no rate)."""
+    withheld = visibility.hidden(
+        Contribution.visibility, Contribution.contributor_id, Contribution.recipient_id, scope
+    )
+    result = await session.execute(
+        select(Contribution.currency, Contribution.valued_on)
+        .join(Objective, Objective.id == Contribution.objective_id)
+        .where(withheld, Contribution.currency != base_currency, *_live_on_lines(lines))
+        .distinct()
+    )
+    return [(currency, day) for currency, day in result]
+
+
+async def valued_in_sight(
+    session: AsyncSession,
+    lines: Select[Any],
+    scope: int,
+    spans: Sequence[tuple[str, date | None, date | None]],
+) -> list[bool]:
+    """For each (currency, from, before) span (None: open), whether a contribution counted on
+    these lines whose detail the viewer sees is valued in that currency within it."""
+    shown = seen_by(scope)
+    assert shown is not None
+    found: list[bool] = []
+    for start in range(0, len(spans), 100):
+        checks = []
+        for currency, since, before in spans[start : start + 100]:
+            conditions = [Contribution.currency == currency]
+            if since is not None:
+                conditions.append(Contribution.valued_on >= since)
+            if before is not None:
+                conditions.append(Contribution.valued_on < before)
+            checks.append(
+                select(Contribution.id)
+                .join(Objective, Objective.id == Contribution.objective_id)
+                .where(shown, *conditions, *_live_on_lines(lines))
+                .exists()
+            )
+        found += [bool(value) for value in (await session.execute(select(*checks))).one()]
+    return found

@@ -48,7 +48,7 @@ from store.enums import (
 )
 from store.objectives import MONEY_SCALE, Objective
 from store.pages import SortKey
-from store.participants import Participant, ids_of_codes
+from store.participants import ids_of_codes
 from store.plans import Plan
 
 
@@ -286,23 +286,3 @@ async def replace(session: AsyncSession, rows_: Sequence[dict[str, Any]]) -> Non
         part = lines[start : start + 500]
         await session.execute(delete(ObjectiveTally).where(ObjectiveTally.line_id.in_(part)))
     await session.execute(insert(ObjectiveTally), list(rows_))
-
-
-async def recent_support(
-    session: AsyncSession, pairs: Sequence[tuple[Category, str | None]], since: date
-) -> list[tuple[Category, str | None, int, int]]:
-    """For each (category, recipient region): who gave how many contributions since `since`."""
-    region = Participant.region
-    result = await session.execute(
-        select(Objective.category, region, Contribution.contributor_id, func.count())
-        .join(Objective, Objective.id == Contribution.objective_id)
-        .join(Participant, Participant.id == Contribution.recipient_id)
-        .where(
-            Objective.category.in_({category for category, _ in pairs}),
-            region.in_({r for _, r in pairs if r is not None}),
-            Contribution.starts_on >= since,
-            Contribution.status != ContributionStatus.WITHDRAWN,
-        )
-        .group_by(Objective.category, region, Contribution.contributor_id)
-    )
-    return [(category, place, contributor, int(n)) for category, place, contributor, n in result]

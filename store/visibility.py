@@ -1,0 +1,90 @@
+"""What a viewer may see of a contribution, decided here and nowhere else: in Python for rows
+already read, in SQL for statements that filter, count or group contributions.
+
+A RESTRICTED contribution's detail (who gave it, how much, in which currency, its reference, its
+description, and anything of it not listed as open below) shows only to its contributor, its
+recipient and the secretariat. The rest (that it exists, its objective, kind, status, period)
+shows to everyone, and it counts in every total. Nothing that depends on withheld detail may
+differ for a viewer who may not see it: a filter on a withheld column matches only rows whose
+detail the viewer sees, a list grouped by one (a contributor's contributions) leaves the others
+out, and a rate only they use is not listed.
+
+A viewer is given as a scope: None for one who sees everything (the secretariat), otherwise its
+participant id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_
+
+from store.enums import Visibility
+
+Scope = int | None
+
+# A scope no participant has (ids start at 1): public detail only. The default wherever a scope
+# is not given, so a forgotten one withholds rather than shows.
+NO_ONE = 0
+
+# The columns of a contribution everyone may see. Every other column, and any added later, is
+# withheld detail until it is listed here.
+OPEN = frozenset(
+    {
+        "id",
+        "objective_id",
+        "recipient_id",
+        "kind",
+        "status",
+        "valued_on",
+        "starts_on",
+        "ends_on",
+        "visibility",
+        "withdrawn_at",
+        "version",
+        "created_at",
+        "updated_at",
+    }
+)
+
+
+def withheld(column: str) -> bool:
+    """Whether a contribution's column (or a change event's key about one) is detail."""
+    return column not in OPEN
+
+
+def sees(scope: Scope, visibility: Any, contributor_id: Any, recipient_id: Any) -> bool:
+    """Whether a viewer sees a contribution's detail, from the three values that decide it
+    (`visibility` as the enum or its name, as change events store it)."""
+    if scope is None:
+        return True
+    public = visibility is Visibility.PUBLIC or visibility == Visibility.PUBLIC.value
+    return public or scope in (contributor_id, recipient_id)
+
+
+def visible(visibility: Any, contributor_id: Any, recipient_id: Any, viewer_id: Any) -> Any:
+    """`sees` in SQL for a participant (a viewer who sees everything needs no condition)."""
+    return or_(
+        visibility == Visibility.PUBLIC,
+        contributor_id == viewer_id,
+        recipient_id == viewer_id,
+    )
+
+
+def seen(
+    scope: Scope, visibility: Any, contributor_id: Any, recipient_id: Any
+) -> ColumnElement[bool] | None:
+    """`sees` in SQL over columns; None when the viewer sees everything."""
+    if scope is None:
+        return None
+    return visible(visibility, contributor_id, recipient_id, scope)
+
+
+def hidden(visibility: Any, contributor_id: Any, recipient_id: Any, viewer_id: int) -> Any:
+    """The complement of `visible` (restricted, neither given nor received by the viewer),
+    written so that an index on the visibility serves it."""
+    return and_(
+        visibility.in_([value for value in Visibility if value is not Visibility.PUBLIC]),
+        contributor_id != viewer_id,
+        recipient_id != viewer_id,
+    )
