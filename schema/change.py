@@ -41,7 +41,9 @@ class ChangeEvent:
     before: JSON | None = strawberry.field(description="The object before (null on creation).")
     after: JSON | None = strawberry.field(description="The object after the write.")
     redacted: bool = strawberry.field(
-        description="True when actor, contributor and amounts are withheld from you (restricted)."
+        description=(
+            "True when its actor and the contribution's detail are withheld from you (restricted)."
+        )
     )
     actor_id: strawberry.Private[int | None]
 

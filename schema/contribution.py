@@ -55,7 +55,9 @@ class Contribution(Node):
     external_reference: str | None = strawberry.field(
         description="The contributor's own reference, unique per contributor; null when withheld."
     )
-    visibility: Visibility = strawberry.field(description="Who may see contributor and amount.")
+    visibility: Visibility = strawberry.field(
+        description="Who may see its detail: contributor, amount, currency, reference, description."
+    )
     redaction: str | None = strawberry.field(
         description=(
             "Why contributor, amount, reference and description are withheld from you; null "

@@ -31,7 +31,11 @@ class RegisterContributionInput:
         default=ContributionStatus.PLEDGED, description="PLEDGED unless already further along."
     )
     visibility: Visibility = strawberry.field(
-        default=Visibility.PUBLIC, description="RESTRICTED hides contributor and amount."
+        default=Visibility.PUBLIC,
+        description=(
+            "RESTRICTED hides its detail (contributor, amount, currency, reference, "
+            "description) from all but the contributor, the recipient and the secretariat."
+        ),
     )
     description: str | None = strawberry.field(default=None, description="What it consists of.")
     external_reference: str | None = strawberry.field(
