@@ -78,6 +78,10 @@ UNMETERED: dict[str, Any] = {
     "cost_restore_rate": 10**9,
 }
 OUTSIDERS = ("other_ally", "other_partner", "institution")
+# The long walks go as one outsider of each kind of scope the rule tells apart: what a viewer
+# sees turns on its participant alone (store/visibility.py; the truth table below checks every
+# one), so an institution walks as another ally does.
+WALKERS = ("other_ally", "other_partner")
 ENTITLED = ("secretariat", "ally", "partner")
 
 # --- The worlds ----------------------------------------------------------------------------------
@@ -484,11 +488,11 @@ async def _same_for_outsiders(worlds: dict[str, World], probes: list[Probe]) -> 
         await _refused(screen, probe)
     asked = [
         _ask(worlds[name].apis["rows"], probes, viewer, screen)
-        for viewer in OUTSIDERS
+        for viewer in WALKERS
         for name in ("A", "B")
     ]
     answers = iter(await asyncio.gather(*asked))
-    for viewer in OUTSIDERS:
+    for viewer in WALKERS:
         a, b = next(answers), next(answers)
         differences = _differences(_normal(a), _normal(b))
         assert differences == [], f"{viewer} tells the worlds apart:\n" + "\n".join(differences[:5])
@@ -932,7 +936,8 @@ async def test_the_rule_is_one_in_python_and_in_sql(worlds: dict[str, World]) ->
 DIRECT = ("Query.", "Plan.", "Objective.contributions { objectives(")
 
 
-@pytest.mark.parametrize("viewer", ["secretariat", "ally", "institution"])
+# The two shapes the rule takes in SQL: no condition (the secretariat), and a participant's.
+@pytest.mark.parametrize("viewer", ["secretariat", "ally"])
 async def test_every_filter_answers_alike_on_every_read_path(
     worlds: dict[str, World], viewer: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
