@@ -39,6 +39,11 @@ DEMO_SCALE = 0.02
 # work a correct request may take longer than production's 15 s, and a test asserts behaviour,
 # never speed. A request that is really stuck still fails on the per-test timeout (pyproject).
 REQUEST_TIMEOUT = 600.0
+# Connections each in-process test app may hold on PostgreSQL (twice this with overflow): the
+# server's max_connections is shared by every test run on the machine, and each app keeps its
+# idle connections, so a module holding several apps at once would otherwise exhaust it when a
+# second run goes on beside this one. Requests beyond it wait their turn for a connection.
+POOL_SIZE = 2
 
 
 class Databases:
@@ -188,6 +193,8 @@ async def issue_tokens(sessions: async_sessionmaker[AsyncSession]) -> dict[str, 
 async def running_api(url: str, **settings: Any) -> AsyncIterator[Api]:
     """The app over `url`, in process, with a token for each of PEOPLE, and any other settings."""
     settings.setdefault("request_timeout", REQUEST_TIMEOUT)
+    settings.setdefault("pool_size", POOL_SIZE)
+    settings.setdefault("pool_timeout", REQUEST_TIMEOUT)
     app = create_app(Settings(database_url=url, **settings))
     database = app.state.database
     log = StatementLog()

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from tests.conftest import POOL_SIZE, REQUEST_TIMEOUT
+
 START_SECONDS = 120  # a bound for a server that will not start, not a speed test
 STOP_SECONDS = 30
 
@@ -44,7 +46,15 @@ async def server(url: str) -> AsyncIterator[Instance]:
     """`python -m api serve` on a free port over `url`, once it answers. Waits without blocking
     the event loop, which may be relaying the server's own database traffic."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "production", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "ENVIRONMENT": "production",
+        "LOG_LEVEL": "WARNING",
+        # Few connections, waited for patiently: PostgreSQL's are shared with other test runs.
+        "DATABASE_POOL_SIZE": str(POOL_SIZE),
+        "DATABASE_POOL_TIMEOUT": str(REQUEST_TIMEOUT),
+    }
     command = [sys.executable, "-m", "api", "serve", "--port", str(port)]
     # Starting a process is quick; only waiting for it blocks, and that is done in a thread.
     process = subprocess.Popen(command, env=env)  # noqa: ASYNC220 - our own command
