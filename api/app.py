@@ -19,7 +19,7 @@ from api.metrics import Metrics, MetricsMiddleware, metrics_endpoint
 from api.settings import Settings
 from resolvers.budget import Budgets
 from schema import build_schema
-from schema.direct_reads import DirectReads
+from schema.compiled_reads import CompiledReads
 from store.database import Database, is_sqlite
 from store.signals import signals_for
 
@@ -37,17 +37,17 @@ def create_app(settings: Settings) -> Starlette:
         timeout_seconds=settings.request_timeout,
         budgets=Budgets(settings.cost_budget, settings.cost_restore_rate),
     )
-    direct = None
-    if settings.direct_reads:
+    compiled = None
+    if settings.compiled_reads:
         in_sql = settings.json_reads and not is_sqlite(settings.database_url)
-        direct = DirectReads(schema, settings.max_query_cost, in_sql)
+        compiled = CompiledReads(schema, settings.max_query_cost, in_sql)
     view = GraphQLView(
         schema,
         database,
         signals,
         settings.graphiql,
         limits,
-        direct,
+        compiled,
         graphiql_token_file=settings.graphiql_token_file,
     )
 

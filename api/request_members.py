@@ -4,7 +4,7 @@ A request is a JSON object with `query` (a non-empty string), and optionally `va
 object), `operationName` (a string) and `extensions` (an object), any of them null. Over HTTP
 POST it is the body, over GET the URL's parameters (`variables` and `extensions` as JSON text),
 over a WebSocket the `subscribe` message's payload. A member of any other kind is refused here,
-in words that name it, before the direct path or Strawberry sees the request.
+in words that name it, before the compiled path or Strawberry sees the request.
 
 The texts clients read never show Python's spelling of a value (`True`, `None`, `{'x': 1}`):
 values are named by their JSON kind, or written as JSON.

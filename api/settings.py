@@ -40,11 +40,12 @@ class Settings:
     cost_restore_rate: float = 10_000.0
     request_timeout: float = 15.0
     max_body_bytes: int = 1_048_576
-    # Serve supported queries directly from rows (schema/direct_reads.py); off, every query runs
-    # through Strawberry's per-field execution. Either way clients see the same answers.
-    direct_reads: bool = True
+    # Compiled reads: answer supported queries with one SQL statement per root field
+    # (schema/compiled_reads.py); off, every query runs through the resolvers field by field.
+    # Either way clients see the same answers.
+    compiled_reads: bool = True
     # On PostgreSQL, let the database build those answers as JSON in one statement per root field
-    # (resolvers/direct_json.py); off, they are built in Python from rows. The same answers.
+    # (resolvers/compiled.py); off, they are built in Python from rows. The same answers.
     json_reads: bool = True
 
     @property
@@ -98,7 +99,10 @@ class Settings:
             cost_restore_rate=_positive_number(environ, "COST_RESTORE_RATE", 10_000.0),
             request_timeout=_positive_number(environ, "REQUEST_TIMEOUT", 15.0),
             max_body_bytes=_positive_int(environ, "MAX_BODY_BYTES", 1_048_576),
-            direct_reads=_switch(environ, "DIRECT_READS", True),
+            # DIRECT_READS is the setting's earlier name, still honoured.
+            compiled_reads=_switch(
+                environ, "COMPILED_READS", _switch(environ, "DIRECT_READS", True)
+            ),
             json_reads=_switch(environ, "JSON_READS", True),
         )
 

@@ -135,7 +135,7 @@ def global_id(path: str, value: str, expected: str) -> int:
         raise reject(path, f"is not the ID of a {expected}", UserErrorCode.INVALID) from None
 
 
-def text(
+def input_text(
     path: str, value: str | None, limit: int, *, required: bool = False, prose: bool = False
 ) -> str | None:
     """The text of an input field, trimmed. Optional text may be left out (null); text that is

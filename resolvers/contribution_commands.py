@@ -15,13 +15,13 @@ from resolvers.commands import (
     fingerprint,
     forward,
     global_id,
+    input_text,
     log,
     money,
     not_null,
     period,
     reject,
     run,
-    text,
     version,
 )
 from resolvers.context import Context
@@ -77,7 +77,7 @@ async def register(
     print_ = fingerprint(vars(entry))
 
     async def work(session: AsyncSession) -> Outcome[Contribution]:
-        key = text("idempotencyKey", idempotency_key, KEY_LIMIT)
+        key = input_text("idempotencyKey", idempotency_key, KEY_LIMIT)
         if key is not None:
             seen = await idempotency.find(session, viewer.participant_id, REGISTER, key)
             if seen is not None:
@@ -115,7 +115,7 @@ async def _new_contribution(
             f"belongs to plan {plan.code}, which is {plan.status.name}: support goes to plans "
             "that are agreed, active or under review",
         )
-    reference = text("externalReference", entry.external_reference, REFERENCE_LIMIT)
+    reference = input_text("externalReference", entry.external_reference, REFERENCE_LIMIT)
     viewer = context.caller
     if reference is not None:
         existing = await contributions.by_reference(session, viewer.participant_id, reference)
@@ -145,7 +145,7 @@ async def _new_contribution(
             valued_on=valued_on,
             starts_on=entry.starts_on,
             ends_on=entry.ends_on,
-            description=text("description", entry.description, DESCRIPTION_LIMIT, prose=True),
+            description=input_text("description", entry.description, DESCRIPTION_LIMIT, prose=True),
             external_reference=reference,
             visibility=entry.visibility,
         ),
@@ -187,11 +187,13 @@ async def update(
             if name in fields:
                 setattr(row, name, fields[name])
         if "description" in fields:
-            row.description = text(
+            row.description = input_text(
                 "description", fields["description"], DESCRIPTION_LIMIT, prose=True
             )
         if "external_reference" in fields:
-            reference = text("externalReference", fields["external_reference"], REFERENCE_LIMIT)
+            reference = input_text(
+                "externalReference", fields["external_reference"], REFERENCE_LIMIT
+            )
             if reference is not None and reference != row.external_reference:
                 taken = await contributions.by_reference(session, row.contributor_id, reference)
                 if taken is not None:
@@ -228,7 +230,7 @@ async def withdraw(
         row.status = ContributionStatus.WITHDRAWN
         row.withdrawn_at = datetime.now(UTC)
         await save(session)
-        why = text("reason", reason, DESCRIPTION_LIMIT, prose=True)
+        why = input_text("reason", reason, DESCRIPTION_LIMIT, prose=True)
         await log(context, session, row, ChangeAction.WITHDRAWN, before, {"reason": why})
         await refresh_objectives(session, [row.objective_id])
         return Outcome(row)

@@ -14,12 +14,12 @@ from resolvers.commands import (
     UserErrorCode,
     forward,
     global_id,
+    input_text,
     log,
     money,
     not_null,
     reject,
     run,
-    text,
     version,
 )
 from resolvers.context import Context
@@ -67,7 +67,7 @@ async def add(context: Context, entry: NewObjective) -> Outcome[Objective]:
             raise reject("planId", f"is {plan.status.name}: it takes no new objectives")
         if entry.status is ObjectiveStatus.CARRIED_OVER:
             raise reject("status", "CARRIED_OVER is set by transitionPlan only")
-        code = text("code", entry.code, CODE_LIMIT, required=True) or entry.code
+        code = input_text("code", entry.code, CODE_LIMIT, required=True) or entry.code
         if any(existing.code == code for existing in await objectives.of_plan(session, plan.id)):
             raise reject(
                 "code", f"{shown(code)} is taken in this plan", UserErrorCode.ALREADY_EXISTS
@@ -79,8 +79,10 @@ async def add(context: Context, entry: NewObjective) -> Outcome[Objective]:
                 plan_id=plan.id,
                 code=code,
                 category=entry.category,
-                title=text("title", entry.title, TITLE_LIMIT, required=True),
-                description=text("description", entry.description, DESCRIPTION_LIMIT, prose=True),
+                title=input_text("title", entry.title, TITLE_LIMIT, required=True),
+                description=input_text(
+                    "description", entry.description, DESCRIPTION_LIMIT, prose=True
+                ),
                 priority=int(entry.priority),
                 status=entry.status,
                 requirement_amount=amount,
@@ -125,9 +127,11 @@ async def update(
             forward("status", row.status, fields["status"], LIFECYCLE)
             row.status = fields["status"]
         if "title" in fields:
-            row.title = text("title", fields["title"], TITLE_LIMIT, required=True) or row.title
+            row.title = (
+                input_text("title", fields["title"], TITLE_LIMIT, required=True) or row.title
+            )
         if "description" in fields:
-            row.description = text(
+            row.description = input_text(
                 "description", fields["description"], DESCRIPTION_LIMIT, prose=True
             )
         if "category" in fields:

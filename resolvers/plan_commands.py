@@ -17,12 +17,12 @@ from resolvers.commands import (
     UserErrorCode,
     forward,
     global_id,
+    input_text,
     log,
     not_null,
     period,
     reject,
     run,
-    text,
     version,
 )
 from resolvers.context import Context
@@ -110,7 +110,7 @@ async def create(context: Context, entry: NewPlan) -> Outcome[Plan]:
         secretariat_only(context, "creates plans")
         # Checked as text first: a control character (a NUL byte above all) must not reach the
         # database as a parameter.
-        code = str(text("partner", entry.partner, CODE_LIMIT, required=True)).upper()
+        code = str(input_text("partner", entry.partner, CODE_LIMIT, required=True)).upper()
         partner = (await participants.by_codes(session, [code])).get(code)
         if partner is None:
             raise reject(
@@ -121,7 +121,7 @@ async def create(context: Context, entry: NewPlan) -> Outcome[Plan]:
             raise reject("partner", f"{partner.name} is not a NATO partner today")
         _check_new(entry)
         year = (entry.agreed_on or context.today).year
-        plan_code = text("code", entry.code, CODE_LIMIT) or f"{code}-{entry.kind.name}-{year}"
+        plan_code = input_text("code", entry.code, CODE_LIMIT) or f"{code}-{entry.kind.name}-{year}"
         row = await plans.add(
             session,
             Plan(
@@ -129,8 +129,8 @@ async def create(context: Context, entry: NewPlan) -> Outcome[Plan]:
                 partner_id=partner.id,
                 kind=entry.kind,
                 status=entry.status,
-                title=text("title", entry.title, TITLE_LIMIT, required=True),
-                summary=text("summary", entry.summary, SUMMARY_LIMIT, prose=True),
+                title=input_text("title", entry.title, TITLE_LIMIT, required=True),
+                summary=input_text("summary", entry.summary, SUMMARY_LIMIT, prose=True),
                 agreed_on=entry.agreed_on,
                 agreed_on_precision=entry.agreed_on_precision,
                 starts_on=entry.starts_on,
@@ -159,9 +159,11 @@ async def update(
             forward("status", row.status, fields["status"], LIFECYCLE)
             row.status = fields["status"]
         if "title" in fields:
-            row.title = text("title", fields["title"], TITLE_LIMIT, required=True) or row.title
+            row.title = (
+                input_text("title", fields["title"], TITLE_LIMIT, required=True) or row.title
+            )
         if "summary" in fields:
-            row.summary = text("summary", fields["summary"], SUMMARY_LIMIT, prose=True)
+            row.summary = input_text("summary", fields["summary"], SUMMARY_LIMIT, prose=True)
         for name in ("agreed_on", "agreed_on_precision", "starts_on", "ends_on"):
             if name in fields:
                 setattr(row, name, fields[name])
@@ -213,8 +215,8 @@ async def transition(context: Context, entry: Transition) -> Outcome[Transitione
         partner = await get(session, participants.Participant, old.partner_id)
         assert partner is not None
         year = (entry.agreed_on or context.today).year
-        code = text("code", entry.code, CODE_LIMIT) or f"{partner.code}-ITPP-{year}"
-        title = text("title", entry.title, TITLE_LIMIT) or (
+        code = input_text("code", entry.code, CODE_LIMIT) or f"{partner.code}-ITPP-{year}"
+        title = input_text("title", entry.title, TITLE_LIMIT) or (
             f"{partner.name} Individually Tailored Partnership Programme"
         )
         before_old = snapshot(old)
@@ -226,7 +228,7 @@ async def transition(context: Context, entry: Transition) -> Outcome[Transitione
                 kind=PlanKind.ITPP,
                 status=entry.status,
                 title=title,
-                summary=text("summary", entry.summary, SUMMARY_LIMIT, prose=True),
+                summary=input_text("summary", entry.summary, SUMMARY_LIMIT, prose=True),
                 agreed_on=entry.agreed_on,
                 agreed_on_precision=entry.agreed_on_precision,
                 starts_on=entry.starts_on,

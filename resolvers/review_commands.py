@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.commands import Outcome, global_id, log, reject, run, text
+from resolvers.commands import Outcome, global_id, input_text, log, reject, run
 from resolvers.context import Context
 from resolvers.plan_commands import IN_FORCE, editable_plan
 from store import objectives, reviews
@@ -54,7 +54,7 @@ async def record(context: Context, entry: NewReview) -> Outcome[Review]:
                 ObjectiveAssessment(
                     objective_id=objective_id,
                     assessment=item.assessment,
-                    comment=text(
+                    comment=input_text(
                         f"assessments.{n}.comment", item.comment, COMMENT_LIMIT, prose=True
                     ),
                 )
@@ -64,7 +64,7 @@ async def record(context: Context, entry: NewReview) -> Outcome[Review]:
             Review(
                 plan_id=plan.id,
                 reviewed_on=entry.reviewed_on,
-                summary=text("summary", entry.summary, SUMMARY_LIMIT, required=True),
+                summary=input_text("summary", entry.summary, SUMMARY_LIMIT, required=True),
             ),
             assessed,
         )

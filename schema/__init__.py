@@ -62,7 +62,7 @@ def build_schema(production: bool = False, max_cost: int = 50_000) -> strawberry
         types=[Node, Participant, Plan, Objective, Contribution, Review],
         scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=production),
-        # Every root field runs and its errors are listed in document order, as on the direct path.
+        # Every root field runs, its errors listed in document order, as on the compiled path.
         execution_context_class=EveryRootField,
         extensions=[
             # First: the limiters after it walk fragments recursively, and a long enough chain of

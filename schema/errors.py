@@ -17,7 +17,7 @@ from resolvers.errors import OUTAGE_MESSAGE, is_outage
 
 log = logging.getLogger("api.errors")
 
-# Strawberry's MaskErrors says this; the direct path must say the same.
+# Strawberry's MaskErrors says this; the compiled path must say the same.
 MASKED = "Unexpected error."
 
 

@@ -1,10 +1,10 @@
-"""How the ordinary path runs a query's root fields: every one of them, every failure listed.
+"""How the resolver path runs a query's root fields: every one of them, every failure listed.
 
 graphql-core runs root fields concurrently and, when one that cannot be null fails, cancels the
 others: the answer then lists whichever failure came first in time, which depends on what each
-field waited for. The direct path (schema/direct_reads.py) runs every root field and lists every
+field waited for. The compiled path (schema/compiled_reads.py) runs every root field and lists every
 root field's error in the order of the document. One request must get one answer, whichever path
-answers it, so the ordinary path does the same: root fields still run concurrently, none is
+answers it, so the resolver path does the same: root fields still run concurrently, none is
 cancelled for another's failure, and the errors are listed by the root field they belong to, in
 the order the document asks for them (a field's own errors in the order they happened). `data` is
 null when a root field that cannot be null failed, as the specification says.

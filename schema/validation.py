@@ -215,8 +215,8 @@ class RequireOperationName(SchemaExtension):
 # One rule (schema/text.py) for every text a request carries: string literals in the document,
 # and every string and field name in its variables, whatever type they are sent for. graphql-core
 # already refuses a lone surrogate in a literal as a syntax error that names nothing; the
-# refusal here names the argument, or the variable, it was sent in. The ordinary path asks
-# `RefuseInvalidText`; the direct path declines such a request, so the ordinary path answers it.
+# refusal here names the argument, or the variable, it was sent in. The resolver path asks
+# `RefuseInvalidText`; the compiled path declines such a request, so the resolver path answers it.
 
 INVALID_TEXT = "INVALID_TEXT"
 

@@ -21,7 +21,7 @@ from seeds.money import Money
 from seeds.objectives import OBJECTIVES
 from seeds.support import build_contributions
 from seeds.synthetic import MARK, Dataset, World
-from store import loading
+from store import seeding
 from store.contributions import Contribution
 from store.objectives import Objective
 from store.participants import Participant, Partnership
@@ -86,22 +86,22 @@ def build(world: World, money: Money, scale: float, seed: int) -> Dataset:
 
 async def _read_reference(session: AsyncSession) -> tuple[World, Money]:
     codes = [plan.code for plan in reference.PLANS]
-    plans = sorted(await loading.fetch_in(session, Plan, Plan.code, codes), key=lambda p: p.code)
-    rates = await loading.fetch_all(session, ExchangeRate)
+    plans = sorted(await seeding.fetch_in(session, Plan, Plan.code, codes), key=lambda p: p.code)
+    rates = await seeding.fetch_all(session, ExchangeRate)
     if len(plans) != len(codes) or not rates:
         raise MissingReferenceData(
             "the reference data is not loaded: run seeds.load_reference() before generate()"
         )
-    participants = sorted(await loading.fetch_all(session, Participant), key=lambda p: p.code)
+    participants = sorted(await seeding.fetch_all(session, Participant), key=lambda p: p.code)
     partnerships: dict[int, list[Partnership]] = {}
-    for partnership in await loading.fetch_all(session, Partnership):
+    for partnership in await seeding.fetch_all(session, Partnership):
         partnerships.setdefault(partnership.participant_id, []).append(partnership)
     wanted = {(objective.plan, objective.code) for objective in OBJECTIVES}
     by_id = {plan.id: plan.code for plan in plans}
     objectives = sorted(
         (
             objective
-            for objective in await loading.fetch_in(
+            for objective in await seeding.fetch_in(
                 session, Objective, Objective.plan_id, list(by_id)
             )
             if (by_id[objective.plan_id], objective.code) in wanted
@@ -117,15 +117,15 @@ Keys = tuple[set[tuple[Any, ...]], set[tuple[Any, ...]], set[tuple[Any, ...]]]
 
 async def _present(session: AsyncSession) -> Keys:
     """The natural keys of the generated rows already in the database."""
-    plan_codes = dict(await loading.fetch_columns(session, (Plan.id, Plan.code)))
-    plans = await loading.keys_with_prefix(session, (Plan.code,), Plan.code, MARK)
+    plan_codes = dict(await seeding.fetch_columns(session, (Plan.id, Plan.code)))
+    plans = await seeding.keys_with_prefix(session, (Plan.code,), Plan.code, MARK)
     objectives = {
         (plan_codes[plan_id], code)
-        for plan_id, code in await loading.keys_with_prefix(
+        for plan_id, code in await seeding.keys_with_prefix(
             session, (Objective.plan_id, Objective.code), Objective.code, MARK
         )
     }
-    contributions = await loading.keys_with_prefix(
+    contributions = await seeding.keys_with_prefix(
         session,
         (Contribution.contributor_id, Contribution.external_reference),
         Contribution.external_reference,
@@ -160,7 +160,7 @@ async def _write(session: AsyncSession, world: World, dataset: Dataset) -> None:
             }
             for slot in wave
         ]
-        ids = await loading.insert_many_returning_ids(session, Plan, rows)
+        ids = await seeding.insert_many_returning_ids(session, Plan, rows)
         plan_ids.update({slot.code: new_id for slot, new_id in zip(wave, ids, strict=True)})
         pending = [slot for slot in pending if slot.code not in plan_ids]
     objective_rows = [
@@ -168,7 +168,7 @@ async def _write(session: AsyncSession, world: World, dataset: Dataset) -> None:
         for slot in dataset.slots
         for row in slot.objectives
     ]
-    ids = await loading.insert_many_returning_ids(session, Objective, objective_rows)
+    ids = await seeding.insert_many_returning_ids(session, Objective, objective_rows)
     codes = {plan_id: code for code, plan_id in plan_ids.items()}
     objective_ids = {
         (codes[row["plan_id"]], row["code"]): new_id
@@ -180,4 +180,4 @@ async def _write(session: AsyncSession, world: World, dataset: Dataset) -> None:
     contribution_rows = [
         {**row, "objective_id": objective_ids[key]} for key, row in dataset.contributions
     ]
-    await loading.insert_many(session, Contribution, contribution_rows)
+    await seeding.insert_many(session, Contribution, contribution_rows)

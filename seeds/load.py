@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from seeds import rates, reference
 from seeds.objectives import ILLUSTRATIVE_OBJECTIVE, OBJECTIVES, ObjectiveSeed
 from seeds.reference import INSTITUTIONS, PLANS, STATE_CODES, PlanSeed
-from store import loading
+from store import seeding
 from store.enums import ParticipantKind
 from store.objectives import Objective
 from store.participants import Participant, Partnership
@@ -68,23 +68,23 @@ async def load_reference(sessionmaker: async_sessionmaker[AsyncSession]) -> Refe
 
 
 async def _load(session: AsyncSession) -> ReferenceSummary:
-    participants = await loading.insert_missing(
+    participants = await seeding.insert_missing(
         session, Participant, ("code",), _participant_rows()
     )
     ids = {key[0]: row.id for key, row in participants.rows.items()}
-    partnerships = await loading.insert_missing(
+    partnerships = await seeding.insert_missing(
         session, Partnership, ("participant_id", "framework", "joined_on"), _partnership_rows(ids)
     )
     # A successor refers to its predecessor's id, and a carried-over objective to the objective it
     # continues, so each goes in a second wave once the first has its ids.
     plans: dict[str, Plan] = {}
-    counts: list[loading.Loaded[Any]] = [participants, partnerships]
+    counts: list[seeding.Loaded[Any]] = [participants, partnerships]
     for wave in (
         [plan for plan in PLANS if plan.predecessor is None],
         [plan for plan in PLANS if plan.predecessor is not None],
     ):
         rows = [_plan_row(plan, ids, plans) for plan in wave]
-        outcome = await loading.insert_missing(session, Plan, ("code",), rows)
+        outcome = await seeding.insert_missing(session, Plan, ("code",), rows)
         plans.update({key[0]: row for key, row in outcome.rows.items()})
         counts.append(outcome)
     objectives: dict[tuple[str, str], Objective] = {}
@@ -93,11 +93,11 @@ async def _load(session: AsyncSession) -> ReferenceSummary:
         [objective for objective in OBJECTIVES if objective.carried_over_from is not None],
     ):
         rows = [_objective_row(objective, plans, objectives) for objective in objective_wave]
-        found = await loading.insert_missing(session, Objective, ("plan_id", "code"), rows)
+        found = await seeding.insert_missing(session, Objective, ("plan_id", "code"), rows)
         by_id = {plan.id: code for code, plan in plans.items()}
         objectives.update({(by_id[key[0]], key[1]): row for key, row in found.rows.items()})
         counts.append(found)
-    rates = await loading.insert_missing(
+    rates = await seeding.insert_missing(
         session, ExchangeRate, ("currency", "valid_from"), _rate_rows()
     )
     counts.append(rates)

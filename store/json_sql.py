@@ -1,6 +1,6 @@
 """Whole answers written as JSON by PostgreSQL, in one statement, the way PostGraphile builds them.
 
-The pieces below are composed by resolvers/direct_json.py into one expression per root field: a
+The pieces below are composed by resolvers/compiled.py into one expression per root field: a
 row's fields as a JSON object, a page as an array over a LATERAL subquery (nested pages correlated
 to their parent row), the rows they reference joined in. PostgreSQL does the per-row work, and the
 text it returns goes into the response as it is (orjson.Fragment): no row, object or string of the
@@ -8,7 +8,7 @@ answer is made in Python.
 
 Every piece is JSON text, written compactly and exactly as the response encoder and the GraphQL
 serializers write it (PostgreSQL's to_json escapes strings as orjson does), so the answer is byte
-for byte the ordinary path's: tests/test_fast_path.py holds them to it. A piece may be SQL NULL
+for byte the resolver path's: tests/test_compiled_reads.py holds them to it. A piece may be SQL NULL
 where the value is null; `json_object` writes those as `null`.
 
 PostgreSQL only: SQLite has no LATERAL.
@@ -124,7 +124,7 @@ def _or_null(value: Json) -> Json:
     return func.coalesce(value, _sql_text(NULL))
 
 
-def text(value: str) -> Json:
+def string(value: str) -> Json:
     """A constant string."""
     return _sql_text(_json(value))
 
@@ -267,7 +267,7 @@ def withheld(shown: ColumnElement[bool] | None, reason: str) -> Json:
     """Why detail is withheld, or null."""
     if shown is None:
         return _sql_text(NULL)
-    return case((shown, _sql_text(NULL)), else_=text(reason))
+    return case((shown, _sql_text(NULL)), else_=string(reason))
 
 
 def one(

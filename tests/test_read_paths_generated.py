@@ -1,14 +1,14 @@
 """The read paths compared on documents generated from every combination of a connection's members.
 
-tests/test_fast_path.py holds chosen documents to one answer; here the documents are enumerated:
-every way of asking a connection for its members without its items (each `pageInfo` field alone
-and together, `__typename`, `totalCount`, cursors only, `__typename` of edges or nodes) and with
-them, at the root, under a root object, under a list and under a reference, forwards and backwards,
-before and after real cursors, over lists that hold no row, one row or many. Each document goes
-to the ordinary path, to the direct path building answers from rows and (PostgreSQL) to the direct
-path building them as JSON in SQL, as every person of conftest's PEOPLE wherever contributions are
-listed (their restricted detail is what depends on the viewer): the same bytes, the same status,
-every time.
+tests/test_compiled_reads.py holds chosen documents to one answer; here the documents are
+enumerated: every way of asking a connection for its members without its items (each `pageInfo`
+field alone and together, `__typename`, `totalCount`, cursors only, `__typename` of edges or
+nodes) and with them, at the root, under a root object, under a list and under a reference,
+forwards and backwards, before and after real cursors, over lists that hold no row, one row or
+many. Each document goes to the resolver path, to the compiled path building answers from rows
+and (PostgreSQL) to the compiled path building them as JSON in SQL, as every person of
+conftest's PEOPLE wherever contributions are listed (their restricted detail is what depends on
+the viewer): the same bytes, the same status, every time.
 
 Also enumerated: requests whose root fields fail in every combination of the ways a root field
 fails (one answer, whichever path answers: the same errors in the same order), and the nested
@@ -25,10 +25,10 @@ from typing import Any
 
 import pytest
 
-from resolvers.direct_json import JsonRead
-from schema.direct_reads import DirectReads
+from resolvers.compiled import CompiledRead
+from schema.compiled_reads import CompiledReads
 from tests.conftest import PEOPLE, Api, running_api
-from tests.test_fast_path import METERED
+from tests.test_compiled_reads import METERED
 
 # What a connection may be asked for. The first ones ask for no item: PostgreSQL's JSON form must
 # still give exactly one value for them however many rows the page holds.
@@ -193,9 +193,9 @@ def _documents(placement: Placement, known: Known) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 async def apps(seeded_url: str, backend: str) -> AsyncIterator[dict[str, Api]]:
-    """The ordinary path, the direct path from rows and (PostgreSQL) as JSON, over one database.
+    """The resolver path, the compiled path from rows and (PostgreSQL) as JSON, over one database.
     Every one gets the same requests in the same order, so their cost budgets agree."""
-    forms = {"ordinary": {"direct_reads": False}, "rows": {"json_reads": False}}
+    forms = {"ordinary": {"compiled_reads": False}, "rows": {"json_reads": False}}
     if backend == "postgresql":
         forms["json"] = {"json_reads": True}
     async with contextlib.AsyncExitStack() as stack:
@@ -236,21 +236,21 @@ async def known(apps: dict[str, Api]) -> Known:
 
 @pytest.fixture
 def answered(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
-    """Which requests the direct path answered, and which root fields PostgreSQL built."""
+    """Which requests the compiled path answered, and which root fields PostgreSQL built."""
     seen: dict[str, list[Any]] = {"direct": [], "json": []}
-    execute, root = DirectReads.execute, JsonRead.root
+    execute, root = CompiledReads.execute, CompiledRead.root
 
-    async def spy_execute(self: DirectReads, *args: Any, **kwargs: Any) -> Any:
+    async def spy_execute(self: CompiledReads, *args: Any, **kwargs: Any) -> Any:
         result = await execute(self, *args, **kwargs)
         seen["direct"].append(result is not None)
         return result
 
-    async def spy_root(self: JsonRead, spec: Any, variables: Any) -> Any:
+    async def spy_root(self: CompiledRead, spec: Any, variables: Any) -> Any:
         seen["json"].append(spec.key)
         return await root(self, spec, variables)
 
-    monkeypatch.setattr(DirectReads, "execute", spy_execute)
-    monkeypatch.setattr(JsonRead, "root", spy_root)
+    monkeypatch.setattr(CompiledReads, "execute", spy_execute)
+    monkeypatch.setattr(CompiledRead, "root", spy_root)
     return seen
 
 
@@ -301,14 +301,14 @@ async def test_every_member_selection_answers_alike_on_every_path(
             assert "errors" not in body, (placement.name, person, body["errors"][:2])
 
     asked = len(documents) * len(placement.people) * (len(apps) - 1)
-    assert answered["direct"] == [True] * asked, "the direct path answered every request"
+    assert answered["direct"] == [True] * asked, "the compiled path answered every request"
     if backend == "postgresql":
         assert answered["json"], "PostgreSQL built the answers of the JSON form"
 
 
-# Root fields that fail, each in its own way, beside one that answers: the lookups the direct path
+# Root fields that fail, each in its own way, beside one that answers: the lookups the compiled path
 # shares with the ordinary one (nullable roots), a list whose filter names nobody (a root that
-# cannot be null), and arguments the direct path leaves to the ordinary one.
+# cannot be null), and arguments the compiled path leaves to the ordinary one.
 ROOT_FIELDS = {
     "answers": "plans(first: 1) { totalCount }",
     "object answers": 'participant(code: "GE") { code }',

@@ -164,11 +164,11 @@ async def test_a_member_given_twice_in_the_url_is_refused(api: Api) -> None:
 # Requests that fail before execution -----------------------------------------------------------
 
 
-@pytest.fixture(scope="module", params=["direct path", "ordinary path"])
+@pytest.fixture(scope="module", params=["compiled path", "resolver path"])
 async def strict(request: pytest.FixtureRequest, seeded_url: str) -> AsyncIterator[Api]:
     """The API with either read path, and a cost limit any connection exceeds."""
-    direct = request.param == "direct path"
-    async with running_api(seeded_url, direct_reads=direct, max_query_cost=1) as running:
+    direct = request.param == "compiled path"
+    async with running_api(seeded_url, compiled_reads=direct, max_query_cost=1) as running:
         yield running
 
 

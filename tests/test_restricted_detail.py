@@ -10,7 +10,7 @@ reaches contributions (found by walking the schema, so a new one is probed witho
 it here), every analysis with its rate lists, suggestions and reasons, the change feed, histories,
 node lookups, refused mutations and subscriptions. Only instants differ between the worlds, and
 they are set aside. Totals still count the withheld support; the contributor, the recipient and
-the secretariat see it all; and the fast read paths answer as the ordinary one does.
+the secretariat see it all; and the compiled reads answer as the ordinary one does.
 
 What the worlds keep equal on purpose, because an outsider may infer it (see the README): each
 restricted contribution's value in euros (totals count it, so a total over one objective tells
@@ -59,7 +59,7 @@ from api.app import create_app
 from api.settings import Settings
 from resolvers import tallying, tokens
 from resolvers.vocabulary import Role
-from schema.direct_reads import DirectReads
+from schema.compiled_reads import CompiledReads
 from seeds import load_reference
 from store import rates as stored_rates
 from store import visibility
@@ -182,7 +182,7 @@ class World:
 
     @property
     def fast(self) -> Api:
-        """The app as deployed: direct reads where a query allows them (JSON from PostgreSQL)."""
+        """The app as deployed: compiled reads where a query allows them (JSON from PostgreSQL)."""
         return self.apis.get("json", self.apis["rows"])
 
 
@@ -305,7 +305,7 @@ async def _world(backend: str, databases: Databases, detail: Detail) -> AsyncIte
     await engine.dispose()
     world = World(detail, url)
     paths: dict[str, dict[str, Any]] = {
-        "ordinary": {"direct_reads": False},
+        "ordinary": {"compiled_reads": False},
         "rows": {"json_reads": False},
     }
     if backend == "postgresql":
@@ -407,8 +407,8 @@ async def _post(api: Api, document: str, viewer: str) -> dict[str, Any]:
     return body
 
 
-# Within the service's limits on aliases and tokens, and short enough for the direct path to
-# take (schema/direct_reads.py, LONGEST_DOCUMENT).
+# Within the service's limits on aliases and tokens, and short enough for the compiled path to
+# take (schema/compiled_reads.py, LONGEST_DOCUMENT).
 MOST_ALIASES, MOST_TOKENS, LONGEST = 40, 4500, 7900
 
 
@@ -481,8 +481,8 @@ def _differences(one: dict[str, Any], other: dict[str, Any]) -> list[str]:
 
 
 async def _same_for_outsiders(worlds: dict[str, World], probes: list[Probe]) -> None:
-    """Each outsider's answers to the probes, from the worlds' direct reads from rows (the JSON
-    form is held to the ordinary path below), asked side by side."""
+    """Each outsider's answers to the probes, from the worlds' compiled reads from rows (the JSON
+    form is held to the resolver path below), asked side by side."""
     screen = worlds["A"].fast
     for probe in probes:
         await _refused(screen, probe)
@@ -929,10 +929,10 @@ async def test_the_rule_is_one_in_python_and_in_sql(worlds: dict[str, World]) ->
     assert any(row.visibility.name == "RESTRICTED" for row in rows)
 
 
-# --- The fast read paths -------------------------------------------------------------------------
+# --- The compiled reads -------------------------------------------------------------------------
 
-# The lists the direct path serves (tests/test_fast_path.py holds the rest of it to the ordinary
-# path); node(id:) fragments and a participant's contributions always take the ordinary one.
+# The lists the compiled path serves (tests/test_compiled_reads.py holds the rest of it to the
+# resolver path); node(id:) fragments and a participant's contributions always take that one.
 DIRECT = ("Query.", "Plan.", "Objective.contributions { objectives(")
 
 
@@ -941,18 +941,18 @@ DIRECT = ("Query.", "Plan.", "Objective.contributions { objectives(")
 async def test_every_filter_answers_alike_on_every_read_path(
     worlds: dict[str, World], viewer: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given world A, served with direct reads (from rows, and as JSON on PostgreSQL) and without
+    # Given world A, served with compiled reads (from rows, and as JSON on PostgreSQL) and without
     world = worlds["A"]
     probes = [probe for probe in list_probes(world) if probe.name.startswith(DIRECT)]
     served: list[bool] = []
-    execute = DirectReads.execute
+    execute = CompiledReads.execute
 
-    async def spy(self: DirectReads, *args: Any, **kwargs: Any) -> Any:
+    async def spy(self: CompiledReads, *args: Any, **kwargs: Any) -> Any:
         result = await execute(self, *args, **kwargs)
         served.append(result is not None)
         return result
 
-    monkeypatch.setattr(DirectReads, "execute", spy)
+    monkeypatch.setattr(CompiledReads, "execute", spy)
 
     # When the contributor, an outsider and the secretariat ask every list every question
     ordinary = await _ask(world.api, probes, viewer, world.fast)

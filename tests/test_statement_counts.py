@@ -34,9 +34,9 @@ query Deep($code: String!, $plans: Int!, $objectives: Int!, $contributions: Int!
 """
 
 # the token, participant, plans, objectives, contributions (each page also counts its parents'
-# totals: the read is served directly from rows, see schema/direct_reads.py), contributors
+# totals: the read is compiled from rows, see schema/compiled_reads.py), contributors
 DEEP_STATEMENTS = 6
-# on PostgreSQL, whose JSON the database builds (resolvers/direct_json.py): the token, the
+# on PostgreSQL, whose JSON the database builds (resolvers/compiled.py): the token, the
 # participant looked up, and the one statement that builds the answer
 JSON_DEEP_STATEMENTS = 3
 
@@ -46,7 +46,7 @@ def deep_statements(backend: str) -> int:
     return JSON_DEEP_STATEMENTS if backend == "postgresql" else DEEP_STATEMENTS
 
 
-# the same read field by field (DIRECT_READS off): the token, participant, plans, objectives,
+# the same read field by field (COMPILED_READS off): the token, participant, plans, objectives,
 # contributions, contributors, and 3 counts
 ORDINARY_DEEP_STATEMENTS = 9
 

@@ -33,7 +33,7 @@ from alembic import command
 
 from api.app import create_app
 from api.settings import Settings
-from schema.direct_reads import DirectReads
+from schema.compiled_reads import CompiledReads
 from store.changes import ChangeEvent
 from store.database import create_engine, create_sessionmaker
 from store.enums import ChangeAction
@@ -201,8 +201,8 @@ async def test_every_query_argument_refuses_a_lone_surrogate_by_name(
 async def test_the_direct_and_the_ordinary_path_refuse_alike(
     api: Api, seeded_url: str, form: str
 ) -> None:
-    # Given the same documents sent to an app with the direct path and one without
-    async with running_api(seeded_url, direct_reads=False) as ordinary:
+    # Given the same documents sent to an app with the compiled path and one without
+    async with running_api(seeded_url, compiled_reads=False) as ordinary:
         for site, argument, path in QUERY_CASES:
             found = site.owner.fields[site.name]
             type_ = found.args[argument].type
@@ -235,19 +235,19 @@ async def test_a_document_the_direct_path_serves_is_refused_as_the_ordinary_path
     api: Api, seeded_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     served_directly: list[bool] = []
-    execute = DirectReads.execute
+    execute = CompiledReads.execute
 
-    async def spy(self: DirectReads, *args: Any, **kwargs: Any) -> Any:
+    async def spy(self: CompiledReads, *args: Any, **kwargs: Any) -> Any:
         result = await execute(self, *args, **kwargs)
         served_directly.append(result is not None)
         return result
 
-    monkeypatch.setattr(DirectReads, "execute", spy)
+    monkeypatch.setattr(CompiledReads, "execute", spy)
 
-    # Given a document the direct path serves, with good variables and with a lone surrogate
+    # Given a document the compiled path serves, with good variables and with a lone surrogate
     good = {"filter": {"currencies": ["EUR"]}, "code": "GE"}
     bad = {"filter": {"currencies": ["EUR", "\ud800"]}, "code": "GE"}
-    async with running_api(seeded_url, direct_reads=False) as ordinary:
+    async with running_api(seeded_url, compiled_reads=False) as ordinary:
         answers = []
         for variables in (good, bad):
             # When both apps are asked
@@ -258,8 +258,8 @@ async def test_a_document_the_direct_path_serves_is_refused_as_the_ordinary_path
             )
             answers.append((direct, plain))
 
-    # Then the direct path answers the good one and leaves the bad one to the ordinary path,
-    # which refuses it: the same answers as the app without the direct path
+    # Then the compiled path answers the good one and leaves the bad one to the resolver path,
+    # which refuses it: the same answers as the app without the compiled path
     assert served_directly == [True, False]
     for direct, plain in answers:
         assert direct.json().get("errors") == plain.json().get("errors")

@@ -1,7 +1,7 @@
-"""Reads served directly: rows fetched one statement per level, JSON built straight from them.
+"""Compiled reads: rows fetched one statement per level, JSON built straight from them.
 
-The ordinary path resolves every field through Strawberry, a few microseconds each, and a deep
-read has thousands. Here a compiled selection (resolvers/direct_specs.py) is run in two passes:
+The resolver path resolves every field through Strawberry, a few microseconds each, and a deep
+read has thousands. Here a compiled selection (resolvers/selections.py) is run in two passes:
 fetch, level by level, every page, count and referenced row the selection needs (the same
 statements as the DataLoaders, batched the same way); then build the response dict from them.
 """
@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers import ids
 from resolvers.context import Context
-from resolvers.direct_specs import (
+from resolvers.money import in_minor_units
+from resolvers.selections import (
     TOTAL_COUNT,
     ConnectionSpec,
     Constant,
@@ -33,9 +34,8 @@ from resolvers.direct_specs import (
     Variables,
     every_spec,
 )
-from resolvers.money import in_minor_units
-from store.direct_rows import RowPage, page_rows, page_rows_by_parent, rows_by_ids
 from store.pages import count, count_by, encode_cursor
+from store.row_pages import RowPage, page_rows, page_rows_by_parent, rows_by_ids
 
 Root = RootObject | RootList | Constant
 Bound = dict[ConnectionSpec, ListArguments]
@@ -51,7 +51,7 @@ def bind(roots: Sequence[Root], variables: Variables) -> Bound:
     }
 
 
-class DirectRead:
+class RowRead:
     """One request's run of a compiled selection."""
 
     def __init__(self, context: Context, bound: Bound) -> None:
@@ -221,26 +221,26 @@ def _keyset(arguments: ListArguments) -> tuple[Any, Any]:
 # the field's columns sit in the row).
 
 
-def _constant(read: DirectRead, spec: Constant, row: Any, shown: bool, at: Any) -> Any:
+def _constant(read: RowRead, spec: Constant, row: Any, shown: bool, at: Any) -> Any:
     return spec.value
 
 
-def _scalar(read: DirectRead, spec: Scalar, row: Any, shown: bool, at: int) -> Any:
+def _scalar(read: RowRead, spec: Scalar, row: Any, shown: bool, at: int) -> Any:
     value = row[at]
     if value is None or (spec.detail and not shown):
         return None
     return value if spec.serialize is None else spec.serialize(value)
 
 
-def _global_id(read: DirectRead, spec: GlobalId, row: Any, shown: bool, at: int) -> Any:
+def _global_id(read: RowRead, spec: GlobalId, row: Any, shown: bool, at: int) -> Any:
     return ids.encode(spec.type_name, row[at])
 
 
-def _redaction(read: DirectRead, spec: Redaction, row: Any, shown: bool, at: Any) -> Any:
+def _redaction(read: RowRead, spec: Redaction, row: Any, shown: bool, at: Any) -> Any:
     return None if shown else spec.text
 
 
-def _money(read: DirectRead, spec: MoneyValue, row: Any, shown: bool, at: Any) -> Any:
+def _money(read: RowRead, spec: MoneyValue, row: Any, shown: bool, at: Any) -> Any:
     amount, currency = row[at[0]], row[at[1]]
     if amount is None or currency is None or (spec.detail and not shown):
         return None
@@ -251,7 +251,7 @@ def _money(read: DirectRead, spec: MoneyValue, row: Any, shown: bool, at: Any) -
     }
 
 
-def _reference(read: DirectRead, spec: Reference, row: Any, shown: bool, at: int) -> Any:
+def _reference(read: RowRead, spec: Reference, row: Any, shown: bool, at: int) -> Any:
     key = row[at]
     if key is None or (spec.detail and not shown):
         return None
@@ -263,14 +263,14 @@ def _reference(read: DirectRead, spec: Reference, row: Any, shown: bool, at: int
     return built[key]
 
 
-def _nested(read: DirectRead, spec: ConnectionSpec, row: Any, shown: bool, at: int) -> Any:
+def _nested(read: RowRead, spec: ConnectionSpec, row: Any, shown: bool, at: int) -> Any:
     parent = row[at]
     page = read.pages[spec][parent] if spec.pages else RowPage()
     total = read.counts[spec][parent] if spec.counts else 0
     return read._connection(spec, page, total)
 
 
-BUILDERS: dict[type, Callable[[DirectRead, Any, Any, bool, Any], Any]] = {
+BUILDERS: dict[type, Callable[[RowRead, Any, Any, bool, Any], Any]] = {
     Constant: _constant,
     Scalar: _scalar,
     GlobalId: _global_id,

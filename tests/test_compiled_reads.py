@@ -1,9 +1,9 @@
-"""Direct reads (the fast path) answer exactly as per-field execution does.
+"""Compiled reads (the compiled path) answer exactly as per-field execution does.
 
-Two apps over the same seeded database, one with direct reads and one without, get the same
+Two apps over the same seeded database, one with compiled reads and one without, get the same
 requests in lockstep as each person of conftest's PEOPLE; every answer must be the same bytes of
 JSON, `extensions.cost` included (their budgets refill too slowly to drift apart), with the same
-status and headers that matter. Supported documents must really take the direct path; the others
+status and headers that matter. Supported documents must really take the compiled path; the others
 must fall back to the ordinary one untouched.
 """
 
@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from api.settings import Settings
-from resolvers.direct_json import JsonRead
-from schema.direct_reads import DirectReads
+from resolvers.compiled import CompiledRead
+from schema.compiled_reads import CompiledReads
 from tests.conftest import PEOPLE, Api, running_api
 from tests.test_statement_counts import (
     DEEP,
@@ -147,7 +147,7 @@ query Members($first: Int, $last: Int, $partners: [String!], $categories: [Categ
 }
 """
 
-# Documents the direct path serves, with their variables.
+# Documents the compiled path serves, with their variables.
 SUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
     ("deep GE", DEEP, {"code": "GE", "plans": 10, "objectives": 50, "contributions": 20}),
     ("deep MD", DEEP, {"code": "MD", "plans": 10, "objectives": 50, "contributions": 20}),
@@ -356,7 +356,7 @@ SUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
     ),
 ]
 
-# Deeper than the depth limit, through fields the direct path supports.
+# Deeper than the depth limit, through fields the compiled path supports.
 TOO_DEEP = (
     "{ contributions(first: 1) { nodes { "
     + "objective { plan { objectives(first: 1) { nodes { " * 4
@@ -365,14 +365,14 @@ TOO_DEEP = (
     + " } } }"
 )
 
-# A field that fails (a nested cursor the direct path leaves to the ordinary one) while another
+# A field that fails (a nested cursor the compiled path leaves to the ordinary one) while another
 # branch waits for the same loaded objects (the objectives' plans).
 SHARED_LOADS = """
 { objectives { edges { node { plan { summary } contributions(after: "") { edges { __typename } } } }
   e2: edges { node { plan { summary } } } } }
 """
 
-# Documents the direct path leaves to the ordinary one.
+# Documents the compiled path leaves to the ordinary one.
 UNSUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
     ("fragment", '{ participant(code: "GE") { ...P } } fragment P on Participant { code }', {}),
     ("inline fragment", '{ participant(code: "GE") { ... on Participant { code } } }', {}),
@@ -432,8 +432,8 @@ UNSUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
 
 @pytest.fixture(scope="module", params=["rows", "json"])
 def form(request: pytest.FixtureRequest, backend: str) -> str:
-    """How the direct path builds answers: in Python from rows, or (PostgreSQL only) as JSON
-    built by the database. Both are held to the ordinary path."""
+    """How the compiled path builds answers: in Python from rows, or (PostgreSQL only) as JSON
+    built by the database. Both are held to the resolver path."""
     if request.param == "json" and backend != "postgresql":
         pytest.skip("only PostgreSQL builds answers as JSON")
     return str(request.param)
@@ -443,7 +443,7 @@ def form(request: pytest.FixtureRequest, backend: str) -> str:
 async def _paths(url: str, form: str, **settings: Any) -> AsyncIterator[tuple[Api, Api]]:
     async with (
         running_api(url, json_reads=form == "json", **settings) as direct,
-        running_api(url, direct_reads=False, **settings) as ordinary,
+        running_api(url, compiled_reads=False, **settings) as ordinary,
     ):
         yield direct, ordinary
 
@@ -456,16 +456,16 @@ async def paths(seeded_url: str, form: str) -> AsyncIterator[tuple[Api, Api]]:
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether each request the direct path saw was answered by it (True) or handed back."""
+    """Whether each request the compiled path saw was answered by it (True) or handed back."""
     outcomes: list[bool] = []
-    execute = DirectReads.execute
+    execute = CompiledReads.execute
 
-    async def spy(self: DirectReads, *args: Any, **kwargs: Any) -> Any:
+    async def spy(self: CompiledReads, *args: Any, **kwargs: Any) -> Any:
         result = await execute(self, *args, **kwargs)
         outcomes.append(result is not None)
         return result
 
-    monkeypatch.setattr(DirectReads, "execute", spy)
+    monkeypatch.setattr(CompiledReads, "execute", spy)
     return outcomes
 
 
@@ -473,19 +473,19 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 def in_sql(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The root fields whose JSON PostgreSQL built."""
     built: list[str] = []
-    root = JsonRead.root
+    root = CompiledRead.root
 
-    async def spy(self: JsonRead, spec: Any, variables: Any) -> Any:
+    async def spy(self: CompiledRead, spec: Any, variables: Any) -> Any:
         built.append(spec.key)
         return await root(self, spec, variables)
 
-    monkeypatch.setattr(JsonRead, "root", spy)
+    monkeypatch.setattr(CompiledRead, "root", spy)
     return built
 
 
 def _expressible(document: str) -> bool:
     """Whether PostgreSQL can build the document's answer: all but the cursors of an ordering
-    by text (json.dumps writes text in ASCII; resolvers/direct_json.py leaves those to rows)."""
+    by text (json.dumps writes text in ASCII; resolvers/compiled.py leaves those to rows)."""
     return not ("ursor" in document and "field: CODE" in document)
 
 
@@ -525,7 +525,7 @@ async def test_supported_documents_answer_the_same_for_everyone(
     for person in PEOPLE:
         await _both(paths, document, variables, person)
 
-    assert served == [True] * len(PEOPLE), "the direct path answered every request"
+    assert served == [True] * len(PEOPLE), "the compiled path answered every request"
     # Each person's request reached its root fields, but for refusals before any reading.
     built_in_sql = form == "json" and _expressible(document) and name != "over the cost limit"
     assert bool(in_sql) == built_in_sql
@@ -544,7 +544,7 @@ async def test_unsupported_documents_fall_back_and_answer_the_same(
 ) -> None:
     await _both(paths, document, variables, "ally")
 
-    assert served == [False], "the ordinary path answered"
+    assert served == [False], "the resolver path answered"
     assert in_sql == []
 
 
@@ -562,7 +562,7 @@ async def test_a_field_error_beside_siblings_sharing_its_loads_is_the_fields_err
             ("contributions", {"code": "INVALID_ARGUMENT", "argument": "after"})
         ]
         assert body == (await direct.post(SHARED_LOADS, None, person)).json()
-    assert served == [False] * len(PEOPLE), "the direct path left it to the ordinary one"
+    assert served == [False] * len(PEOPLE), "the compiled path left it to the ordinary one"
 
 
 async def test_restricted_detail_is_withheld_as_the_ordinary_path_withholds_it(
@@ -683,8 +683,11 @@ async def test_the_deep_read_runs_a_constant_number_of_statements_on_both_paths(
     assert served == [True]
 
 
-def test_direct_reads_are_on_unless_switched_off() -> None:
-    assert Settings.from_env({}).direct_reads is True
-    assert Settings.from_env({"DIRECT_READS": "off"}).direct_reads is False
-    with pytest.raises(SystemExit, match="DIRECT_READS"):
-        Settings.from_env({"DIRECT_READS": "sometimes"})
+def test_compiled_reads_are_on_unless_switched_off() -> None:
+    assert Settings.from_env({}).compiled_reads is True
+    assert Settings.from_env({"COMPILED_READS": "off"}).compiled_reads is False
+    # The setting's earlier name still works, and the current one wins over it.
+    assert Settings.from_env({"DIRECT_READS": "off"}).compiled_reads is False
+    assert Settings.from_env({"DIRECT_READS": "off", "COMPILED_READS": "on"}).compiled_reads
+    with pytest.raises(SystemExit, match="COMPILED_READS"):
+        Settings.from_env({"COMPILED_READS": "sometimes"})

@@ -1,7 +1,7 @@
-"""What a read served directly asks for: a tree of fields compiled once per document.
+"""What a read compiled asks for: a tree of fields compiled once per document.
 
 The schema layer compiles a GraphQL selection into these specs, choosing for each field its
-column and its serializer from the contract; resolvers/direct_reads.py fetches the rows and builds
+column and its serializer from the contract; resolvers/row_reads.py fetches the rows and builds
 the JSON. Specs are shared by every request for the same document, so they hold no request state:
 arguments are functions of the request's variables, bound before anything runs.
 
@@ -22,10 +22,10 @@ from resolvers import contributions
 from resolvers.context import Context
 from resolvers.listing import check_codes
 from store.contributions import Contribution, select_by_objective_line, select_contributions
-from store.direct_rows import PARENT, SORT_VALUE, TOTAL
 from store.objectives import Objective, select_objectives
 from store.pages import Ordering, Window
 from store.plans import Plan, select_plans
+from store.row_pages import PARENT, SORT_VALUE, TOTAL
 
 # None: the value is already what JSON needs (strings, as GraphQL's String gives them back).
 Serialize = Callable[[Any], Any] | None
@@ -34,7 +34,7 @@ Variables = VariableValues
 
 
 class Unsupported(Exception):
-    """Raised while binding arguments: this request is for the ordinary path (e.g. a nested filter
+    """Raised while binding arguments: this request is for the resolver path (e.g. a nested filter
     naming codes, whose check fails once per parent there)."""
 
 
@@ -46,7 +46,7 @@ class Constant:
     value: str
 
 
-# How PostgreSQL writes a scalar exactly as its serializer does (resolvers/direct_json.py): the
+# How PostgreSQL writes a scalar exactly as its serializer does (resolvers/compiled.py): the
 # stored value as JSON writes it (strings, integers), an ISO date, a UTC instant, or a table of
 # names by value (enums, priorities). None: only the Python serializer can.
 AS_STORED = "as stored"
@@ -195,7 +195,7 @@ ConnectionPart = str | Constant | ObjectSpec | EdgesSpec | PageInfoSpec
 @dataclass(frozen=True, eq=False)
 class ConnectionSpec:
     """A connection field: its source, its arguments (a function of the coerced variables that
-    raises a GraphQLError, or Unsupported, where the ordinary path would not answer plainly) and
+    raises a GraphQLError, or Unsupported, where the resolver path would not answer plainly) and
     what is asked of it, in response order."""
 
     key: str
@@ -228,7 +228,7 @@ class ConnectionSpec:
 
     @cached_property
     def layout(self) -> tuple[str, ...]:
-        """The columns of its rows, as store/direct_rows.py selects them."""
+        """The columns of its rows, as store/row_pages.py selects them."""
         if self.nested:
             return (*self.columns, SORT_VALUE, TOTAL, PARENT)
         return (*self.columns, SORT_VALUE)

@@ -1,6 +1,6 @@
-"""Reads served directly as one JSON statement per root field, on PostgreSQL.
+"""Compiled reads as one JSON statement per root field, on PostgreSQL.
 
-The same compiled selection as resolvers/direct_reads.py, but instead of fetching rows level by
+The same compiled selection as resolvers/row_reads.py, but instead of fetching rows level by
 level and building the answer in Python, it is translated into one expression that PostgreSQL
 evaluates to the root field's JSON (store/json_sql.py). The arguments, their checks, the root
 lookups and the access rules are the same; what each field writes is the same bytes, held to it by
@@ -19,8 +19,10 @@ import orjson
 from babel.numbers import list_currencies
 
 from resolvers.context import Context
-from resolvers.direct_reads import Bound, Root
-from resolvers.direct_specs import (
+from resolvers.lru import LRU
+from resolvers.money import minor_digits
+from resolvers.row_reads import Bound, Root
+from resolvers.selections import (
     AS_STORED,
     DAY,
     INSTANT,
@@ -40,15 +42,13 @@ from resolvers.direct_specs import (
     Variables,
     every_spec,
 )
-from resolvers.money import minor_digits
-from resolvers.recent import Recent
 from store import json_sql
 from store.json_sql import Json, Row
 
 Shown = Any  # a condition over a contribution row, or None: every detail shows
 CURSORS = ("cursor", "startCursor", "endCursor")
-# Root fields' statements, shared by requests (schema/direct_reads.py bounds it).
-Statements = Recent[Hashable, Any]
+# Root fields' statements, shared by requests (schema/compiled_reads.py bounds it).
+Statements = LRU[Hashable, Any]
 
 
 def expressible(roots: Sequence[Root]) -> bool:
@@ -88,7 +88,7 @@ def unusual_minor_digits() -> dict[int, list[str]]:
     return found
 
 
-class JsonRead:
+class CompiledRead:
     """One request's run of a compiled selection, as JSON built by PostgreSQL."""
 
     def __init__(self, context: Context, bound: Bound, statements: Statements) -> None:
@@ -263,4 +263,4 @@ class JsonRead:
 
 def _text(part: Any) -> Json:
     assert isinstance(part, Constant)
-    return json_sql.text(part.value)
+    return json_sql.string(part.value)

@@ -1,4 +1,4 @@
-"""Rows for reads served directly as JSON: only the columns asked for, as plain result rows.
+"""Rows for reads compiled as JSON: only the columns asked for, as plain result rows.
 
 The same statements as the paginated loaders (store/pages.py), with the same keyset bounds and
 ordering, but selecting columns rather than ORM entities: a deep read returns thousands of rows,

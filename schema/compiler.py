@@ -1,9 +1,9 @@
-"""Which queries can be served directly, compiled into specs (resolvers/direct_specs.py).
+"""Which queries can be compiled, compiled into specs (resolvers/selections.py).
 
 A whitelist: the root fields, connections, references and scalar fields below, with aliases,
 variables and `__typename`. Anything else (fragments, directives, other fields, a response key
 asked twice) makes the whole operation Unsupported, and it runs the ordinary way. Every field
-keeps the ordinary path's meaning: the same columns, the same GraphQL serializers, the same
+keeps the resolver path's meaning: the same columns, the same GraphQL serializers, the same
 argument conversion (Strawberry's own) and the same argument checks (the inputs' `of`).
 """
 
@@ -32,7 +32,8 @@ from strawberry.types.arguments import convert_arguments
 
 from resolvers import contributions, ids, objectives, participants, plans
 from resolvers.context import Context
-from resolvers.direct_specs import (
+from resolvers.pagination import window_for
+from resolvers.selections import (
     AS_STORED,
     CONTRIBUTIONS,
     CONTRIBUTIONS_OF_OBJECTIVE,
@@ -66,7 +67,6 @@ from resolvers.direct_specs import (
     connection,
     standalone,
 )
-from resolvers.pagination import window_for
 from resolvers.vocabulary import Priority
 from schema.connection import page_slice
 from schema.contribution import RESTRICTED
@@ -263,7 +263,7 @@ class Compiler:
                 criteria, "contributor_codes", ()
             )
             if nested and named:
-                raise Unsupported  # checked once per parent by the ordinary path, errors and all
+                raise Unsupported  # checked once per parent by the resolver path, errors and all
             ordering = order_input.of(given.get("order_by"))
             slice_ = page_slice(
                 given.get("first"), given.get("after"), given.get("last"), given.get("before")

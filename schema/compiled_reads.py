@@ -1,11 +1,11 @@
-"""Supported queries answered without per-field execution, exactly as the ordinary path answers.
+"""Supported queries answered without per-field execution, exactly as the resolver path answers.
 
 A request takes this path only when its document parses within the token limit, passes the same
-validation rules (depth and alias limits included), compiles (schema/direct_compile.py), has
+validation rules (depth and alias limits included), compiles (schema/compiler.py), has
 variables that coerce and arguments that pass their checks. Anything else returns None, before
-anything is charged or fetched, and the caller runs the ordinary path, which then answers with
+anything is charged or fetched, and the caller runs the resolver path, which then answers with
 its own errors. Once charged (schema/cost.py, the same cost and report), a root field fails only
-as the ordinary path would fail it: its resolver's error, located at the field.
+as the resolver path would fail it: its resolver's error, located at the field.
 """
 
 from __future__ import annotations
@@ -31,13 +31,13 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionResult
 
+from resolvers.compiled import CompiledRead, Statements, cursors_expressible, expressible
 from resolvers.context import Context
-from resolvers.direct_json import JsonRead, Statements, cursors_expressible, expressible
-from resolvers.direct_reads import Bound, DirectRead, Root, bind
-from resolvers.direct_specs import RootObject, Unsupported
-from resolvers.recent import Recent
+from resolvers.lru import LRU
+from resolvers.row_reads import Bound, Root, RowRead, bind
+from resolvers.selections import RootObject, Unsupported
+from schema.compiler import Compiler
 from schema.cost import charge, document_cost
-from schema.direct_compile import Compiler
 from schema.errors import public
 from schema.validation import variable_text_errors
 
@@ -71,14 +71,14 @@ class Compiled:
     operation: OperationDefinitionNode
     roots: list[Root]
     nodes: list[FieldNode]
-    # Whether PostgreSQL can build the whole answer (resolvers/direct_json.py).
+    # Whether PostgreSQL can build the whole answer (resolvers/compiled.py).
     expressible: bool
     # Bindings by the variables that made them.
-    bindings: Recent[bytes, Binding] = field(default_factory=lambda: Recent(CACHED_BINDINGS))
+    bindings: LRU[bytes, Binding] = field(default_factory=lambda: LRU(CACHED_BINDINGS))
 
 
-class DirectReads:
-    """The direct path of one schema, with its per-document cache (bounded, least recently used
+class CompiledReads:
+    """The compiled path of one schema, with its per-document cache (bounded, least recently used
     first out). Safe to share between requests: nothing per request is kept."""
 
     def __init__(self, schema: strawberry.Schema, max_cost: int, in_sql: bool = False) -> None:
@@ -96,8 +96,8 @@ class DirectReads:
                 self.rules += tuple(extension.validation_rules)
             elif isinstance(extension, MaxTokensLimiter):
                 self.max_tokens = extension.max_token_count
-        self._cache: Recent[tuple[str, str | None], Compiled | None] = Recent(CACHED_DOCUMENTS)
-        self._statements: Statements = Recent(CACHED_STATEMENTS)
+        self._cache: LRU[tuple[str, str | None], Compiled | None] = LRU(CACHED_DOCUMENTS)
+        self._statements: Statements = LRU(CACHED_STATEMENTS)
 
     async def execute(
         self,
@@ -122,16 +122,16 @@ class DirectReads:
         if refusals:
             return ExecutionResult(data=None, errors=refusals, extensions={"cost": report})
         if binding.in_sql:
-            read: DirectRead | JsonRead = JsonRead(context, binding.bound, self._statements)
+            read: RowRead | CompiledRead = CompiledRead(context, binding.bound, self._statements)
         else:
-            read = DirectRead(context, binding.bound)
+            read = RowRead(context, binding.bound)
         data, errors = await self._run(compiled, read, binding.variables)
         return ExecutionResult(data=data, errors=errors or None, extensions={"cost": report})
 
     def _binding(
         self, compiled: Compiled, variables: dict[str, Any] | None, operation_name: str | None
     ) -> Binding | None:
-        """The document bound to these variables, or None when the ordinary path must answer.
+        """The document bound to these variables, or None when the resolver path must answer.
         The same variables bind the same way, so a binding is kept."""
         try:
             key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
@@ -140,7 +140,7 @@ class DirectReads:
         if key is not None and (found := compiled.bindings.get(key)) is not None:
             return found
         if key is None and variable_text_errors(compiled.document, variables):
-            return None  # refused by name on the ordinary path (RefuseInvalidText)
+            return None  # refused by name on the resolver path (RefuseInvalidText)
         coerced = get_variable_values(
             self.graphql, compiled.operation.variable_definitions or (), variables or {}
         )
@@ -149,9 +149,9 @@ class DirectReads:
         try:
             bound = bind(compiled.roots, coerced)
         except (GraphQLError, Unsupported):
-            return None  # the ordinary path refuses these arguments in its own words
+            return None  # the resolver path refuses these arguments in its own words
         except Exception:
-            log.exception("direct reads could not bind arguments; the ordinary path runs")
+            log.exception("compiled reads could not bind arguments; the resolver path runs")
             return None
         cost = document_cost(self.graphql, compiled.document, operation_name, variables)
         in_sql = self.in_sql and compiled.expressible and cursors_expressible(compiled.roots, bound)
@@ -173,7 +173,7 @@ class DirectReads:
             return None
         operation = get_operation_ast(document, operation_name)
         if operation is None or len(document.definitions) != 1:
-            return None  # fragments, or several operations: the ordinary path's to sort out
+            return None  # fragments, or several operations: the resolver path's to sort out
         if validate_document(self.graphql, document, self.rules):
             return None
         try:
@@ -181,12 +181,12 @@ class DirectReads:
         except Unsupported:
             return None
         except Exception:  # a fault here must never cost the client its answer
-            log.exception("direct reads could not compile a document; it runs the ordinary way")
+            log.exception("compiled reads could not compile a document; it runs the ordinary way")
             return None
         return Compiled(document, operation, roots, nodes, expressible(roots))
 
     async def _run(
-        self, compiled: Compiled, read: DirectRead | JsonRead, variables: Any
+        self, compiled: Compiled, read: RowRead | CompiledRead, variables: Any
     ) -> tuple[dict[str, Any] | None, list[GraphQLError]]:
         data: dict[str, Any] = {}
         errors: list[GraphQLError] = []
