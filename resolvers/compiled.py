@@ -21,12 +21,12 @@ from babel.numbers import list_currencies
 from resolvers.context import Context
 from resolvers.lru import LRU
 from resolvers.money import minor_digits
-from resolvers.row_reads import Bound, Root
 from resolvers.selections import (
     AS_STORED,
     DAY,
     INSTANT,
     TOTAL_COUNT,
+    Bound,
     ConnectionSpec,
     Constant,
     EdgesSpec,
@@ -37,6 +37,7 @@ from resolvers.selections import (
     PageInfoSpec,
     Redaction,
     Reference,
+    Root,
     RootObject,
     Scalar,
     Variables,

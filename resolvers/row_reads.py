@@ -18,6 +18,7 @@ from resolvers.context import Context
 from resolvers.money import in_minor_units
 from resolvers.selections import (
     TOTAL_COUNT,
+    Bound,
     ConnectionSpec,
     Constant,
     EdgesSpec,
@@ -28,27 +29,14 @@ from resolvers.selections import (
     PageInfoSpec,
     Redaction,
     Reference,
+    Root,
     RootList,
     RootObject,
     Scalar,
     Variables,
-    every_spec,
 )
 from store.pages import count, count_by, encode_cursor
 from store.row_pages import RowPage, page_rows, page_rows_by_parent, rows_by_ids
-
-Root = RootObject | RootList | Constant
-Bound = dict[ConnectionSpec, ListArguments]
-
-
-def bind(roots: Sequence[Root], variables: Variables) -> Bound:
-    """Every connection's arguments, checked before anything is charged or fetched: raises what
-    the arguments' own checks raise (a GraphQLError, or Unsupported)."""
-    return {
-        spec: spec.arguments(variables)
-        for spec in every_spec(*roots)
-        if isinstance(spec, ConnectionSpec)
-    }
 
 
 class RowRead:

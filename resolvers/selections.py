@@ -10,7 +10,7 @@ Specs compare by identity (eq=False): a request keys what it fetched by the spec
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -324,3 +324,17 @@ CONTRIBUTIONS = ListSource(
 )
 CONTRIBUTIONS_OF_OBJECTIVE = ListSource(Contribution, _line("id"), _contribution_codes)
 CONTRIBUTIONS_OF_PLAN = ListSource(Contribution, _line("plan_id"), _contribution_codes)
+
+
+Root = RootObject | RootList | Constant
+Bound = dict[ConnectionSpec, ListArguments]
+
+
+def bind(roots: Sequence[Root], variables: Variables) -> Bound:
+    """Every connection's arguments, checked before anything is charged or fetched: raises what
+    the arguments' own checks raise (a GraphQLError, or Unsupported)."""
+    return {
+        spec: spec.arguments(variables)
+        for spec in every_spec(*roots)
+        if isinstance(spec, ConnectionSpec)
+    }

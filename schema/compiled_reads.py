@@ -34,8 +34,8 @@ from strawberry.types import ExecutionResult
 from resolvers.compiled import CompiledRead, Statements, cursors_expressible, expressible
 from resolvers.context import Context
 from resolvers.lru import LRU
-from resolvers.row_reads import Bound, Root, RowRead, bind
-from resolvers.selections import RootObject, Unsupported
+from resolvers.row_reads import RowRead
+from resolvers.selections import Bound, Root, RootObject, Unsupported, bind
 from schema.compiler import Compiler
 from schema.cost import charge, document_cost
 from schema.errors import public
