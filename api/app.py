@@ -20,7 +20,7 @@ from api.settings import Settings
 from resolvers.budget import Budgets
 from schema import build_schema
 from schema.compiled_reads import CompiledReads
-from store.database import Database, is_sqlite
+from store.database import Database
 from store.signals import signals_for
 
 
@@ -31,23 +31,19 @@ def create_app(settings: Settings) -> Starlette:
     )
     metrics = Metrics.create(database)
     signals = signals_for(settings.database_url)
-    schema = build_schema(production=not settings.graphiql, max_cost=settings.max_query_cost)
+    compiled = CompiledReads(settings.json_reads) if settings.compiled_reads else None
+    schema = build_schema(not settings.graphiql, settings.max_query_cost, compiled)
     limits = Limits(
         max_body_bytes=settings.max_body_bytes,
         timeout_seconds=settings.request_timeout,
         budgets=Budgets(settings.cost_budget, settings.cost_restore_rate),
     )
-    compiled = None
-    if settings.compiled_reads:
-        in_sql = settings.json_reads and not is_sqlite(settings.database_url)
-        compiled = CompiledReads(schema, settings.max_query_cost, in_sql)
     view = GraphQLView(
         schema,
         database,
         signals,
         settings.graphiql,
         limits,
-        compiled,
         graphiql_token_file=settings.graphiql_token_file,
     )
 

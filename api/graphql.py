@@ -49,7 +49,6 @@ from api.request_members import (
 from api.transport_ws import TransportWSHandler
 from resolvers.budget import Budgets
 from resolvers.context import Context
-from schema.compiled_reads import CompiledReads
 from schema.text import repaired
 from schema.validation import operation_refusal
 from store.database import Database
@@ -84,7 +83,6 @@ class GraphQLView(GraphQL[Context, None]):
         signals: Signals,
         graphiql: bool,
         limits: Limits,
-        compiled: CompiledReads | None = None,
         graphiql_token_file: Path | None = None,
     ):
         super().__init__(
@@ -97,8 +95,6 @@ class GraphQLView(GraphQL[Context, None]):
         self.database = database
         self.signals = signals
         self.limits = limits
-        # Supported queries skip per-field execution (None: every query runs the ordinary way).
-        self.compiled = compiled
         # The development token GraphiQL may fill in for a browser on this machine.
         self.graphiql_token_file = graphiql_token_file
 
@@ -211,15 +207,6 @@ class GraphQLView(GraphQL[Context, None]):
         request.state.variables = request_data.variables  # for the messages, in process_result
         try:
             async with asyncio.timeout(self.limits.timeout_seconds):
-                if self.compiled is not None:
-                    served = await self.compiled.execute(
-                        request_data.query,
-                        request_data.variables,
-                        request_data.operation_name,
-                        context,
-                    )
-                    if served is not None:
-                        return served
                 return await self.schema.execute(
                     request_data.query,
                     root_value=root_value,

@@ -15,6 +15,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from schema.compiled_reads import CompiledReads
 from schema.connection import Node
 from schema.contribution import Contribution
 from schema.cost import QueryCost
@@ -52,9 +53,13 @@ MAX_ALIASES = 50
 MAX_TOKENS = 5_000
 
 
-def build_schema(production: bool = False, max_cost: int = 50_000) -> strawberry.Schema:
+def build_schema(
+    production: bool = False, max_cost: int = 50_000, compiled: CompiledReads | None = None
+) -> strawberry.Schema:
     """The schema; in production, error messages stop suggesting field names to strangers.
-    `max_cost` bounds what one request may cost (see schema/cost.py)."""
+    `max_cost` bounds what one request may cost (see schema/cost.py); `compiled` answers the
+    queries it can compile (schema/compiled_reads.py), None leaves every one to the resolvers."""
+    serving = [compiled.extension] if compiled is not None else []
     return CoordinationSchema(
         query=Query,
         mutation=Mutation,
@@ -78,6 +83,8 @@ def build_schema(production: bool = False, max_cost: int = 50_000) -> strawberry
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: QueryCost(max_cost),
             NameArguments,
+            # Last before execution: everything above has run when it answers, as for any query.
+            *serving,
             lambda: MaskErrors(should_mask_error=is_unexpected),
             # After MaskErrors in the list, so it sees the errors first on the way out.
             ExplainOutages,

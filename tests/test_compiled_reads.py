@@ -456,16 +456,17 @@ async def paths(seeded_url: str, form: str) -> AsyncIterator[tuple[Api, Api]]:
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether each request the compiled path saw was answered by it (True) or handed back."""
+    """Whether each request that reached execution was answered by the compiled path (True) or
+    by the resolvers (False). A request refused before (invalid, over its cost) reaches neither."""
     outcomes: list[bool] = []
-    execute = CompiledReads.execute
+    execute = CompiledReads.answer
 
     async def spy(self: CompiledReads, *args: Any, **kwargs: Any) -> Any:
         result = await execute(self, *args, **kwargs)
         outcomes.append(result is not None)
         return result
 
-    monkeypatch.setattr(CompiledReads, "execute", spy)
+    monkeypatch.setattr(CompiledReads, "answer", spy)
     return outcomes
 
 
@@ -525,10 +526,13 @@ async def test_supported_documents_answer_the_same_for_everyone(
     for person in PEOPLE:
         await _both(paths, document, variables, person)
 
-    assert served == [True] * len(PEOPLE), "the compiled path answered every request"
-    # Each person's request reached its root fields, but for refusals before any reading.
-    built_in_sql = form == "json" and _expressible(document) and name != "over the cost limit"
-    assert bool(in_sql) == built_in_sql
+    refused = name == "over the cost limit"  # by the cost, before execution
+    assert served == [True] * (0 if refused else len(PEOPLE)), "the compiled path answered"
+    assert bool(in_sql) == (form == "json" and _expressible(document) and not refused)
+
+
+# The unsupported documents that do not validate.
+INVALID = {"unknown field", "syntax error", "bad enum", "too deep", "two operations"}
 
 
 @pytest.mark.parametrize(
@@ -542,9 +546,12 @@ async def test_unsupported_documents_fall_back_and_answer_the_same(
     document: str,
     variables: dict[str, Any],
 ) -> None:
-    await _both(paths, document, variables, "ally")
+    answer = await _both(paths, document, variables, "ally")
 
-    assert served == [False], "the resolver path answered"
+    # A document that validates reaches execution and the resolvers answer it; one that does not
+    # is refused before either could.
+    assert served == ([] if name in INVALID else [False]), answer
+
     assert in_sql == []
 
 
@@ -663,7 +670,7 @@ async def test_throttling_refuses_alike(seeded_url: str, form: str, served: list
 
     assert "errors" not in allowed
     assert refused["errors"][0]["extensions"]["code"] == "THROTTLED"
-    assert served == [True, True]
+    assert served == [True], "the refused request never reached execution"
 
 
 @pytest.mark.parametrize("sizes", [(1, 1, 1), (2, 5, 3), (10, 50, 20)])

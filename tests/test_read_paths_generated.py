@@ -238,7 +238,7 @@ async def known(apps: dict[str, Api]) -> Known:
 def answered(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
     """Which requests the compiled path answered, and which root fields PostgreSQL built."""
     seen: dict[str, list[Any]] = {"direct": [], "json": []}
-    execute, root = CompiledReads.execute, CompiledRead.root
+    execute, root = CompiledReads.answer, CompiledRead.root
 
     async def spy_execute(self: CompiledReads, *args: Any, **kwargs: Any) -> Any:
         result = await execute(self, *args, **kwargs)
@@ -249,7 +249,7 @@ def answered(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
         seen["json"].append(spec.key)
         return await root(self, spec, variables)
 
-    monkeypatch.setattr(CompiledReads, "execute", spy_execute)
+    monkeypatch.setattr(CompiledReads, "answer", spy_execute)
     monkeypatch.setattr(CompiledRead, "root", spy_root)
     return seen
 

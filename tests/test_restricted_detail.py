@@ -945,14 +945,14 @@ async def test_every_filter_answers_alike_on_every_read_path(
     world = worlds["A"]
     probes = [probe for probe in list_probes(world) if probe.name.startswith(DIRECT)]
     served: list[bool] = []
-    execute = CompiledReads.execute
+    execute = CompiledReads.answer
 
     async def spy(self: CompiledReads, *args: Any, **kwargs: Any) -> Any:
         result = await execute(self, *args, **kwargs)
         served.append(result is not None)
         return result
 
-    monkeypatch.setattr(CompiledReads, "execute", spy)
+    monkeypatch.setattr(CompiledReads, "answer", spy)
 
     # When the contributor, an outsider and the secretariat ask every list every question
     ordinary = await _ask(world.api, probes, viewer, world.fast)
