@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import Select
-from sqlalchemy.orm import InstrumentedAttribute
-
 from resolvers.context import Context
-from resolvers.listing import check_codes, nested_listing, root_listing
-from resolvers.pagination import Listing, Slice
+from resolvers.listing import ListSource, check_codes
 from store.contributions import (
     ORDERINGS,
     Contribution,
@@ -17,7 +13,6 @@ from store.contributions import (
     select_by_objective_line,
     select_contributions,
 )
-from store.pages import Ordering
 
 __all__ = ["ORDERINGS", "Contribution", "ContributionFilter"]
 
@@ -26,89 +21,38 @@ async def by_id(context: Context, pk: int) -> Contribution | None:
     return await context.loaders.contribution.load(pk)
 
 
-async def checked(
-    context: Context, criteria: ContributionFilter, by_contributor: bool = False
-) -> ContributionFilter:
-    """Codes that exist, and the viewer's scope, so that no condition on withheld detail (who
-    gave, the currency...) and no list of a contributor's support tells what it may not see."""
+async def _codes_exist(context: Context, criteria: ContributionFilter) -> ContributionFilter:
     await check_codes(context, "filter.partners", criteria.partner_codes)
     await check_codes(context, "filter.contributors", criteria.contributor_codes)
-    return replace(
-        criteria, scope=context.caller.restricted_scope(), hide_restricted=by_contributor
-    )
+    return criteria
 
 
-async def listing(
-    context: Context, criteria: ContributionFilter, ordering: Ordering, slice_: Slice
-) -> Listing[Contribution]:
-    criteria = await checked(context, criteria)
-    return await root_listing(
-        context,
-        select_contributions(criteria),
-        Contribution,
-        ordering,
-        slice_,
-        context.loaders.contribution,
-    )
+async def _in_scope(context: Context, criteria: ContributionFilter) -> ContributionFilter:
+    """The viewer's scope, so that no condition on withheld detail (who gave, the currency...)
+    tells what it may not see."""
+    return replace(criteria, scope=context.caller.restricted_scope())
 
 
-async def _under(
-    context: Context,
-    name: str,
-    statement: Select[Contribution],
-    parent: InstrumentedAttribute[int],
-    parent_id: int,
-    criteria: ContributionFilter,
-    ordering: Ordering,
-    slice_: Slice,
-) -> Listing[Contribution]:
-    return await nested_listing(
-        context,
-        (name, criteria),
-        statement,
-        Contribution,
-        parent,
-        parent_id,
-        ordering,
-        slice_,
-        context.loaders.contribution,
-    )
+async def _unrestricted(context: Context, criteria: ContributionFilter) -> ContributionFilter:
+    """A list grouped by its contributor would tell who gave restricted support: it holds only
+    what the viewer may see."""
+    return replace(criteria, hide_restricted=True)
 
 
-async def of_objective(
-    context: Context,
-    objective_id: int,
-    criteria: ContributionFilter,
-    ordering: Ordering,
-    slice_: Slice,
-) -> Listing[Contribution]:
-    criteria = await checked(context, criteria)
-    statement, asked = select_by_objective_line(criteria)
-    return await _under(
-        context, "of_objective", statement, asked.id, objective_id, criteria, ordering, slice_
-    )
-
-
-async def of_contributor(
-    context: Context,
-    participant_id: int,
-    criteria: ContributionFilter,
-    ordering: Ordering,
-    slice_: Slice,
-) -> Listing[Contribution]:
-    criteria = await checked(context, criteria, by_contributor=True)
-    statement = select_contributions(criteria)
-    parent = Contribution.contributor_id
-    return await _under(
-        context, "of_contributor", statement, parent, participant_id, criteria, ordering, slice_
-    )
-
-
-async def of_plan(
-    context: Context, plan_id: int, criteria: ContributionFilter, ordering: Ordering, slice_: Slice
-) -> Listing[Contribution]:
-    criteria = await checked(context, criteria)
-    statement, asked = select_by_objective_line(criteria)
-    return await _under(
-        context, "of_plan", statement, asked.plan_id, plan_id, criteria, ordering, slice_
-    )
+# Every list of contributions, and its rules.
+CONTRIBUTIONS: ListSource[ContributionFilter] = ListSource(
+    "contributions",
+    Contribution,
+    lambda criteria: (select_contributions(criteria), Contribution),
+    lambda context: context.loaders.contribution,
+    rules=[_codes_exist, _in_scope],
+)
+CONTRIBUTIONS_OF_OBJECTIVE = CONTRIBUTIONS.under(
+    "contributions.of_objective", lambda objective: objective.id, select_by_objective_line
+)
+CONTRIBUTIONS_OF_PLAN = CONTRIBUTIONS.under(
+    "contributions.of_plan", lambda objective: objective.plan_id, select_by_objective_line
+)
+CONTRIBUTIONS_OF_CONTRIBUTOR = CONTRIBUTIONS.under(
+    "contributions.of_contributor", lambda row: row.contributor_id, rules=[_unrestricted]
+)

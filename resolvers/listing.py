@@ -1,9 +1,16 @@
-"""Running a connection: one statement for a root list, one per level for nested lists."""
+"""The lists of the API, each defined once, and how a connection runs.
+
+A `ListSource` is everything about one list that does not depend on who executes it: the rows'
+statement, the column that groups them under a parent, and the rules its arguments must pass
+(codes that exist, who may ask what). The resolvers run it page by page through the DataLoaders;
+compiled reads (schema/compiled_reads.py) ask it for the same statement after the same rules.
+A rule added to a source therefore holds on every path.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -13,6 +20,11 @@ from resolvers.context import Context
 from resolvers.errors import not_found, shown
 from resolvers.pagination import Listing, Slice, window_for
 from store.pages import Ordering, count, count_by, fetch_page, fetch_pages
+
+Criteria = TypeVar("Criteria")
+# A rule of a list: the criteria as checked (or narrowed, e.g. to the viewer's scope), or an error
+# that names the argument at fault.
+Rule = Callable[[Context, Criteria], Awaitable[Criteria]]
 
 
 def _remember(cache: DataLoader[int, Any], rows: list[Any]) -> None:
@@ -79,3 +91,83 @@ async def check_codes(context: Context, argument: str, codes: Sequence[str]) -> 
             raise not_found(
                 argument, f"Argument `{argument}`: no participant has the code {shown(code)}"
             )
+
+
+class ListSource(Generic[Criteria]):
+    """One list, root or nested: its statement, its parent key and the rules of its arguments.
+
+    A nested list (`under`) shares the rules of the list it comes from, so a rule added to the
+    plans holds for `Query.plans` and `Participant.plans` alike.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        model: Any,
+        select: Callable[[Criteria], tuple[Select[Any], Any]],
+        cache: Callable[[Context], DataLoader[int, Any]],
+        rules: Sequence[Rule[Criteria]] = (),
+        parent: Callable[[Any], Any] | None = None,
+        root: ListSource[Criteria] | None = None,
+    ) -> None:
+        self.name = name
+        self.model = model
+        self._select = select
+        self.cache = cache
+        self.rules = list(rules)
+        # Picks the column that groups the rows under their parent from what `select` gives
+        # beside the statement; None for a root list.
+        self.parent = parent
+        self.root = root or self
+
+    def under(
+        self,
+        name: str,
+        parent: Callable[[Any], Any],
+        select: Callable[[Criteria], tuple[Select[Any], Any]] | None = None,
+        rules: Sequence[Rule[Criteria]] = (),
+    ) -> ListSource[Criteria]:
+        """The same list under a parent, with the same rules and then its own: `parent` picks
+        the grouping column from what `select` (by default the list's own) gives beside its
+        statement."""
+        select = select or self._select
+        return ListSource(name, self.model, select, self.cache, rules, parent, self)
+
+    async def check(self, context: Context, criteria: Criteria) -> Criteria:
+        """The criteria after every rule of the list, in order: the root list's, then its own."""
+        for rule in self.root.rules + (self.rules if self.root is not self else []):
+            criteria = await rule(context, criteria)
+        return criteria
+
+    def statement(self, criteria: Criteria) -> tuple[Select[Any], Any]:
+        """The rows' statement for checked criteria, and the column grouping them under their
+        parent (None at the root)."""
+        statement, tables = self._select(criteria)
+        return statement, None if self.parent is None else self.parent(tables)
+
+    async def listing(
+        self,
+        context: Context,
+        criteria: Criteria,
+        ordering: Ordering,
+        slice_: Slice,
+        parent_id: int | None = None,
+    ) -> Listing[Any]:
+        """A page of the list as the resolvers serve it (under `parent_id` when nested)."""
+        criteria = await self.check(context, criteria)
+        statement, parent = self.statement(criteria)
+        cache = self.cache(context)
+        if parent is None:
+            return await root_listing(context, statement, self.model, ordering, slice_, cache)
+        assert parent_id is not None, f"{self.name} is listed under a parent"
+        return await nested_listing(
+            context,
+            (self.name, criteria),
+            statement,
+            self.model,
+            parent,
+            parent_id,
+            ordering,
+            slice_,
+            cache,
+        )

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from resolvers.context import Context
 from resolvers.errors import comparable, invalid_argument, not_found, shown
-from resolvers.listing import check_codes, nested_listing, root_listing
-from resolvers.pagination import Listing, Slice
-from store.pages import Ordering
+from resolvers.listing import ListSource, check_codes
 from store.plans import ORDERINGS, Plan, PlanFilter, select_plans
 
 __all__ = ["ORDERINGS", "Plan", "PlanFilter"]
@@ -31,30 +29,20 @@ async def one(context: Context, pk: int | None, code: str | None) -> Plan | None
     return plan
 
 
-async def listing(
-    context: Context, criteria: PlanFilter, ordering: Ordering, slice_: Slice
-) -> Listing[Plan]:
+async def _partners_exist(context: Context, criteria: PlanFilter) -> PlanFilter:
     await check_codes(context, "filter.partners", criteria.partner_codes)
-    return await root_listing(
-        context, select_plans(criteria), Plan, ordering, slice_, context.loaders.plan
-    )
+    return criteria
 
 
-async def of_partner(
-    context: Context, partner_id: int, criteria: PlanFilter, ordering: Ordering, slice_: Slice
-) -> Listing[Plan]:
-    await check_codes(context, "filter.partners", criteria.partner_codes)
-    return await nested_listing(
-        context,
-        ("plans.of_partner", criteria),
-        select_plans(criteria),
-        Plan,
-        Plan.partner_id,
-        partner_id,
-        ordering,
-        slice_,
-        context.loaders.plan,
-    )
+# Every list of plans, and its rules.
+PLANS: ListSource[PlanFilter] = ListSource(
+    "plans",
+    Plan,
+    lambda criteria: (select_plans(criteria), Plan),
+    lambda context: context.loaders.plan,
+    rules=[_partners_exist],
+)
+PLANS_OF_PARTNER = PLANS.under("plans.of_partner", lambda plan: plan.partner_id)
 
 
 async def predecessor(context: Context, plan: Plan) -> Plan | None:

@@ -16,15 +16,10 @@ from functools import cached_property
 from typing import Any
 
 from graphql.execution.values import VariableValues
-from sqlalchemy import Select
 
-from resolvers import contributions
 from resolvers.context import Context
-from resolvers.listing import check_codes
-from store.contributions import Contribution, select_by_objective_line, select_contributions
-from store.objectives import Objective, select_objectives
+from resolvers.listing import ListSource
 from store.pages import Ordering, Window
-from store.plans import Plan, select_plans
 from store.row_pages import PARENT, SORT_VALUE, TOTAL
 
 # None: the value is already what JSON needs (strings, as GraphQL's String gives them back).
@@ -165,16 +160,6 @@ class ListArguments:
 
 
 @dataclass(frozen=True, eq=False)
-class ListSource:
-    """Where a list's rows come from: its statement, the column grouping it under its parents
-    (None at the root), and the checks its filter needs (e.g. that named codes exist)."""
-
-    model: Any
-    statement: Callable[[Any], tuple[Select[Any], Any]]
-    check: Callable[[Context, Any], Awaitable[Any]]
-
-
-@dataclass(frozen=True, eq=False)
 class PageInfoSpec:
     # (response key, `hasNextPage` | `hasPreviousPage` | `startCursor` | `endCursor` | Constant)
     parts: tuple[tuple[str, str | Constant], ...]
@@ -199,7 +184,7 @@ class ConnectionSpec:
     what is asked of it, in response order."""
 
     key: str
-    source: ListSource
+    source: ListSource[Any]
     arguments: Callable[[Variables], ListArguments]
     parts: tuple[tuple[str, ConnectionPart], ...]
     nested: bool = True
@@ -236,7 +221,7 @@ class ConnectionSpec:
 
 def connection(
     key: str,
-    source: ListSource,
+    source: ListSource[Any],
     arguments: Callable[[Variables], ListArguments],
     parts: tuple[tuple[str, ConnectionPart], ...],
     nested: bool,
@@ -294,36 +279,6 @@ def every_spec(*tops: Any) -> Iterator[Any]:
             pending.extend(spec.fields)
         elif isinstance(spec, Reference):
             pending.append(spec.target)
-
-
-async def _plan_codes(context: Context, criteria: Any) -> Any:
-    await check_codes(context, "filter.partners", criteria.partner_codes)
-    return criteria
-
-
-async def _contribution_codes(context: Context, criteria: Any) -> Any:
-    return await contributions.checked(context, criteria)
-
-
-def _line(parent: str) -> Callable[[Any], tuple[Select[Any], Any]]:
-    def statement(criteria: Any) -> tuple[Select[Any], Any]:
-        found, asked = select_by_objective_line(criteria)
-        return found, getattr(asked, parent)
-
-    return statement
-
-
-PLANS = ListSource(Plan, lambda c: (select_plans(c), None), _plan_codes)
-PLANS_OF_PARTNER = ListSource(Plan, lambda c: (select_plans(c), Plan.partner_id), _plan_codes)
-OBJECTIVES = ListSource(Objective, lambda c: (select_objectives(c), None), _plan_codes)
-OBJECTIVES_OF_PLAN = ListSource(
-    Objective, lambda c: (select_objectives(c), Objective.plan_id), _plan_codes
-)
-CONTRIBUTIONS = ListSource(
-    Contribution, lambda c: (select_contributions(c), None), _contribution_codes
-)
-CONTRIBUTIONS_OF_OBJECTIVE = ListSource(Contribution, _line("id"), _contribution_codes)
-CONTRIBUTIONS_OF_PLAN = ListSource(Contribution, _line("plan_id"), _contribution_codes)
 
 
 Root = RootObject | RootList | Constant

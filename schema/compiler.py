@@ -32,18 +32,12 @@ from strawberry.types.arguments import convert_arguments
 
 from resolvers import contributions, ids, objectives, participants, plans
 from resolvers.context import Context
+from resolvers.listing import ListSource
 from resolvers.pagination import window_for
 from resolvers.selections import (
     AS_STORED,
-    CONTRIBUTIONS,
-    CONTRIBUTIONS_OF_OBJECTIVE,
-    CONTRIBUTIONS_OF_PLAN,
     DAY,
     INSTANT,
-    OBJECTIVES,
-    OBJECTIVES_OF_PLAN,
-    PLANS,
-    PLANS_OF_PARTNER,
     TOTAL_COUNT,
     ConnectionPart,
     ConnectionSpec,
@@ -51,7 +45,6 @@ from resolvers.selections import (
     EdgesSpec,
     GlobalId,
     ListArguments,
-    ListSource,
     MoneyValue,
     ObjectSpec,
     PageInfoSpec,
@@ -112,15 +105,23 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("Plan", "partner"): "partner_id",
 }
 # (type, field): (source, filter input, order input)
-CONNECTIONS: dict[tuple[str, str], tuple[ListSource, Any, Any]] = {
-    ("Query", "plans"): (PLANS, PlanFilter, PlanOrder),
-    ("Query", "objectives"): (OBJECTIVES, ObjectiveFilter, ObjectiveOrder),
-    ("Query", "contributions"): (CONTRIBUTIONS, ContributionFilter, ContributionOrder),
-    ("Participant", "plans"): (PLANS_OF_PARTNER, PlanFilter, PlanOrder),
-    ("Plan", "objectives"): (OBJECTIVES_OF_PLAN, ObjectiveFilter, ObjectiveOrder),
-    ("Plan", "contributions"): (CONTRIBUTIONS_OF_PLAN, ContributionFilter, ContributionOrder),
+CONNECTIONS: dict[tuple[str, str], tuple[ListSource[Any], Any, Any]] = {
+    ("Query", "plans"): (plans.PLANS, PlanFilter, PlanOrder),
+    ("Query", "objectives"): (objectives.OBJECTIVES, ObjectiveFilter, ObjectiveOrder),
+    ("Query", "contributions"): (
+        contributions.CONTRIBUTIONS,
+        ContributionFilter,
+        ContributionOrder,
+    ),
+    ("Participant", "plans"): (plans.PLANS_OF_PARTNER, PlanFilter, PlanOrder),
+    ("Plan", "objectives"): (objectives.OBJECTIVES_OF_PLAN, ObjectiveFilter, ObjectiveOrder),
+    ("Plan", "contributions"): (
+        contributions.CONTRIBUTIONS_OF_PLAN,
+        ContributionFilter,
+        ContributionOrder,
+    ),
     ("Objective", "contributions"): (
-        CONTRIBUTIONS_OF_OBJECTIVE,
+        contributions.CONTRIBUTIONS_OF_OBJECTIVE,
         ContributionFilter,
         ContributionOrder,
     ),

@@ -84,12 +84,12 @@ class Objective(Node):
     ) -> Connection[Annotated[Contribution, strawberry.lazy("schema.contribution")]]:
         from schema.contribution import seen_by
 
-        listing = await contributions.of_objective(
+        listing = await contributions.CONTRIBUTIONS_OF_OBJECTIVE.listing(
             info.context,
-            self.row.id,
             ContributionFilter.of(filter),
             ContributionOrder.of(order_by),
             page_slice(first, after, last, before),
+            self.row.id,
         )
         return connection(listing, seen_by(info.context.caller))
 

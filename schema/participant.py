@@ -96,12 +96,12 @@ class Participant(Node):
     ) -> Connection[Annotated[Plan, strawberry.lazy("schema.plan")]]:
         from schema.plan import Plan
 
-        listing = await plans.of_partner(
+        listing = await plans.PLANS_OF_PARTNER.listing(
             info.context,
-            self.row.id,
             PlanFilter.of(filter),
             PlanOrder.of(order_by),
             page_slice(first, after, last, before),
+            self.row.id,
         )
         return connection(listing, Plan.from_row)
 
@@ -118,11 +118,11 @@ class Participant(Node):
     ) -> Connection[Annotated[Contribution, strawberry.lazy("schema.contribution")]]:
         from schema.contribution import seen_by
 
-        listing = await contributions.of_contributor(
+        listing = await contributions.CONTRIBUTIONS_OF_CONTRIBUTOR.listing(
             info.context,
-            self.row.id,
             ContributionFilter.of(filter),
             ContributionOrder.of(order_by),
             page_slice(first, after, last, before),
+            self.row.id,
         )
         return connection(listing, seen_by(info.context.caller))

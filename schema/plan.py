@@ -106,12 +106,12 @@ class Plan(Node):
     ) -> Connection[Annotated[Objective, strawberry.lazy("schema.objective")]]:
         from schema.objective import Objective
 
-        listing = await objectives.of_plan(
+        listing = await objectives.OBJECTIVES_OF_PLAN.listing(
             info.context,
-            self.row.id,
             ObjectiveFilter.of(filter),
             ObjectiveOrder.of(order_by),
             page_slice(first, after, last, before),
+            self.row.id,
         )
         return connection(listing, Objective.from_row)
 
@@ -128,12 +128,12 @@ class Plan(Node):
     ) -> Connection[Annotated[Contribution, strawberry.lazy("schema.contribution")]]:
         from schema.contribution import seen_by
 
-        listing = await contributions.of_plan(
+        listing = await contributions.CONTRIBUTIONS_OF_PLAN.listing(
             info.context,
-            self.row.id,
             ContributionFilter.of(filter),
             ContributionOrder.of(order_by),
             page_slice(first, after, last, before),
+            self.row.id,
         )
         return connection(listing, seen_by(info.context.caller))
 

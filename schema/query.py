@@ -274,7 +274,7 @@ class Query:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Plan]:
-        listing = await plans.listing(
+        listing = await plans.PLANS.listing(
             info.context,
             PlanFilter.of(filter),
             PlanOrder.of(order_by),
@@ -293,7 +293,7 @@ class Query:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Objective]:
-        listing = await objectives.listing(
+        listing = await objectives.OBJECTIVES.listing(
             info.context,
             ObjectiveFilter.of(filter),
             ObjectiveOrder.of(order_by),
@@ -312,7 +312,7 @@ class Query:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Contribution]:
-        listing = await contributions.listing(
+        listing = await contributions.CONTRIBUTIONS.listing(
             info.context,
             ContributionFilter.of(filter),
             ContributionOrder.of(order_by),
