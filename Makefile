@@ -84,3 +84,8 @@ bench: install  ## this API against PostGraphile v5 (npm ci in bench/peer) at sc
 
 bench-soak: install  ## the mixed workload on this API for 5 minutes, its memory sampled
 	$(BIN)/python -m bench.compare --soak
+
+# `make bench-sqlite AGAINST=/tmp/before` measures another checkout beside this one.
+.PHONY: bench-sqlite
+bench-sqlite: install  ## this API on SQLite at scale 1, compiled reads on and off: bench/README.md
+	$(BIN)/python -m bench.sqlite $(if $(AGAINST),--against '$(AGAINST)')

@@ -1,5 +1,6 @@
-"""What the benchmarks share: a fresh PostgreSQL database, the project's own commands, a server
-process on a free loopback port, percentiles and a Markdown table."""
+"""What the benchmarks share: a fresh PostgreSQL database, the project's own commands (of this
+checkout or another), a server process on a free loopback port, percentiles and a Markdown
+table."""
 
 from __future__ import annotations
 
@@ -37,6 +38,18 @@ Served = tuple[str, Process]  # a server's base URL and its process
 
 class BenchmarkError(Exception):
     """A step of the set-up failed: the benchmark cannot run."""
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """A checkout of the project and the Python that runs its commands: this one, or another
+    (an older commit in a git worktree) to be measured beside it."""
+
+    path: Path = CHECKOUT
+    python: str = sys.executable
+
+
+HERE = Checkout()
 
 
 # Database set-up and facts -------------------------------------------------------------------
@@ -130,11 +143,11 @@ async def row_counts(database: URL) -> dict[str, int]:
     return {"contributions": int(contributions or 0), "objectives": int(objectives or 0)}
 
 
-def run_command(arguments: Sequence[str], env: dict[str, str]) -> str:
+def run_command(arguments: Sequence[str], env: dict[str, str], checkout: Checkout = HERE) -> str:
     """Runs `python -m api <arguments>` in the checkout; returns its standard output."""
-    command = [sys.executable, "-m", "api", *arguments]
+    command = [checkout.python, "-m", "api", *arguments]
     completed = subprocess.run(
-        command, cwd=CHECKOUT, env=env, capture_output=True, text=True, check=False
+        command, cwd=checkout.path, env=env, capture_output=True, text=True, check=False
     )
     if completed.returncode != 0:
         output = (completed.stdout + completed.stderr).strip()[-2000:]
@@ -144,13 +157,13 @@ def run_command(arguments: Sequence[str], env: dict[str, str]) -> str:
     return completed.stdout
 
 
-def seed(env: dict[str, str]) -> str:
+def seed(env: dict[str, str], checkout: Checkout = HERE) -> str:
     """`migrate`, then `seed --scale 1`, timed: how long it took, as a fact for the report."""
-    progress("python -m api migrate")
-    run_command(["migrate"], env)
-    progress(f"python -m api seed --scale {SCALE}")
+    progress(f"python -m api migrate{where(checkout)}")
+    run_command(["migrate"], env, checkout)
+    progress(f"python -m api seed --scale {SCALE}{where(checkout)}")
     started = time.perf_counter()
-    output = run_command(["seed", "--scale", SCALE], env)
+    output = run_command(["seed", "--scale", SCALE], env, checkout)
     seconds = time.perf_counter() - started
     reported = re.search(r"seeded in ([0-9.]+) s", output)
     return f"{seconds:.1f} s wall clock" + (
@@ -158,16 +171,25 @@ def seed(env: dict[str, str]) -> str:
     )
 
 
-def issue_token(env: dict[str, str], participant: str, role: str) -> str:
-    progress(f"python -m api token issue --participant {participant} --role {role}")
-    output = run_command(["token", "issue", "--participant", participant, "--role", role], env)
+def issue_token(env: dict[str, str], participant: str, role: str, checkout: Checkout = HERE) -> str:
+    progress(
+        f"python -m api token issue --participant {participant} --role {role}{where(checkout)}"
+    )
+    output = run_command(
+        ["token", "issue", "--participant", participant, "--role", role], env, checkout
+    )
     return output.strip().splitlines()[-1].strip()
 
 
-def git_commit() -> str:
+def where(checkout: Checkout) -> str:
+    """Nothing for this checkout; ` in PATH` for another, in progress messages."""
+    return "" if checkout == HERE else f" in {checkout.path}"
+
+
+def git_commit(path: Path = CHECKOUT) -> str:
     def git(*arguments: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["git", *arguments], cwd=CHECKOUT, capture_output=True, text=True, check=False
+            ["git", *arguments], cwd=path, capture_output=True, text=True, check=False
         )
 
     commit = git("rev-parse", "--short", "HEAD")
@@ -219,12 +241,12 @@ def serving(
 
 
 def serving_api(
-    env: dict[str, str], log_path: Path
+    env: dict[str, str], log_path: Path, checkout: Checkout = HERE
 ) -> contextlib.AbstractContextManager[tuple[str, Process]]:
     """`python -m api serve` with one worker on a free loopback port."""
     port = free_port()
-    command = [sys.executable, "-m", "api", "serve", "--port", str(port), "--workers", "1"]
-    return serving(command, port, env, log_path)
+    command = [checkout.python, "-m", "api", "serve", "--port", str(port), "--workers", "1"]
+    return serving(command, port, env, log_path, cwd=checkout.path)
 
 
 def wait_until_ready(
@@ -251,6 +273,15 @@ def tail(path: Path, lines: int = 40, width: int | None = None) -> str:
     return "\n".join(
         line if width is None or len(line) <= width else line[:width] + "…" for line in last
     )
+
+
+def show_logs(directory: Path) -> None:
+    """The last lines of every server log in `directory` that is not empty, on standard error."""
+    for log in sorted(directory.glob("*.log")):
+        written = log.read_text(errors="replace").splitlines()
+        if written:
+            excerpt = tail(log, lines=10, width=400)
+            print(f"\n{log.stem} log, {len(written)} lines; the last:\n{excerpt}", file=sys.stderr)
 
 
 def rss_mib(pid: int) -> float | None:
@@ -331,6 +362,12 @@ def add_common_options(parser: argparse.ArgumentParser, database: str) -> None:
         default=database,
         help=f"database to drop, recreate and benchmark; default {database}",
     )
+    add_load_options(parser)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+
+
+def add_load_options(parser: argparse.ArgumentParser) -> None:
+    """How long and how hard each workload is driven."""
     parser.add_argument(
         "--duration", type=float, default=15.0, help="seconds measured per workload (15)"
     )
@@ -341,16 +378,19 @@ def add_common_options(parser: argparse.ArgumentParser, database: str) -> None:
     parser.add_argument(
         "--timeout", type=float, default=60.0, help="seconds before a request fails (60)"
     )
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
 
 
 def check_common_options(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
+    check_load_options(parser, arguments)
+    if not IDENTIFIER.fullmatch(arguments.database_name):
+        parser.error("--database-name must be a lower-case SQL identifier")
+
+
+def check_load_options(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
     if arguments.duration <= 0 or arguments.timeout <= 0 or arguments.warmup < 0:
         parser.error("--duration and --timeout must be positive, --warmup zero or more")
     if arguments.connections < 1:
         parser.error("--connections must be 1 or more")
-    if not IDENTIFIER.fullmatch(arguments.database_name):
-        parser.error("--database-name must be a lower-case SQL identifier")
 
 
 def environment(database: URL, **extra: str) -> dict[str, str]:

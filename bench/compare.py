@@ -59,8 +59,8 @@ from bench.common import (
     seed,
     serving,
     serving_api,
+    show_logs,
     table,
-    tail,
 )
 from bench.workloads import (
     READER,
@@ -169,6 +169,8 @@ class Measured:
     p99: float | None = None
     requests: int = 0
     failed: int = 0  # requests of the measured run that failed
+    writes: int = 0  # writes of the measured run answered, failures included
+    writes_failed: int = 0
     failures: list[str] = field(default_factory=list)  # what failed, warm-up included
     cpu: float | None = None  # seconds of the server process's CPU time per successful request
 
@@ -253,10 +255,11 @@ def load(
     return json.loads(output.strip().splitlines()[-1]), memory
 
 
-def settle(process: Process, dsn: str) -> None:
-    """Waits until the server process and PostgreSQL are idle, for SETTLE_LIMIT seconds at
-    most. The load generator drops the requests still in flight when a run ends, but the server
-    goes on with them, and that work would be taken from the next run."""
+def settle(process: Process, dsn: str | None) -> None:
+    """Waits until the server process and PostgreSQL (at `dsn`; None on SQLite, whose work is
+    the server's) are idle, for SETTLE_LIMIT seconds at most. The load generator drops the
+    requests still in flight when a run ends, but the server goes on with them, and that work
+    would be taken from the next run."""
     deadline = time.monotonic() + SETTLE_LIMIT
     last = cpu_seconds(process.pid)
     while time.monotonic() < deadline:
@@ -264,7 +267,7 @@ def settle(process: Process, dsn: str) -> None:
         now = cpu_seconds(process.pid)
         if now is None or last is None:
             return
-        if now - last < 0.05 and asyncio.run(active_queries(dsn)) == 0:
+        if now - last < 0.05 and (dsn is None or asyncio.run(active_queries(dsn)) == 0):
             return
         last = now
     progress(f"the server was still busy after {SETTLE_LIMIT:g} s; going on")
@@ -298,7 +301,7 @@ def drive(
     arguments: argparse.Namespace,
     seconds: float,
     process: Process,
-    dsn: str,
+    dsn: str | None,
     sample_memory: bool = False,
 ) -> tuple[Measured, list[tuple[float, float]]]:
     """A warm-up (not measured, but its failures count), then the measured run, with the CPU
@@ -319,6 +322,8 @@ def drive(
         p99=None if result["p99"] is None else result["p99"] / 1000,
         requests=result["successes"] + result["failures"],
         failed=result["failures"],
+        writes=result["writes"]["answered"],
+        writes_failed=result["writes"]["failed"],
         failures=failures,
     )
     if before is not None and after is not None and result["successes"]:
@@ -516,10 +521,32 @@ class Run:
     loads: dict[str, float] = field(default_factory=dict)
 
 
+def measure_workload(
+    served: Served,
+    label: str,
+    workload: Workload,
+    requests: Sequence[Json],
+    arguments: argparse.Namespace,
+    dsn: str | None,
+    problems: list[str],
+) -> tuple[Sample, Measured]:
+    """One workload against one server: a checked sample, then warm-up and load. What went
+    wrong is added to `problems`."""
+    base, process = served
+    sample_request = requests[-1] if workload.key == "mixed" else requests[0]
+    sample = check(base, sample_request, workload.digest)
+    if sample.problem:
+        problems.append(f"{workload.key} on {label}: {sample.problem}")
+    progress(f"{label}: {workload.key}, {arguments.warmup:g} s warm-up + {arguments.duration:g} s")
+    measured, _ = drive(base, requests, arguments, arguments.duration, process, dsn)
+    problems += [f"{workload.key} on {label}: {f}" for f in measured.failures]
+    return sample, measured
+
+
 def measure_server(
     run: Run, side: str, rows: Sequence[Row], server: contextlib.AbstractContextManager[Served]
 ) -> None:
-    """Every chosen workload against one server: a checked sample, then warm-up and load."""
+    """Every chosen workload against one server."""
     label = "ours" if side == "ours" else "PostGraphile"
     run.loads[label] = os.getloadavg()[0]
     with server as (base, process):
@@ -528,20 +555,10 @@ def measure_server(
             memory.append(rss)
         for row in rows:
             requests = getattr(row.workload, side)
-            sample_request = requests[-1] if row.workload.key == "mixed" else requests[0]
-            sample = check(base, sample_request, row.workload.digest)
-            row.samples[side] = sample
-            if sample.problem:
-                run.problems.append(f"{row.workload.key} on {label}: {sample.problem}")
-            progress(
-                f"{label}: {row.workload.key}, {run.arguments.warmup:g} s warm-up + "
-                f"{run.arguments.duration:g} s"
-            )
-            measured, _ = drive(
-                base, requests, run.arguments, run.arguments.duration, process, run.dsn
+            row.samples[side], measured = measure_workload(
+                (base, process), label, row.workload, requests, run.arguments, run.dsn, run.problems
             )
             setattr(row, side, measured)
-            run.problems += [f"{row.workload.key} on {label}: {f}" for f in measured.failures]
             if process.poll() is not None:
                 run.problems.append(f"{label} exited with {process.returncode} during the run")
                 break
@@ -655,7 +672,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         progress("peer.sql (names, the overlap view), VACUUM ANALYZE")
         asyncio.run(prepare_database(dsn))
         counts = asyncio.run(row_counts(database))
-        fixture = asyncio.run(find_fixture(dsn, reader, writer))
+        fixture = asyncio.run(find_fixture(database, reader, writer))
         every = workloads(fixture, datetime.now(UTC).date())
         chosen = tuple(w for w in every if not arguments.only or w.key in arguments.only)
         if arguments.soak is not None:
@@ -672,14 +689,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("\n".join(answers(rows)))
                 for label, rss in run.memory.items():
                     print(memory_line(label, rss))
-            for log in sorted(Path(scratch).glob("*.log")):
-                written = log.read_text(errors="replace").splitlines()
-                if written:
-                    excerpt = tail(log, lines=10, width=400)
-                    print(
-                        f"\n{log.stem} log, {len(written)} lines; the last:\n{excerpt}",
-                        file=sys.stderr,
-                    )
+            show_logs(Path(scratch))
     except BenchmarkError as problem:
         print(f"bench: {problem}", file=sys.stderr)
         return 2

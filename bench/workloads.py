@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-import asyncpg
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from bench.common import PARTNERS_WITH_PLANS, BenchmarkError
+from bench.common import PARTNERS_WITH_PLANS, BenchmarkError, render
 from resolvers.ids import encode
 
 # The reader sees every contribution in full, as PostGraphile (which has no access rules) shows
@@ -178,7 +180,9 @@ class Statement:
 class Workload:
     key: str
     name: str
-    ours: tuple[Json, ...]  # autocannon requests: {"body": ..., "headers": ...}, in turn
+    # autocannon requests, in turn: {"body": ..., "headers": ...}, and "kind": "write" for a write,
+    # whose failures the load generator counts apart.
+    ours: tuple[Json, ...]
     peer: tuple[Json, ...]
     floor: tuple[Statement, ...]
     # What an answer says, comparable across the two servers: a summary and a fingerprint.
@@ -190,6 +194,10 @@ def graphql(document: str, variables: Json | None = None, token: str | None = No
     body = json.dumps({"query": document, "variables": variables or {}})
     headers = {"authorization": f"Bearer {token}"} if token else {}
     return {"body": body, "headers": headers}
+
+
+def write(request: Json) -> Json:
+    return {**request, "kind": "write"}
 
 
 def fingerprint(rows: object) -> str:
@@ -275,46 +283,50 @@ def workloads(fixture: Fixture, today: date) -> tuple[Workload, ...]:
     )
     # Each registration gets a fresh external reference: the load generator fills in __SEQ__.
     register_ours = tuple(
-        graphql(
-            REGISTER_OURS,
-            {
-                "input": {
-                    "objectiveId": encode("Objective", target.objective_id),
-                    "kind": "TRAINING",
-                    "amount": {"amount": "1000.00", "currency": "EUR"},
-                    "startsOn": "2027-01-15",
-                    "endsOn": "2027-06-30",
-                    "externalReference": "bench-__SEQ__",
-                }
-            },
-            fixture.writer_token,
+        write(
+            graphql(
+                REGISTER_OURS,
+                {
+                    "input": {
+                        "objectiveId": encode("Objective", target.objective_id),
+                        "kind": "TRAINING",
+                        "amount": {"amount": "1000.00", "currency": "EUR"},
+                        "startsOn": "2027-01-15",
+                        "endsOn": "2027-06-30",
+                        "externalReference": "bench-__SEQ__",
+                    }
+                },
+                fixture.writer_token,
+            )
         )
         for target in fixture.targets
     )
     register_peer = tuple(
-        graphql(
-            REGISTER_PEER,
-            {
-                "input": {
-                    "contribution": {
-                        "objectiveId": target.objective_id,
-                        "contributorId": fixture.writer_id,
-                        "recipientId": target.recipient_id,
-                        "kind": "TRAINING",
-                        "status": "PLEDGED",
-                        "amount": "10000000",  # the column holds 10^-4 units: 1000.00
-                        "currency": "EUR",
-                        "valuedOn": today.isoformat(),
-                        "startsOn": "2027-01-15",
-                        "endsOn": "2027-06-30",
-                        "externalReference": "bench-__SEQ__",
-                        "visibility": "PUBLIC",
-                        "version": 1,
-                        "createdAt": "__NOW__",
-                        "updatedAt": "__NOW__",
+        write(
+            graphql(
+                REGISTER_PEER,
+                {
+                    "input": {
+                        "contribution": {
+                            "objectiveId": target.objective_id,
+                            "contributorId": fixture.writer_id,
+                            "recipientId": target.recipient_id,
+                            "kind": "TRAINING",
+                            "status": "PLEDGED",
+                            "amount": "10000000",  # the column holds 10^-4 units: 1000.00
+                            "currency": "EUR",
+                            "valuedOn": today.isoformat(),
+                            "startsOn": "2027-01-15",
+                            "endsOn": "2027-06-30",
+                            "externalReference": "bench-__SEQ__",
+                            "visibility": "PUBLIC",
+                            "version": 1,
+                            "createdAt": "__NOW__",
+                            "updatedAt": "__NOW__",
+                        }
                     }
-                }
-            },
+                },
+            )
         )
         for target in fixture.targets
     )
@@ -354,25 +366,33 @@ def mix(
     return tuple(out)
 
 
-async def find_fixture(dsn: str, reader_token: str, writer_token: str) -> Fixture:
-    connection = await asyncpg.connect(dsn)
+async def find_fixture(database: URL, reader_token: str, writer_token: str) -> Fixture:
+    """The writer and its targets (the first objective of each of the first open plans), on
+    PostgreSQL or SQLite."""
+    engine = create_async_engine(render(database))
     try:
-        writer_id = await connection.fetchval(
-            "SELECT id FROM participant WHERE code = $1", WRITER[0]
-        )
-        rows = await connection.fetch(
-            """
-            SELECT DISTINCT ON (plan.id) objective.id, plan.partner_id
-            FROM plan JOIN objective ON objective.plan_id = plan.id
-            WHERE plan.status IN ('AGREED', 'ACTIVE', 'UNDER_REVIEW')
-            ORDER BY plan.id, objective.id
-            LIMIT $1
-            """,
-            WRITE_PLANS,
-        )
+        async with engine.connect() as connection:
+            writer_id = await connection.scalar(
+                text("SELECT id FROM participant WHERE code = :code"), {"code": WRITER[0]}
+            )
+            rows = (
+                await connection.execute(
+                    text(
+                        """
+                        SELECT min(objective.id), plan.partner_id
+                        FROM plan JOIN objective ON objective.plan_id = plan.id
+                        WHERE plan.status IN ('AGREED', 'ACTIVE', 'UNDER_REVIEW')
+                        GROUP BY plan.id, plan.partner_id
+                        ORDER BY plan.id
+                        LIMIT :plans
+                        """
+                    ),
+                    {"plans": WRITE_PLANS},
+                )
+            ).all()
     finally:
-        await connection.close()
+        await engine.dispose()
     if writer_id is None or not rows:
         raise BenchmarkError("the seeded database has no writer or no open plan")
-    targets = tuple(Target(row["id"], row["partner_id"]) for row in rows)
+    targets = tuple(Target(objective_id, partner_id) for objective_id, partner_id in rows)
     return Fixture(reader_token, writer_token, writer_id, targets)

@@ -2,10 +2,10 @@
 //
 //   node load.mjs SPEC.json   (prints one JSON object: what the run saw)
 //
-// SPEC: {url, connections, duration, timeout, requests: [{body, headers}]}. Requests are sent in
-// the order given, cycling, shared by all connections, so a mix keeps its proportions. In a
-// body, __SEQ__ becomes a string never sent before (a write needs a fresh external reference)
-// and __NOW__ the current time.
+// SPEC: {url, connections, duration, timeout, requests: [{body, headers, kind}]}. Requests are
+// sent in the order given, cycling, shared by all connections, so a mix keeps its proportions. In
+// a body, __SEQ__ becomes a string never sent before (a write needs a fresh external reference)
+// and __NOW__ the current time. The answers to requests of kind "write" are also counted apart.
 import { readFileSync } from "node:fs";
 
 import autocannon from "autocannon";
@@ -18,20 +18,23 @@ let successes = 0;
 let answered = false; // whether the response just checked was a success
 const latencies = [];
 const failures = [];
+const writes = { answered: 0, failed: 0 };
 
 const request = {
   method: "POST",
   path: new URL(spec.url).pathname,
-  setupRequest(req) {
+  // A connection has one request in flight: its context says what kind its answer is.
+  setupRequest(req, context) {
     const chosen = spec.requests[next % spec.requests.length];
     next += 1;
+    context.write = chosen.kind === "write";
     const body = chosen.body
       .replaceAll("__SEQ__", () => `${run}-${(sequence += 1)}`)
       .replaceAll("__NOW__", () => new Date().toISOString());
     return { ...req, headers: { ...req.headers, ...chosen.headers }, body };
   },
   // A 200 is not enough: a GraphQL answer with errors (or user errors) is a failure too.
-  onResponse(status, body) {
+  onResponse(status, body, context) {
     answered = false;
     if (status !== 200) {
       failures.push(`HTTP ${status}: ${body.slice(0, 300)}`);
@@ -40,6 +43,10 @@ const request = {
     } else {
       successes += 1;
       answered = true;
+    }
+    if (context.write) {
+      writes.answered += 1;
+      if (!answered) writes.failed += 1;
     }
   },
 };
@@ -79,5 +86,6 @@ console.log(
     p99: percentile(ordered, 0.99),
     failures: failures.length,
     failureSamples: [...new Set(failures)].slice(0, 5),
+    writes,
   }),
 );
