@@ -23,6 +23,7 @@ from schema.errors import ExplainOutages, is_unexpected
 from schema.execution import EveryRootField
 from schema.mutation import Mutation
 from schema.objective import Objective
+from schema.parsing import ParseOnce
 from schema.participant import Participant
 from schema.plan import Plan
 from schema.query import Query
@@ -81,6 +82,8 @@ def build_schema(
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            # After the token limit, whose option it parses with.
+            ParseOnce,
             lambda: QueryCost(max_cost),
             NameArguments,
             # Last before execution: everything above has run when it answers, as for any query.

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from math import ceil
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from graphql import (
     FieldNode,
@@ -40,6 +41,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from resolvers.budget import Budgets
+from resolvers.lru import LRU
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 OBJECT_COST = 1
@@ -217,6 +219,13 @@ def charge(cost: int, max_cost: int, request: Any) -> tuple[dict[str, Any], list
     ]
 
 
+# Document texts found valid, per schema: validating again what was valid a moment ago costs
+# more than answering a compiled read. Only the verdict is kept; an invalid text is validated
+# again each time, so its errors are always the request's own.
+VALID_KEPT = 256
+_valid: WeakKeyDictionary[GraphQLSchema, LRU[str, bool]] = WeakKeyDictionary()
+
+
 class QueryCost(SchemaExtension):
     """Refuses a document that costs more than one request may, or more than its token has left.
 
@@ -232,10 +241,17 @@ class QueryCost(SchemaExtension):
         context = self.execution_context
         if context.graphql_document is not None and context.pre_execution_errors is None:
             graphql_schema = context.schema._schema
-            # Strawberry's own validation (its rules added to ours), done here so it runs once.
-            errors = validate_document(
-                graphql_schema, context.graphql_document, tuple(context.validation_rules)
-            )
+            valid = _valid.setdefault(graphql_schema, LRU(VALID_KEPT))
+            query = context.query if isinstance(context.query, str) else None
+            errors = []
+            if query is None or query not in valid:
+                # Strawberry's own validation (its rules added to ours), done here so it runs
+                # once.
+                errors = validate_document(
+                    graphql_schema, context.graphql_document, tuple(context.validation_rules)
+                )
+                if not errors and query is not None:
+                    valid.put(query, True)
             context.pre_execution_errors = errors
             if not errors:
                 cost = document_cost(
