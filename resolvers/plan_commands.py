@@ -1,7 +1,9 @@
-"""Creating, changing and transitioning plans; recording their reviews.
+"""Creating, editing and transitioning plans (an ITPP replacing an IPAP or IPCP carries its open
+objectives over), and who may do so.
 
 The secretariat creates and transitions plans; the secretariat and the partner itself edit a
-partner's plans, objectives and reviews.
+partner's plans. `editable_plan` and `may_edit` are the rule objectives and reviews are written
+under too (resolvers/objective_commands.py, resolvers/review_commands.py).
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from resolvers import ids
 from resolvers.context import Context
 from resolvers.errors import comparable, invalid_argument, not_found, shown
 from resolvers.listing import ListSource, check_codes
@@ -12,6 +13,11 @@ __all__ = ["ORDERINGS", "Plan", "PlanFilter"]
 
 async def by_id(context: Context, pk: int) -> Plan | None:
     return await context.loaders.plan.load(pk)
+
+
+async def named(context: Context, id: str | None = None, code: str | None = None) -> Plan | None:
+    """The plan a global ID or a code names; the ID must name a plan."""
+    return await one(context, None if id is None else ids.decode(id, "id", "Plan")[1], code)
 
 
 async def one(context: Context, pk: int | None, code: str | None) -> Plan | None:

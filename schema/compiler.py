@@ -1,15 +1,18 @@
-"""Which queries can be compiled, compiled into specs (resolvers/selections.py).
+"""Compiles a query into a selection (resolvers/selections.py), from the fields' declarations.
 
-A whitelist: the root fields, connections, references and scalar fields below, with aliases,
-variables and `__typename`. Anything else (fragments, directives, other fields, a response key
-asked twice) makes the whole operation Unsupported, and it runs the ordinary way. Every field
-keeps the resolver path's meaning: the same columns, the same GraphQL serializers, the same
-argument conversion (Strawberry's own) and the same argument checks (the inputs' `of`).
+Each field of the record types says how it is read (schema/fields.py): a column, money, a
+reference, a list of a `ListSource`, a root lookup, or `resolved` (by the resolvers only). The
+compiler follows those declarations and nothing else, with aliases, variables and `__typename`.
+Anything it cannot compile (a `resolved` field, fragments, directives, a response key asked twice)
+makes the whole operation Unsupported, and the resolvers run it. Every field keeps the resolvers'
+meaning: the same columns, the same GraphQL serializers, the same argument conversion
+(Strawberry's own) and the same rules (the list's source checks its arguments on both paths).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import EnumMeta
 from typing import Any
 
 import strawberry
@@ -30,9 +33,7 @@ from graphql.execution.values import get_argument_values
 from strawberry.schema.schema_converter import CustomGraphQLEnumType
 from strawberry.types.arguments import convert_arguments
 
-from resolvers import contributions, ids, objectives, participants, plans
 from resolvers.context import Context
-from resolvers.listing import ListSource
 from resolvers.pagination import window_for
 from resolvers.selections import (
     AS_STORED,
@@ -60,77 +61,11 @@ from resolvers.selections import (
     connection,
     standalone,
 )
-from resolvers.vocabulary import Priority
+from schema import fields
 from schema.connection import page_slice
-from schema.contribution import RESTRICTED
-from schema.filters import (
-    ContributionFilter,
-    ContributionOrder,
-    ObjectiveFilter,
-    ObjectiveOrder,
-    PlanFilter,
-    PlanOrder,
-)
 from store import visibility
 
 TYPENAME = "__typename"
-MODELS: dict[str, Any] = {
-    "Participant": participants.Participant,
-    "Plan": plans.Plan,
-    "Objective": objectives.Objective,
-    "Contribution": contributions.Contribution,
-}
-# Fields that are a column as it is; the column is the Strawberry field's Python name.
-SCALARS: dict[str, frozenset[str]] = {
-    "Participant": frozenset({"code", "name", "kind", "region", "alliedSince"}),
-    "Plan": frozenset(
-        {"code", "title", "summary", "kind", "status", "agreedOn", "agreedOnPrecision"}
-        | {"startsOn", "endsOn", "version", "createdAt", "updatedAt"}
-    ),
-    "Objective": frozenset(
-        {"code", "title", "description", "category", "status", "targetDate", "version"}
-        | {"createdAt", "updatedAt"}
-    ),
-    "Contribution": frozenset(
-        {"kind", "status", "valuedOn", "startsOn", "endsOn", "description", "visibility"}
-        | {"externalReference", "withdrawnAt", "version", "createdAt", "updatedAt"}
-    ),
-}
-# (type, field): foreign key
-REFERENCES: dict[tuple[str, str], str] = {
-    ("Contribution", "contributor"): "contributor_id",
-    ("Contribution", "objective"): "objective_id",
-    ("Objective", "plan"): "plan_id",
-    ("Objective", "carriedOverFrom"): "carried_over_from_id",
-    ("Plan", "partner"): "partner_id",
-}
-# (type, field): (source, filter input, order input)
-CONNECTIONS: dict[tuple[str, str], tuple[ListSource[Any], Any, Any]] = {
-    ("Query", "plans"): (plans.PLANS, PlanFilter, PlanOrder),
-    ("Query", "objectives"): (objectives.OBJECTIVES, ObjectiveFilter, ObjectiveOrder),
-    ("Query", "contributions"): (
-        contributions.CONTRIBUTIONS,
-        ContributionFilter,
-        ContributionOrder,
-    ),
-    ("Participant", "plans"): (plans.PLANS_OF_PARTNER, PlanFilter, PlanOrder),
-    ("Plan", "objectives"): (objectives.OBJECTIVES_OF_PLAN, ObjectiveFilter, ObjectiveOrder),
-    ("Plan", "contributions"): (
-        contributions.CONTRIBUTIONS_OF_PLAN,
-        ContributionFilter,
-        ContributionOrder,
-    ),
-    ("Objective", "contributions"): (
-        contributions.CONTRIBUTIONS_OF_OBJECTIVE,
-        ContributionFilter,
-        ContributionOrder,
-    ),
-}
-# (type, field): (amount column, currency column)
-MONEY: dict[tuple[str, str], tuple[str, str]] = {
-    ("Contribution", "amount"): ("amount", "currency"),
-    ("Objective", "requirement"): ("requirement_amount", "requirement_currency"),
-}
 PAGE_INFO = frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"})
 
 Root = RootObject | RootList | Constant
@@ -142,6 +77,9 @@ class Compiler:
     def __init__(self, schema: strawberry.Schema) -> None:
         self.schema = schema
         self.graphql = schema._schema
+        missing = fields.undeclared(schema)
+        if missing:  # tests/test_field_declarations.py says the same, louder
+            raise TypeError(f"fields without a declaration (schema/fields.py): {missing}")
 
     def operation(self, operation: OperationDefinitionNode) -> tuple[list[Root], list[FieldNode]]:
         """The root specs and their field nodes (which locate a root field's error)."""
@@ -158,62 +96,74 @@ class Compiler:
         if name == TYPENAME:
             return Constant(key, query.name)
         definition = query.fields.get(name)
-        if definition is None:
+        read = None if definition is None else _declared(definition)
+        if isinstance(read, fields.Listed):
+            assert definition is not None
+            return RootList(self._connection(node, definition, read, nested=False))
+        if not isinstance(read, fields.Lookup):
             raise Unsupported
-        if ("Query", name) in CONNECTIONS:
-            return RootList(self._connection(node, definition, ("Query", name), nested=False))
-        if name not in LOOKUPS:
-            raise Unsupported
+        assert definition is not None
         arguments = self._arguments(definition, node)
-        lookup = LOOKUPS[name]
+        find = read.find
 
         async def found(context: Context, variables: Variables) -> Any:
-            return await lookup(context, arguments(variables))
+            return await find(context, **arguments(variables))
 
-        return RootObject(
-            key,
-            found,
-            standalone(self._object(get_named_type(definition.type).name, node.selection_set)),
-            nullable=not is_non_null_type(definition.type),
-        )
+        target = self._object(get_named_type(definition.type).name, read.model, node)
+        nullable = not is_non_null_type(definition.type)
+        return RootObject(key, found, standalone(target), nullable=nullable)
 
-    def _object(self, type_name: str, selection_set: SelectionSetNode | None) -> ObjectSpec:
-        if type_name not in MODELS:
-            raise Unsupported
+    def _object(self, type_name: str, model: Any, node: FieldNode) -> ObjectSpec:
         parent = self.graphql.get_type(type_name)
         assert isinstance(parent, GraphQLObjectType)
-        fields = [self._field(type_name, parent, node) for node in _fields(selection_set)]
-        return ObjectSpec(MODELS[type_name], tuple(fields), restricted=type_name == "Contribution")
+        # A type with a redaction carries restricted detail, withheld per row and viewer.
+        restricted = any(
+            isinstance(_declared(field), fields.Redaction) for field in parent.fields.values()
+        )
+        selected = [
+            self._field(type_name, parent, field, restricted)
+            for field in _fields(node.selection_set)
+        ]
+        return ObjectSpec(model, tuple(selected), restricted=restricted)
 
-    def _field(self, type_name: str, parent: GraphQLObjectType, node: FieldNode) -> Any:
+    def _field(
+        self, type_name: str, parent: GraphQLObjectType, node: FieldNode, restricted: bool
+    ) -> Any:
         name, key = node.name.value, _key(node)
         if name == TYPENAME:
             return Constant(key, type_name)
         definition = parent.fields.get(name)
-        if definition is None or (node.arguments and (type_name, name) not in CONNECTIONS):
+        if definition is None:
             raise Unsupported
-        if name == "id":
+        read = _declared(definition)
+        if node.arguments and not isinstance(read, fields.Listed):
+            raise Unsupported
+        if isinstance(read, fields.Identity):
             return GlobalId(key, type_name)
-        if name in SCALARS[type_name]:
-            column = definition.extensions["strawberry-definition"].python_name
-            detail = _withheld(type_name, column)
-            return Scalar(key, column, _serializer(definition), detail, _written(definition))
-        if (type_name, name) == ("Objective", "priority"):
-            names = {rank.value: _serialize(definition)(rank) for rank in Priority}
-            return Scalar(key, "priority", names.__getitem__, written=names)
-        if (type_name, name) == ("Contribution", "redaction"):
-            return Redaction(key, RESTRICTED)
-        if (type_name, name) in MONEY:
-            amount, currency = MONEY[type_name, name]
-            detail = _withheld(type_name, amount) or _withheld(type_name, currency)
-            return self._money(node, definition, amount, currency, detail)
-        if (type_name, name) in REFERENCES:
-            column = REFERENCES[type_name, name]
-            target = self._object(get_named_type(definition.type).name, node.selection_set)
-            return Reference(key, column, standalone(target), _withheld(type_name, column))
-        if (type_name, name) in CONNECTIONS:
-            return self._connection(node, definition, (type_name, name), nested=True)
-        raise Unsupported
+        if isinstance(read, fields.Redaction):
+            return Redaction(key, read.text)
+        if isinstance(read, fields.Column):
+            column = read.name or definition.extensions["strawberry-definition"].python_name
+            detail = restricted and visibility.withheld(column)
+            if read.convert is None:
+                return Scalar(key, column, _serializer(definition), detail, _written(definition))
+            if not isinstance(read.convert, EnumMeta):
+                raise Unsupported  # only Python knows what the conversion does
+            # Stored by value (a priority's rank): the serializer's name for each value.
+            members: list[Any] = list(read.convert)
+            names = {member.value: _serialize(definition)(member) for member in members}
+            return Scalar(key, column, names.__getitem__, detail, names)
+        if isinstance(read, fields.MoneyColumns):
+            columns = (read.amount, read.currency)
+            detail = restricted and any(visibility.withheld(column) for column in columns)
+            return self._money(node, definition, read.amount, read.currency, detail)
+        if isinstance(read, fields.Reference):
+            target = self._object(get_named_type(definition.type).name, read.model, node)
+            detail = restricted and visibility.withheld(read.column)
+            return Reference(key, read.column, standalone(target), detail)
+        if isinstance(read, fields.Listed):
+            return self._connection(node, definition, read, nested=True)
+        raise Unsupported  # served by the resolvers only
 
     def _money(
         self, node: FieldNode, definition: GraphQLField, amount: str, currency: str, detail: bool
@@ -233,9 +183,9 @@ class Compiler:
         return MoneyValue(_key(node), amount, currency, tuple(parts), serialize, detail)
 
     def _connection(
-        self, node: FieldNode, definition: GraphQLField, where: tuple[str, str], nested: bool
+        self, node: FieldNode, definition: GraphQLField, read: fields.Listed, nested: bool
     ) -> ConnectionSpec:
-        source, filter_input, order_input = CONNECTIONS[where]
+        source, filter_input, order_input = read.source, read.filter, read.order
         listed = get_named_type(definition.type)
         item = _item_type(listed)
         parts: list[tuple[str, ConnectionPart]] = []
@@ -248,9 +198,9 @@ class Compiler:
             elif name == TOTAL_COUNT:
                 parts.append((key, TOTAL_COUNT))
             elif name == "nodes":
-                parts.append((key, self._object(item, field.selection_set)))
+                parts.append((key, self._object(item, source.model, field)))
             elif name == "edges":
-                parts.append((key, self._edges(listed, item, field.selection_set)))
+                parts.append((key, self._edges(listed, item, source.model, field)))
             elif name == "pageInfo":
                 parts.append((key, _page_info(self.graphql.get_type("PageInfo"), field)))
             else:
@@ -273,12 +223,10 @@ class Compiler:
 
         return connection(_key(node), source, bound, tuple(parts), nested)
 
-    def _edges(
-        self, connection: Any, item: str, selection_set: SelectionSetNode | None
-    ) -> EdgesSpec:
+    def _edges(self, connection: Any, item: str, model: Any, node: FieldNode) -> EdgesSpec:
         edge = get_named_type(connection.fields["edges"].type)
         parts: list[tuple[str, str | ObjectSpec | Constant]] = []
-        for field in _fields(selection_set):
+        for field in _fields(node.selection_set):
             name, key = field.name.value, _key(field)
             if field.arguments:
                 raise Unsupported
@@ -287,7 +235,7 @@ class Compiler:
             elif name == "cursor":
                 parts.append((key, "cursor"))
             elif name == "node":
-                parts.append((key, self._object(item, field.selection_set)))
+                parts.append((key, self._object(item, model, field)))
             else:
                 raise Unsupported
         return EdgesSpec(tuple(parts))
@@ -308,10 +256,8 @@ class Compiler:
         return convert
 
 
-def _withheld(type_name: str, column: str) -> bool:
-    """Whether a column is a restricted contribution's detail, null for whoever may not see it
-    (store/visibility.py decides, for this path as for every other)."""
-    return type_name == "Contribution" and visibility.withheld(column)
+def _declared(definition: GraphQLField) -> fields.Read | None:
+    return fields.declared(definition.extensions["strawberry-definition"])
 
 
 def _fields(selection_set: SelectionSetNode | None) -> list[FieldNode]:
@@ -378,18 +324,3 @@ def _page_info(page_info: Any, node: FieldNode) -> PageInfoSpec:
         else:
             raise Unsupported
     return PageInfoSpec(tuple(parts))
-
-
-async def _participant(context: Context, arguments: dict[str, Any]) -> Any:
-    return await participants.by_code(context, arguments["code"])
-
-
-async def _plan(context: Context, arguments: dict[str, Any]) -> Any:
-    # As Query.plan does: the ID names a plan or the argument is at fault.
-    given = arguments.get("id")
-    pk = None if given is None else ids.decode(given, "id", "Plan")[1]
-    return await plans.one(context, pk, arguments.get("code"))
-
-
-# Root fields naming one object, looked up as their resolvers look them up.
-LOOKUPS = {"participant": _participant, "plan": _plan}

@@ -9,13 +9,14 @@ from typing import Annotated, Any, Generic, TypeVar
 import strawberry
 
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Listing, Slice
+from schema.fields import identity
 
 N = TypeVar("N")
 
 
 @strawberry.interface(description="An object with a global ID: fetch any of them with `node(id:)`.")
 class Node:
-    id: strawberry.ID = strawberry.field(description="The object's opaque, stable global ID.")
+    id: strawberry.ID = identity("The object's opaque, stable global ID.")
 
 
 @strawberry.enum(description="Sort direction.")

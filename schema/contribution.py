@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import contributions, ids, objectives, participants
+from resolvers import contributions, objectives, participants
 from resolvers.context import Context
 from resolvers.errors import require
 from resolvers.viewer import Viewer
 from schema.change import ChangeEvent, history_of
 from schema.connection import After, Before, Connection, First, Last, Node, page_slice
 from schema.enums import ContributionKind, ContributionStatus, Visibility
+from schema.fields import build, column, money, redaction, reference, referenced, resolved
 from schema.money import Money
 
 if TYPE_CHECKING:
@@ -41,79 +42,70 @@ def seen_by(viewer: Viewer) -> Callable[[contributions.Contribution], Contributi
     )
 )
 class Contribution(Node):
-    kind: ContributionKind = strawberry.field(description="What is given.")
-    status: ContributionStatus = strawberry.field(description="Where it stands.")
-    amount: Money | None = strawberry.field(
-        description="Amount, or estimated value for in-kind support; null when withheld from you."
+    kind: ContributionKind = column("What is given.")
+    status: ContributionStatus = column("Where it stands.")
+    amount: Money | None = money(
+        "Amount, or estimated value for in-kind support; null when withheld from you.",
+        "amount",
+        "currency",
     )
-    valued_on: date = strawberry.field(description="Date whose exchange rate values the amount.")
-    starts_on: date = strawberry.field(description="First day of the support period.")
-    ends_on: date | None = strawberry.field(description="Last day of the support period, if set.")
-    description: str | None = strawberry.field(
-        description="What the support consists of; null when withheld from you."
+    valued_on: date = column("Date whose exchange rate values the amount.")
+    starts_on: date = column("First day of the support period.")
+    ends_on: date | None = column("Last day of the support period, if set.")
+    description: str | None = column("What the support consists of; null when withheld from you.")
+    external_reference: str | None = column(
+        "The contributor's own reference, unique per contributor; null when withheld."
     )
-    external_reference: str | None = strawberry.field(
-        description="The contributor's own reference, unique per contributor; null when withheld."
+    visibility: Visibility = column(
+        "Who may see its detail: contributor, amount, currency, reference, description."
     )
-    visibility: Visibility = strawberry.field(
-        description="Who may see its detail: contributor, amount, currency, reference, description."
+    redaction: str | None = redaction(
+        "Why contributor, amount, reference and description are withheld from you; null "
+        "when you see them.",
+        RESTRICTED,
     )
-    redaction: str | None = strawberry.field(
-        description=(
-            "Why contributor, amount, reference and description are withheld from you; null "
-            "when you see them."
-        )
-    )
-    withdrawn_at: datetime | None = strawberry.field(description="When it was withdrawn, if so.")
-    version: int = strawberry.field(description="Incremented by every change.")
-    created_at: datetime = strawberry.field(description="When it was registered.")
-    updated_at: datetime = strawberry.field(description="When it last changed.")
+    withdrawn_at: datetime | None = column("When it was withdrawn, if so.")
+    version: int = column("Incremented by every change.")
+    created_at: datetime = column("When it was registered.")
+    updated_at: datetime = column("When it last changed.")
     row: strawberry.Private[contributions.Contribution]
+    # Whether the viewer it was built for may see its detail (store/visibility.py decides).
+    shown: strawberry.Private[bool]
 
     @staticmethod
     def from_row(row: contributions.Contribution, viewer: Viewer) -> Contribution:
-        shown = viewer.sees_detail(row)
-        return Contribution(
-            id=strawberry.ID(ids.encode("Contribution", row.id)),
-            kind=row.kind,
-            status=row.status,
-            amount=Money.of(row.amount, row.currency) if shown else None,
-            valued_on=row.valued_on,
-            starts_on=row.starts_on,
-            ends_on=row.ends_on,
-            description=row.description if shown else None,
-            external_reference=row.external_reference if shown else None,
-            visibility=row.visibility,
-            redaction=None if shown else RESTRICTED,
-            withdrawn_at=row.withdrawn_at,
-            version=row.version,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            row=row,
-        )
+        return build(Contribution, row, viewer.sees_detail(row))
 
-    @strawberry.field(description="Who gives it; null when withheld from you.")
+    @strawberry.field(
+        description="Who gives it; null when withheld from you.",
+        metadata=reference(
+            "contributor_id", participants.Participant, lambda load: load.participant
+        ),
+    )
     async def contributor(
         self, info: Info
     ) -> Annotated[Participant, strawberry.lazy("schema.participant")] | None:
         from schema.participant import Participant
 
-        if self.redaction is not None:
-            return None
-        row = await participants.by_id(info.context, self.row.contributor_id)
+        row = await referenced(self, info.context, "contributor")
         return None if row is None else Participant.from_row(row)
 
-    @strawberry.field(description="The objective it supports.")
+    @strawberry.field(
+        description="The objective it supports.",
+        metadata=reference("objective_id", objectives.Objective, lambda load: load.objective),
+    )
     async def objective(
         self, info: Info
     ) -> Annotated[Objective, strawberry.lazy("schema.objective")]:
         from schema.objective import Objective
 
-        return Objective.from_row(
-            require(await objectives.by_id(info.context, self.row.objective_id), "objective")
-        )
+        row = await referenced(self, info.context, "objective")
+        return Objective.from_row(require(row, "objective"))
 
-    @strawberry.field(description="Every write to this object, oldest first.")
+    @strawberry.field(
+        description="Every write to this object, oldest first.",
+        metadata=resolved("the change feed shapes its own events (resolvers/changes.py)"),
+    )
     async def history(
         self,
         info: Info,

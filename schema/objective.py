@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import contributions, ids, objectives, plans
+from resolvers import contributions, objectives, plans
 from resolvers.context import Context
 from resolvers.errors import require
 from schema.change import ChangeEvent, history_of
-from schema.connection import After, Before, Connection, First, Last, Node, connection, page_slice
+from schema.connection import After, Before, Connection, First, Last, Node, page_slice
 from schema.enums import Category, ObjectiveStatus, Priority
+from schema.fields import build, column, listed, money, page, reference, referenced, resolved
 from schema.filters import ContributionFilter, ContributionOrder
 from schema.money import Money
 
@@ -25,53 +26,52 @@ Info = strawberry.Info[Context, None]
 
 @strawberry.type(description="An objective of a plan, in one of the six categories.")
 class Objective(Node):
-    code: str = strawberry.field(description="Code, unique within its plan (e.g. 1.2).")
-    title: str = strawberry.field(description="What the objective is.")
-    description: str | None = strawberry.field(description="More detail.")
-    category: Category = strawberry.field(description="Its category.")
-    priority: Priority = strawberry.field(description="How urgent it is.")
-    status: ObjectiveStatus = strawberry.field(description="Its progress.")
-    requirement: Money | None = strawberry.field(
-        description="Estimated need, when one was set: the yardstick for coverage and gaps."
+    code: str = column("Code, unique within its plan (e.g. 1.2).")
+    title: str = column("What the objective is.")
+    description: str | None = column("More detail.")
+    category: Category = column("Its category.")
+    priority: Priority = column("How urgent it is.", convert=Priority)
+    status: ObjectiveStatus = column("Its progress.")
+    requirement: Money | None = money(
+        "Estimated need, when one was set: the yardstick for coverage and gaps.",
+        "requirement_amount",
+        "requirement_currency",
     )
-    target_date: date | None = strawberry.field(description="When it should be achieved.")
-    version: int = strawberry.field(description="Incremented by every change.")
-    created_at: datetime = strawberry.field(description="When the record was created.")
-    updated_at: datetime = strawberry.field(description="When the record last changed.")
+    target_date: date | None = column("When it should be achieved.")
+    version: int = column("Incremented by every change.")
+    created_at: datetime = column("When the record was created.")
+    updated_at: datetime = column("When the record last changed.")
     row: strawberry.Private[objectives.Objective]
 
     @staticmethod
     def from_row(row: objectives.Objective) -> Objective:
-        return Objective(
-            id=strawberry.ID(ids.encode("Objective", row.id)),
-            code=row.code,
-            title=row.title,
-            description=row.description,
-            category=row.category,
-            priority=Priority(row.priority),
-            status=row.status,
-            requirement=Money.of(row.requirement_amount, row.requirement_currency),
-            target_date=row.target_date,
-            version=row.version,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            row=row,
-        )
+        return build(Objective, row)
 
-    @strawberry.field(description="The plan the objective belongs to.")
+    @strawberry.field(
+        description="The plan the objective belongs to.",
+        metadata=reference("plan_id", plans.Plan, lambda load: load.plan),
+    )
     async def plan(self, info: Info) -> Annotated[Plan, strawberry.lazy("schema.plan")]:
         from schema.plan import Plan
 
-        return Plan.from_row(require(await plans.by_id(info.context, self.row.plan_id), "plan"))
+        return Plan.from_row(require(await referenced(self, info.context, "plan"), "plan"))
 
-    @strawberry.field(description="The objective of an earlier plan this one carries over.")
+    @strawberry.field(
+        description="The objective of an earlier plan this one carries over.",
+        metadata=reference(
+            "carried_over_from_id", objectives.Objective, lambda load: load.objective
+        ),
+    )
     async def carried_over_from(self, info: Info) -> Objective | None:
-        if self.row.carried_over_from_id is None:
-            return None
-        row = await objectives.by_id(info.context, self.row.carried_over_from_id)
+        row = await referenced(self, info.context, "carried_over_from")
         return None if row is None else Objective.from_row(row)
 
-    @strawberry.field(description="Support registered towards this objective.")
+    @strawberry.field(
+        description="Support registered towards this objective.",
+        metadata=listed(
+            contributions.CONTRIBUTIONS_OF_OBJECTIVE, ContributionFilter, ContributionOrder
+        ),
+    )
     async def contributions(
         self,
         info: Info,
@@ -84,16 +84,14 @@ class Objective(Node):
     ) -> Connection[Annotated[Contribution, strawberry.lazy("schema.contribution")]]:
         from schema.contribution import seen_by
 
-        listing = await contributions.CONTRIBUTIONS_OF_OBJECTIVE.listing(
-            info.context,
-            ContributionFilter.of(filter),
-            ContributionOrder.of(order_by),
-            page_slice(first, after, last, before),
-            self.row.id,
-        )
-        return connection(listing, seen_by(info.context.caller))
+        slice_ = page_slice(first, after, last, before)
+        item = seen_by(info.context.caller)
+        return await page(self, info.context, "contributions", filter, order_by, slice_, item)
 
-    @strawberry.field(description="Every write to this object, oldest first.")
+    @strawberry.field(
+        description="Every write to this object, oldest first.",
+        metadata=resolved("the change feed shapes its own events (resolvers/changes.py)"),
+    )
     async def history(
         self,
         info: Info,

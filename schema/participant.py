@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import contributions, ids, participants, plans
+from resolvers import contributions, participants, plans
 from resolvers.context import Context
-from schema.connection import After, Before, Connection, First, Last, Node, connection, page_slice
+from schema.connection import After, Before, Connection, First, Last, Node, page_slice
 from schema.enums import Framework, ParticipantKind, Role
+from schema.fields import build, column, listed, page, resolved
 from schema.filters import (
     ContributionFilter,
     ContributionOrder,
@@ -27,9 +28,9 @@ Info = strawberry.Info[Context, None]
 
 @strawberry.type(description="Membership of a partnership framework, with its dates.")
 class Partnership:
-    framework: Framework = strawberry.field(description="The framework.")
-    joined_on: date = strawberry.field(description="When the participant joined it.")
-    left_on: date | None = strawberry.field(description="When it left, if it has.")
+    framework: Framework = column("The framework.")
+    joined_on: date = column("When the participant joined it.")
+    left_on: date | None = column("When it left, if it has.")
 
     @staticmethod
     def from_row(row: participants.Partnership) -> Partnership:
@@ -43,34 +44,32 @@ class Partnership:
     )
 )
 class Participant(Node):
-    code: str = strawberry.field(
-        description="ISO 3166-1 alpha-2 code for states (GE, ME...), a short code for institutions."
+    code: str = column(
+        "ISO 3166-1 alpha-2 code for states (GE, ME...), a short code for institutions."
     )
-    name: str = strawberry.field(description="Usual English name.")
-    kind: ParticipantKind = strawberry.field(description="State or institution.")
-    region: str | None = strawberry.field(description="Geographic region, for states.")
-    allied_since: date | None = strawberry.field(
-        description="Date of NATO accession, for allies (e.g. Montenegro: 2017-06-05)."
+    name: str = column("Usual English name.")
+    kind: ParticipantKind = column("State or institution.")
+    region: str | None = column("Geographic region, for states.")
+    allied_since: date | None = column(
+        "Date of NATO accession, for allies (e.g. Montenegro: 2017-06-05)."
     )
     row: strawberry.Private[participants.Participant]
 
     @staticmethod
     def from_row(row: participants.Participant) -> Participant:
-        return Participant(
-            id=strawberry.ID(ids.encode("Participant", row.id)),
-            code=row.code,
-            name=row.name,
-            kind=row.kind,
-            region=row.region,
-            allied_since=row.allied_since,
-            row=row,
-        )
+        return build(Participant, row)
 
-    @strawberry.field(description="The participant's role today.")
+    @strawberry.field(
+        description="The participant's role today.",
+        metadata=resolved("a function of time: its memberships on a date"),
+    )
     async def role(self, info: Info) -> Role:
         return await participants.role(info.context, self.row, None)
 
-    @strawberry.field(description="The role the participant held on a given date.")
+    @strawberry.field(
+        description="The role the participant held on a given date.",
+        metadata=resolved("a function of time: its memberships on a date"),
+    )
     async def role_on(
         self,
         info: Info,
@@ -78,12 +77,18 @@ class Participant(Node):
     ) -> Role:
         return await participants.role(info.context, self.row, date)
 
-    @strawberry.field(description="Partnership frameworks joined, oldest first.")
+    @strawberry.field(
+        description="Partnership frameworks joined, oldest first.",
+        metadata=resolved("a short list of another table, rarely asked"),
+    )
     async def partnerships(self, info: Info) -> list[Partnership]:
         rows = await participants.partnerships(info.context, self.row)
         return [Partnership.from_row(row) for row in rows]
 
-    @strawberry.field(description="Plans of this participant as a partner (IPAP, IPCP, ITPP).")
+    @strawberry.field(
+        description="Plans of this participant as a partner (IPAP, IPCP, ITPP).",
+        metadata=listed(plans.PLANS_OF_PARTNER, PlanFilter, PlanOrder),
+    )
     async def plans(
         self,
         info: Info,
@@ -96,16 +101,15 @@ class Participant(Node):
     ) -> Connection[Annotated[Plan, strawberry.lazy("schema.plan")]]:
         from schema.plan import Plan
 
-        listing = await plans.PLANS_OF_PARTNER.listing(
-            info.context,
-            PlanFilter.of(filter),
-            PlanOrder.of(order_by),
-            page_slice(first, after, last, before),
-            self.row.id,
-        )
-        return connection(listing, Plan.from_row)
+        slice_ = page_slice(first, after, last, before)
+        return await page(self, info.context, "plans", filter, order_by, slice_, Plan.from_row)
 
-    @strawberry.field(description="Support this participant gives, as a contributor.")
+    @strawberry.field(
+        description="Support this participant gives, as a contributor.",
+        metadata=listed(
+            contributions.CONTRIBUTIONS_OF_CONTRIBUTOR, ContributionFilter, ContributionOrder
+        ),
+    )
     async def contributions(
         self,
         info: Info,
@@ -118,11 +122,6 @@ class Participant(Node):
     ) -> Connection[Annotated[Contribution, strawberry.lazy("schema.contribution")]]:
         from schema.contribution import seen_by
 
-        listing = await contributions.CONTRIBUTIONS_OF_CONTRIBUTOR.listing(
-            info.context,
-            ContributionFilter.of(filter),
-            ContributionOrder.of(order_by),
-            page_slice(first, after, last, before),
-            self.row.id,
-        )
-        return connection(listing, seen_by(info.context.caller))
+        slice_ = page_slice(first, after, last, before)
+        item = seen_by(info.context.caller)
+        return await page(self, info.context, "contributions", filter, order_by, slice_, item)

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import contributions, ids, objectives, participants, plans, reviews
+from resolvers import contributions, objectives, participants, plans, reviews
 from resolvers.context import Context
 from resolvers.errors import require
 from schema.change import ChangeEvent, history_of
 from schema.connection import After, Before, Connection, First, Last, Node, connection, page_slice
 from schema.enums import DatePrecision, PlanKind, PlanStatus
+from schema.fields import build, column, listed, page, reference, referenced, resolved
 from schema.filters import (
     ContributionFilter,
     ContributionOrder,
@@ -37,63 +38,58 @@ Info = strawberry.Info[Context, None]
     )
 )
 class Plan(Node):
-    code: str = strawberry.field(description="Human-readable unique code, e.g. GE-IPAP-2004.")
-    title: str = strawberry.field(description="Title of the plan.")
-    summary: str | None = strawberry.field(description="What the plan is about.")
-    kind: PlanKind = strawberry.field(description="IPAP, IPCP or ITPP.")
-    status: PlanStatus = strawberry.field(description="Where the plan is in its lifecycle.")
-    agreed_on: date | None = strawberry.field(
-        description="When NATO and the partner agreed it; see `agreedOnPrecision`."
+    code: str = column("Human-readable unique code, e.g. GE-IPAP-2004.")
+    title: str = column("Title of the plan.")
+    summary: str | None = column("What the plan is about.")
+    kind: PlanKind = column("IPAP, IPCP or ITPP.")
+    status: PlanStatus = column("Where the plan is in its lifecycle.")
+    agreed_on: date | None = column("When NATO and the partner agreed it; see `agreedOnPrecision`.")
+    agreed_on_precision: DatePrecision = column(
+        "How much of `agreedOn` is known (MONTH: only the month, the day reads 01)."
     )
-    agreed_on_precision: DatePrecision = strawberry.field(
-        description="How much of `agreedOn` is known (MONTH: only the month, the day reads 01)."
-    )
-    starts_on: date | None = strawberry.field(description="First day of the plan's period.")
-    ends_on: date | None = strawberry.field(description="Last day of the plan's period.")
-    version: int = strawberry.field(description="Incremented by every change.")
-    created_at: datetime = strawberry.field(description="When the record was created.")
-    updated_at: datetime = strawberry.field(description="When the record last changed.")
+    starts_on: date | None = column("First day of the plan's period.")
+    ends_on: date | None = column("Last day of the plan's period.")
+    version: int = column("Incremented by every change.")
+    created_at: datetime = column("When the record was created.")
+    updated_at: datetime = column("When the record last changed.")
     row: strawberry.Private[plans.Plan]
 
     @staticmethod
     def from_row(row: plans.Plan) -> Plan:
-        return Plan(
-            id=strawberry.ID(ids.encode("Plan", row.id)),
-            code=row.code,
-            title=row.title,
-            summary=row.summary,
-            kind=row.kind,
-            status=row.status,
-            agreed_on=row.agreed_on,
-            agreed_on_precision=row.agreed_on_precision,
-            starts_on=row.starts_on,
-            ends_on=row.ends_on,
-            version=row.version,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            row=row,
-        )
+        return build(Plan, row)
 
-    @strawberry.field(description="The partner whose plan this is.")
+    @strawberry.field(
+        description="The partner whose plan this is.",
+        metadata=reference("partner_id", participants.Participant, lambda load: load.participant),
+    )
     async def partner(
         self, info: Info
     ) -> Annotated[Participant, strawberry.lazy("schema.participant")]:
         from schema.participant import Participant
 
-        row = await participants.by_id(info.context, self.row.partner_id)
+        row = await referenced(self, info.context, "partner")
         return Participant.from_row(require(row, "partner"))
 
-    @strawberry.field(description="The plan this one replaced (an ITPP's IPAP or IPCP).")
+    @strawberry.field(
+        description="The plan this one replaced (an ITPP's IPAP or IPCP).",
+        metadata=resolved("lineage is asked of one plan at a time"),
+    )
     async def predecessor(self, info: Info) -> Plan | None:
         row = await plans.predecessor(info.context, self.row)
         return None if row is None else Plan.from_row(row)
 
-    @strawberry.field(description="The plan that replaced this one.")
+    @strawberry.field(
+        description="The plan that replaced this one.",
+        metadata=resolved("lineage is asked of one plan at a time"),
+    )
     async def successor(self, info: Info) -> Plan | None:
         row = await plans.successor(info.context, self.row)
         return None if row is None else Plan.from_row(row)
 
-    @strawberry.field(description="The plan's objectives, CRITICAL first by default.")
+    @strawberry.field(
+        description="The plan's objectives, CRITICAL first by default.",
+        metadata=listed(objectives.OBJECTIVES_OF_PLAN, ObjectiveFilter, ObjectiveOrder),
+    )
     async def objectives(
         self,
         info: Info,
@@ -106,16 +102,14 @@ class Plan(Node):
     ) -> Connection[Annotated[Objective, strawberry.lazy("schema.objective")]]:
         from schema.objective import Objective
 
-        listing = await objectives.OBJECTIVES_OF_PLAN.listing(
-            info.context,
-            ObjectiveFilter.of(filter),
-            ObjectiveOrder.of(order_by),
-            page_slice(first, after, last, before),
-            self.row.id,
-        )
-        return connection(listing, Objective.from_row)
+        slice_ = page_slice(first, after, last, before)
+        item = Objective.from_row
+        return await page(self, info.context, "objectives", filter, order_by, slice_, item)
 
-    @strawberry.field(description="Support registered towards any objective of the plan.")
+    @strawberry.field(
+        description="Support registered towards any objective of the plan.",
+        metadata=listed(contributions.CONTRIBUTIONS_OF_PLAN, ContributionFilter, ContributionOrder),
+    )
     async def contributions(
         self,
         info: Info,
@@ -128,16 +122,14 @@ class Plan(Node):
     ) -> Connection[Annotated[Contribution, strawberry.lazy("schema.contribution")]]:
         from schema.contribution import seen_by
 
-        listing = await contributions.CONTRIBUTIONS_OF_PLAN.listing(
-            info.context,
-            ContributionFilter.of(filter),
-            ContributionOrder.of(order_by),
-            page_slice(first, after, last, before),
-            self.row.id,
-        )
-        return connection(listing, seen_by(info.context.caller))
+        slice_ = page_slice(first, after, last, before)
+        item = seen_by(info.context.caller)
+        return await page(self, info.context, "contributions", filter, order_by, slice_, item)
 
-    @strawberry.field(description="Periodic reviews of the plan, newest first by default.")
+    @strawberry.field(
+        description="Periodic reviews of the plan, newest first by default.",
+        metadata=resolved("reviews are few and read one plan at a time"),
+    )
     async def reviews(
         self,
         info: Info,
@@ -157,7 +149,10 @@ class Plan(Node):
         )
         return connection(listing, Review.from_row)
 
-    @strawberry.field(description="Every write to this object, oldest first.")
+    @strawberry.field(
+        description="Every write to this object, oldest first.",
+        metadata=resolved("the change feed shapes its own events (resolvers/changes.py)"),
+    )
     async def history(
         self,
         info: Info,

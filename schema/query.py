@@ -17,6 +17,7 @@ from schema.analysis import AidGap, AidOverlap, AnalysisFilter, Coverage, Period
 from schema.change import ChangeEvent, ChangeFilter, events
 from schema.connection import After, Before, Connection, First, Last, Node, connection, page_slice
 from schema.contribution import Contribution, seen_by
+from schema.fields import listed, looked_up, lookup, page, resolved
 from schema.filters import (
     ContributionFilter,
     ContributionOrder,
@@ -60,7 +61,10 @@ def _node(found: tuple[str, Any], viewer: ViewerValue) -> Node | None:
     description="Read the coordination record: participants, plans, objectives, support."
 )
 class Query:
-    @strawberry.field(description="You: the participant and role your token speaks for.")
+    @strawberry.field(
+        description="You: the participant and role your token speaks for.",
+        metadata=resolved("answered from the token, without reading"),
+    )
     def viewer(self, info: Info) -> Viewer:
         return Viewer.of(info.context.caller)
 
@@ -68,7 +72,8 @@ class Query:
         description=(
             "Where aid overlaps: objectives on which several contributors give support at the "
             "same time, highest score first."
-        )
+        ),
+        metadata=resolved("an analysis: resolvers/overlaps.py"),
     )
     async def aid_overlaps(
         self,
@@ -101,7 +106,8 @@ class Query:
         return connection(listing, lambda found: AidOverlap.of(info, found))
 
     @strawberry.field(
-        description="Requirement against pledged, committed and disbursed support, by category."
+        description="Requirement against pledged, committed and disbursed support, by category.",
+        metadata=resolved("an analysis: resolvers/coverage.py"),
     )
     async def coverage(self, info: Info, filter: AnalysisFilter | None = None) -> Coverage:
         return Coverage.of(await covering.coverage(info.context, AnalysisFilter.of(filter)))
@@ -111,7 +117,8 @@ class Query:
             "Where aid is missing: open objectives of plans in force whose committed support is "
             "below a share of their requirement (by default: with no committed support at all), "
             "most urgent first."
-        )
+        ),
+        metadata=resolved("an analysis: resolvers/gaps.py"),
     )
     async def aid_gaps(
         self,
@@ -143,7 +150,8 @@ class Query:
         description=(
             "Every write, in commit order: poll with `after` set to the last cursor you saw to "
             "stay in sync. Positions have no gaps, so nothing is ever skipped."
-        )
+        ),
+        metadata=resolved("the change feed shapes its own events (resolvers/changes.py)"),
     )
     async def changes(
         self,
@@ -159,7 +167,10 @@ class Query:
         )
         return await events(info, listing)
 
-    @strawberry.field(description="Any object by its global ID.")
+    @strawberry.field(
+        description="Any object by its global ID.",
+        metadata=resolved("any type by global ID: one row, looked up"),
+    )
     async def node(
         self,
         info: Info,
@@ -167,7 +178,10 @@ class Query:
     ) -> Node | None:
         return _node(await nodes.node(info.context, id), info.context.caller)
 
-    @strawberry.field(description="Up to 100 objects by global ID, in order; null where none.")
+    @strawberry.field(
+        description="Up to 100 objects by global ID, in order; null where none.",
+        metadata=resolved("any type by global ID: a few rows, looked up"),
+    )
     async def nodes(
         self,
         info: Info,
@@ -178,15 +192,21 @@ class Query:
             for found in await nodes.nodes(info.context, list(ids))
         ]
 
-    @strawberry.field(description="A participant by code (GE, US, EU, NATO...).")
+    @strawberry.field(
+        description="A participant by code (GE, US, EU, NATO...).",
+        metadata=lookup(participants.by_code, participants.Participant),
+    )
     async def participant(
         self,
         info: Info,
         code: Annotated[str, strawberry.argument(description="The participant's code.")],
     ) -> Participant | None:
-        return Participant.from_row(await participants.by_code(info.context, code))
+        return Participant.from_row(await looked_up(Query, info.context, "participant", code=code))
 
-    @strawberry.field(description="States in a partnership with NATO on a date, and not allies.")
+    @strawberry.field(
+        description="States in a partnership with NATO on a date, and not allies.",
+        metadata=resolved("roles are a function of time: resolvers/participants.py"),
+    )
     async def partners(
         self,
         info: Info,
@@ -208,7 +228,10 @@ class Query:
         )
         return connection(listing, Participant.from_row)
 
-    @strawberry.field(description="NATO members on a date (accession date on or before it).")
+    @strawberry.field(
+        description="NATO members on a date (accession date on or before it).",
+        metadata=resolved("roles are a function of time: resolvers/participants.py"),
+    )
     async def allies(
         self,
         info: Info,
@@ -230,7 +253,10 @@ class Query:
         )
         return connection(listing, Participant.from_row)
 
-    @strawberry.field(description="International institutions (EU, OSCE, UN...) and NATO's staff.")
+    @strawberry.field(
+        description="International institutions (EU, OSCE, UN...) and NATO's staff.",
+        metadata=resolved("roles are a function of time: resolvers/participants.py"),
+    )
     async def institutions(
         self,
         info: Info,
@@ -250,20 +276,23 @@ class Query:
         )
         return connection(listing, Participant.from_row)
 
-    @strawberry.field(description="A plan by global ID or by code (give exactly one).")
+    @strawberry.field(
+        description="A plan by global ID or by code (give exactly one).",
+        metadata=lookup(plans.named, plans.Plan),
+    )
     async def plan(
         self,
         info: Info,
         id: Annotated[strawberry.ID | None, strawberry.argument(description="Global ID.")] = None,
         code: Annotated[str | None, strawberry.argument(description="Code.")] = None,
     ) -> Plan | None:
-        from resolvers import ids
-
-        pk = None if id is None else ids.decode(id, "id", "Plan")[1]
-        row = await plans.one(info.context, pk, code)
+        row = await looked_up(Query, info.context, "plan", id=id, code=code)
         return None if row is None else Plan.from_row(row)
 
-    @strawberry.field(description="Plans, filtered and ordered (by agreement date by default).")
+    @strawberry.field(
+        description="Plans, filtered and ordered (by agreement date by default).",
+        metadata=listed(plans.PLANS, PlanFilter, PlanOrder),
+    )
     async def plans(
         self,
         info: Info,
@@ -274,15 +303,14 @@ class Query:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Plan]:
-        listing = await plans.PLANS.listing(
-            info.context,
-            PlanFilter.of(filter),
-            PlanOrder.of(order_by),
-            page_slice(first, after, last, before),
-        )
-        return connection(listing, Plan.from_row)
+        slice_ = page_slice(first, after, last, before)
+        item = Plan.from_row
+        return await page(Query, info.context, "plans", filter, order_by, slice_, item)
 
-    @strawberry.field(description="Objectives across plans, filtered and ordered.")
+    @strawberry.field(
+        description="Objectives across plans, filtered and ordered.",
+        metadata=listed(objectives.OBJECTIVES, ObjectiveFilter, ObjectiveOrder),
+    )
     async def objectives(
         self,
         info: Info,
@@ -293,15 +321,14 @@ class Query:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Objective]:
-        listing = await objectives.OBJECTIVES.listing(
-            info.context,
-            ObjectiveFilter.of(filter),
-            ObjectiveOrder.of(order_by),
-            page_slice(first, after, last, before),
-        )
-        return connection(listing, Objective.from_row)
+        slice_ = page_slice(first, after, last, before)
+        item = Objective.from_row
+        return await page(Query, info.context, "objectives", filter, order_by, slice_, item)
 
-    @strawberry.field(description="Contributions across plans, filtered and ordered.")
+    @strawberry.field(
+        description="Contributions across plans, filtered and ordered.",
+        metadata=listed(contributions.CONTRIBUTIONS, ContributionFilter, ContributionOrder),
+    )
     async def contributions(
         self,
         info: Info,
@@ -312,10 +339,6 @@ class Query:
         last: Last = None,
         before: Before = None,
     ) -> Connection[Contribution]:
-        listing = await contributions.CONTRIBUTIONS.listing(
-            info.context,
-            ContributionFilter.of(filter),
-            ContributionOrder.of(order_by),
-            page_slice(first, after, last, before),
-        )
-        return connection(listing, seen_by(info.context.caller))
+        slice_ = page_slice(first, after, last, before)
+        item = seen_by(info.context.caller)
+        return await page(Query, info.context, "contributions", filter, order_by, slice_, item)
