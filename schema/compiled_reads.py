@@ -38,6 +38,7 @@ from resolvers.selections import Bound, Root, RootObject, Unsupported, bind
 from schema.compiler import Compiler
 
 log = logging.getLogger("api.errors")
+answered_by = logging.getLogger("api.compiled_reads")
 
 # Documents remembered, compiled or known to be unsupported; a longer document is never cached
 # (nor served here: the reads this path is for are a few hundred characters).
@@ -158,7 +159,9 @@ class CompiledReads:
             self._compiler = Compiler(schema)
         try:
             roots, nodes = self._compiler.operation(operation)
-        except Unsupported:
+        except Unsupported as reason:
+            # Once per document (it is cached): why a query is slower than it could be.
+            answered_by.debug("the resolvers answer %r: %s", operation_name or "a query", reason)
             return None
         except Exception:  # a fault here must never cost the client its answer
             log.exception("compiled reads could not compile a document; the resolvers run")

@@ -84,7 +84,7 @@ class Compiler:
     def operation(self, operation: OperationDefinitionNode) -> tuple[list[Root], list[FieldNode]]:
         """The root specs and their field nodes (which locate a root field's error)."""
         if operation.operation.value != "query" or operation.directives:
-            raise Unsupported
+            raise Unsupported("not a query, or a directive on the operation")
         query = self.graphql.query_type
         assert query is not None
         nodes = _fields(operation.selection_set)
@@ -101,7 +101,7 @@ class Compiler:
             assert definition is not None
             return RootList(self._connection(node, definition, read, nested=False))
         if not isinstance(read, fields.Lookup):
-            raise Unsupported
+            raise Unsupported(f"Query.{name} is not a list or a lookup")
         assert definition is not None
         arguments = self._arguments(definition, node)
         find = read.find
@@ -134,10 +134,10 @@ class Compiler:
             return Constant(key, type_name)
         definition = parent.fields.get(name)
         if definition is None:
-            raise Unsupported
+            raise Unsupported(f"{type_name}.{name} is not a field")
         read = _declared(definition)
         if node.arguments and not isinstance(read, fields.Listed):
-            raise Unsupported
+            raise Unsupported(f"{type_name}.{name} takes arguments")
         if isinstance(read, fields.Identity):
             return GlobalId(key, type_name)
         if isinstance(read, fields.Redaction):
@@ -148,7 +148,9 @@ class Compiler:
             if read.convert is None:
                 return Scalar(key, column, _serializer(definition), detail, _written(definition))
             if not isinstance(read.convert, EnumMeta):
-                raise Unsupported  # only Python knows what the conversion does
+                raise Unsupported(
+                    f"{type_name}.{name} converts its column in Python"
+                )  # only Python knows what the conversion does
             # Stored by value (a priority's rank): the serializer's name for each value.
             members: list[Any] = list(read.convert)
             names = {member.value: _serialize(definition)(member) for member in members}
@@ -163,7 +165,8 @@ class Compiler:
             return Reference(key, read.column, standalone(target), detail)
         if isinstance(read, fields.Listed):
             return self._connection(node, definition, read, nested=True)
-        raise Unsupported  # served by the resolvers only
+        why = read.why if isinstance(read, fields.Resolved) else "undeclared"
+        raise Unsupported(f"{type_name}.{name} is served by the resolvers only: {why}")
 
     def _money(
         self, node: FieldNode, definition: GraphQLField, amount: str, currency: str, detail: bool
@@ -178,7 +181,7 @@ class Compiler:
             elif name in ("amount", "currency") and not field.arguments:
                 parts.append((_key(field), name))
             else:
-                raise Unsupported
+                raise Unsupported(f"Money.{name}")
         serialize = _serialize(money.fields["amount"])
         return MoneyValue(_key(node), amount, currency, tuple(parts), serialize, detail)
 
@@ -192,7 +195,7 @@ class Compiler:
         for field in _fields(node.selection_set):
             name, key = field.name.value, _key(field)
             if field.arguments:
-                raise Unsupported
+                raise Unsupported(f"arguments on {listed.name}.{name}")
             if name == TYPENAME:
                 parts.append((key, Constant(key, listed.name)))
             elif name == TOTAL_COUNT:
@@ -204,7 +207,7 @@ class Compiler:
             elif name == "pageInfo":
                 parts.append((key, _page_info(self.graphql.get_type("PageInfo"), field)))
             else:
-                raise Unsupported
+                raise Unsupported(f"{listed.name}.{name}")
         arguments = self._arguments(definition, node)
 
         def bound(variables: Variables) -> ListArguments:
@@ -229,7 +232,7 @@ class Compiler:
         for field in _fields(node.selection_set):
             name, key = field.name.value, _key(field)
             if field.arguments:
-                raise Unsupported
+                raise Unsupported(f"arguments on {edge.name}.{name}")
             if name == TYPENAME:
                 parts.append((key, Constant(key, edge.name)))
             elif name == "cursor":
@@ -237,7 +240,7 @@ class Compiler:
             elif name == "node":
                 parts.append((key, self._object(item, model, field)))
             else:
-                raise Unsupported
+                raise Unsupported(f"{edge.name}.{name}")
         return EdgesSpec(tuple(parts))
 
     def _arguments(
@@ -265,10 +268,12 @@ def _fields(selection_set: SelectionSetNode | None) -> list[FieldNode]:
     found: list[FieldNode] = []
     for selection in selection_set.selections if selection_set else ():
         if not isinstance(selection, FieldNode) or selection.directives:
-            raise Unsupported
+            raise Unsupported("a fragment or a directive")
         found.append(selection)
     if len({_key(node) for node in found}) != len(found):
-        raise Unsupported  # merging a key asked twice is the executor's job
+        raise Unsupported(
+            "a response key asked twice"
+        )  # merging a key asked twice is the executor's job
     return found
 
 
@@ -322,5 +327,5 @@ def _page_info(page_info: Any, node: FieldNode) -> PageInfoSpec:
         elif name in PAGE_INFO and not field.arguments:
             parts.append((key, name))
         else:
-            raise Unsupported
+            raise Unsupported(f"PageInfo.{name}")
     return PageInfoSpec(tuple(parts))
