@@ -61,17 +61,30 @@ class Loaders:
     def __init__(self, session: SessionFactory) -> None:
         self._session = session
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
-        self.participant = self._keyed(participants.by_ids)
-        self.participant_by_code = self._keyed(participants.by_codes)
-        self.partnerships = self._keyed(participants.partnerships_of, default=list)
-        self.plan = self._keyed(plans.by_ids)
-        self.plan_by_code = self._keyed(plans.by_codes)
-        self.successor = self._keyed(plans.successors_of)
-        self.objective = self._keyed(objectives.by_ids)
-        self.contribution = self._keyed(contributions.by_ids)
-        self.review = self._keyed(reviews.by_ids)
-        self.assessments = self._keyed(reviews.assessments_of, default=list)
-        self.change = self._keyed(changes.by_ids)
+        # Typed here, where each batch is chosen: `_keyed` cannot tie a loader's types to its batch.
+        self.participant: DataLoader[int, participants.Participant | None] = self._keyed(
+            participants.by_ids
+        )
+        self.participant_by_code: DataLoader[str, participants.Participant | None] = self._keyed(
+            participants.by_codes
+        )
+        self.partnerships: DataLoader[int, list[participants.Partnership]] = self._keyed(
+            participants.partnerships_of, default=list
+        )
+        self.plan: DataLoader[int, plans.Plan | None] = self._keyed(plans.by_ids)
+        self.plan_by_code: DataLoader[str, plans.Plan | None] = self._keyed(plans.by_codes)
+        self.successor: DataLoader[int, plans.Plan | None] = self._keyed(plans.successors_of)
+        self.objective: DataLoader[int, objectives.Objective | None] = self._keyed(
+            objectives.by_ids
+        )
+        self.contribution: DataLoader[int, contributions.Contribution | None] = self._keyed(
+            contributions.by_ids
+        )
+        self.review: DataLoader[int, reviews.Review | None] = self._keyed(reviews.by_ids)
+        self.assessments: DataLoader[int, list[reviews.ObjectiveAssessment]] = self._keyed(
+            reviews.assessments_of, default=list
+        )
+        self.change: DataLoader[int, changes.ChangeEvent | None] = self._keyed(changes.by_ids)
 
     def _keyed(
         self, batch: Batch, default: Callable[[], Any] | None = None

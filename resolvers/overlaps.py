@@ -23,6 +23,8 @@ from store.plans import Plan
 from store.rates import ExchangeRate
 from store.tallies import LineFilter, ObjectiveTally
 
+__all__ = ["LineFilter"]  # handed on to the schema's analysis arguments
+
 ORDERING = Ordering(tallies.OVERLAP_ORDER, descending=True)
 
 

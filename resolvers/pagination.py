@@ -9,6 +9,8 @@ from typing import Any, Generic, TypeVar
 from resolvers.errors import invalid_argument
 from store.pages import Ordering, Page, SortKey, Window, decode_cursor
 
+__all__ = ["Ordering"]  # handed on to the schema's order inputs
+
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -11,6 +12,10 @@ from resolvers.context import Context
 from schema.contribution import Contribution, seen_by
 from schema.enums import ContributionKind, ContributionStatus, Visibility
 from schema.user_errors import MoneyInput, UserError, provided, user_errors
+
+if TYPE_CHECKING:
+    from resolvers.commands import Outcome
+    from resolvers.contributions import Contribution as ContributionRow
 
 Info = strawberry.Info[Context, None]
 
@@ -134,6 +139,6 @@ async def withdraw(info: Info, input: WithdrawContributionInput) -> Contribution
     return _payload(info, outcome)
 
 
-def _payload(info: Info, outcome: commands.Outcome[commands.Contribution]) -> ContributionPayload:
+def _payload(info: Info, outcome: Outcome[ContributionRow]) -> ContributionPayload:
     shown = None if outcome.result is None else seen_by(info.context.caller)(outcome.result)
     return ContributionPayload(contribution=shown, user_errors=user_errors(outcome))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -11,6 +12,10 @@ from resolvers.context import Context
 from schema.enums import Category, ObjectiveStatus, Priority
 from schema.objective import Objective
 from schema.user_errors import MoneyInput, UserError, provided, user_errors
+
+if TYPE_CHECKING:
+    from resolvers.commands import Outcome
+    from resolvers.objectives import Objective as ObjectiveRow
 
 Info = strawberry.Info[Context, None]
 
@@ -55,7 +60,7 @@ class ObjectivePayload:
     user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
 
 
-def _payload(outcome: commands.Outcome[commands.Objective]) -> ObjectivePayload:
+def _payload(outcome: Outcome[ObjectiveRow]) -> ObjectivePayload:
     objective = None if outcome.result is None else Objective.from_row(outcome.result)
     return ObjectivePayload(objective=objective, user_errors=user_errors(outcome))
 

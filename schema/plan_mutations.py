@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -13,6 +14,10 @@ from schema.objective import Objective
 from schema.plan import Plan
 from schema.review import Review
 from schema.user_errors import UserError, provided, user_errors
+
+if TYPE_CHECKING:
+    from resolvers.commands import Outcome
+    from resolvers.plans import Plan as PlanRow
 
 Info = strawberry.Info[Context, None]
 
@@ -113,7 +118,7 @@ class RecordPlanReviewPayload:
     user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
 
 
-def _plan(outcome: plan_commands.Outcome[plan_commands.Plan]) -> PlanPayload:
+def _plan(outcome: Outcome[PlanRow]) -> PlanPayload:
     plan = None if outcome.result is None else Plan.from_row(outcome.result)
     return PlanPayload(plan=plan, user_errors=user_errors(outcome))
 

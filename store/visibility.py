@@ -62,7 +62,9 @@ def sees(scope: Scope, visibility: Any, contributor_id: Any, recipient_id: Any) 
     return public or scope in (contributor_id, recipient_id)
 
 
-def visible(visibility: Any, contributor_id: Any, recipient_id: Any, viewer_id: Any) -> Any:
+def visible(
+    visibility: Any, contributor_id: Any, recipient_id: Any, viewer_id: Any
+) -> ColumnElement[bool]:
     """`sees` in SQL for a participant (a viewer who sees everything needs no condition)."""
     return or_(
         visibility == Visibility.PUBLIC,
