@@ -1,12 +1,12 @@
-"""Compiled reads as one JSON statement per root field, on PostgreSQL.
+"""Compiled reads as one JSON statement per root field, on PostgreSQL and SQLite alike.
 
-The same compiled selection as resolvers/row_reads.py, but instead of fetching rows level by
-level and building the answer in Python, it is translated into one expression that PostgreSQL
-evaluates to the root field's JSON (store/json_sql.py). The arguments, their checks, the root
-lookups and the access rules are the same; what each field writes is the same bytes, held to it by
-the differential test. Selections PostgreSQL cannot write exactly (the cursors of an ordering by
-text, a scalar only Python can serialize) stay on the rows path: `expressible` and
-`cursors_expressible` say which.
+A compiled selection (resolvers/selections.py) is translated into one expression that the
+database evaluates to the root field's JSON (store/json_sql.py): no row and no field is built in
+Python. The arguments, their checks, the root lookups and the access rules are the resolvers';
+what each field writes is the same bytes, held to it by the differential tests. What the database
+cannot write exactly is the resolvers' to answer: a scalar only Python serializes and the cursors
+of a decimal ordering (`expressible` and `cursors_expressible` say so before anything runs), and
+what only the rows tell (store/json_sql.py's Unwritable, raised as the root field runs).
 """
 
 from __future__ import annotations
@@ -43,23 +43,26 @@ from resolvers.selections import (
     Variables,
     every_spec,
 )
-from store import json_sql
-from store.json_sql import Json, Row
+from store import json_sql, json_values
+from store.json_sql import Page, Row
+from store.json_sql import Unwritable as Unwritable  # for whoever runs a CompiledRead
+from store.json_values import Json, Pieces
 
 Shown = Any  # a condition over a contribution row, or None: every detail shows
-CURSORS = ("cursor", "startCursor", "endCursor")
+ENDS = ("startCursor", "endCursor")
+CURSORS = ("cursor", *ENDS)
 # Root fields' statements, shared by requests (schema/compiled_reads.py bounds it).
 Statements = LRU[Hashable, Any]
 
 
 def expressible(roots: Sequence[Root]) -> bool:
-    """Whether every field asked can be written by PostgreSQL as the serializers write it (but
+    """Whether every field asked can be written by the database as the serializers write it (but
     for cursors, which depend on the ordering asked: see `cursors_expressible`)."""
     return not any(isinstance(spec, Scalar) and spec.written is None for spec in every_spec(*roots))
 
 
 def cursors_expressible(roots: Sequence[Root], bound: Bound) -> bool:
-    """Whether PostgreSQL can write every cursor asked, in the orderings asked."""
+    """Whether the database can write every cursor asked, in the orderings asked."""
     return all(
         json_sql.writes_cursors(bound[spec].ordering)
         for spec in every_spec(*roots)
@@ -77,6 +80,11 @@ def _cursors_in(part: Any) -> bool:
     return listed and any(name in CURSORS for _, name in part.parts)
 
 
+def _ends_in(part: Any) -> bool:
+    """Whether `pageInfo` asks for the cursors of the page's first or last item."""
+    return isinstance(part, PageInfoSpec) and any(name in ENDS for _, name in part.parts)
+
+
 @cache
 def unusual_minor_digits() -> dict[int, list[str]]:
     """The currencies whose minor unit is not a hundredth (JPY 0, BHD 3...), by their number of
@@ -90,7 +98,7 @@ def unusual_minor_digits() -> dict[int, list[str]]:
 
 
 class CompiledRead:
-    """One request's run of a compiled selection, as JSON built by PostgreSQL."""
+    """One request's run of a compiled selection, as JSON built by the database."""
 
     def __init__(self, context: Context, bound: Bound, statements: Statements) -> None:
         self.context = context
@@ -112,26 +120,29 @@ class CompiledRead:
             await self._check(root.node)
             node, key = root.node, found.id
 
-            def build() -> Json:
+            def build() -> Any:
                 joins = self._joins([node])
                 return json_sql.one(node.model, node.columns, key, self._builder(node), joins)
 
             statement = self._statement((root, key), build)
         else:
             await self._check(root.connection)
-            statement = self._statement((root,), lambda: self._connection(root.connection))
+            listed = root.connection
+            statement = self._statement(
+                (root,), lambda: json_sql.statement(self._connection(listed))
+            )
         async with self.context.database.connect() as connection:
             return await json_sql.fetch(connection, statement)
 
-    def _statement(self, root: tuple[Any, ...], build: Callable[[], Json]) -> Any:
+    def _statement(self, root: tuple[Any, ...], build: Callable[[], Any]) -> Any:
         """The root field's statement, built once for the same root, arguments and viewer's
-        scope: building it costs more than PostgreSQL takes to run a small one."""
+        scope: building it costs more than the database takes to run a small one."""
         key = (*root, self.scope, tuple(self.bound.items()), tuple(self.criteria.items()))
         try:
             found = self.statements.get(key)
         except TypeError:  # an argument that cannot be a key: built afresh
-            return json_sql.statement(build())
-        return found if found is not None else self.statements.put(key, json_sql.statement(build()))
+            return build()
+        return found if found is not None else self.statements.put(key, build())
 
     def _builder(self, spec: ObjectSpec) -> Callable[[Row], Json]:
         return lambda row: self._object(spec, row)
@@ -149,7 +160,7 @@ class CompiledRead:
             [(field.key, self._field(field, row, shown)) for field in spec.fields]
         )
 
-    def _field(self, spec: Any, row: Row, shown: Shown) -> Json:
+    def _field(self, spec: Any, row: Row, shown: Shown) -> Json | Pieces:
         if isinstance(spec, Constant):
             return _text(spec)
         if isinstance(spec, GlobalId):
@@ -158,19 +169,12 @@ class CompiledRead:
             return json_sql.withheld(shown, spec.text)
         if isinstance(spec, ConnectionSpec):
             return self._connection(spec, row)
-        value = self._value(spec, row)
-        return json_sql.if_shown(shown, value) if spec.detail else value
+        return self._value(spec, row, shown if spec.detail else None)
 
-    def _value(self, spec: Scalar | MoneyValue | Reference, row: Row) -> Json:
+    def _value(self, spec: Scalar | MoneyValue | Reference, row: Row, shown: Shown) -> Json:
+        """The field's value; null where `shown` (if any) does not hold."""
         if isinstance(spec, Scalar):
-            if spec.written == AS_STORED:
-                return json_sql.as_is(row, spec.column)
-            if spec.written == DAY:
-                return json_sql.day(row, spec.column)
-            if spec.written == INSTANT:
-                return json_sql.instant(row, spec.column)
-            assert isinstance(spec.written, dict)
-            return json_sql.named(row, spec.column, spec.written)
+            return json_sql.if_shown(shown, self._scalar(spec, row))
         if isinstance(spec, MoneyValue):
             values = {
                 "amount": json_sql.amount(
@@ -184,9 +188,20 @@ class CompiledRead:
                     for key, part in spec.parts
                 ]
             )
-            return json_sql.unless_null(row, (spec.amount_column, spec.currency_column), money)
+            columns = (spec.amount_column, spec.currency_column)
+            return json_sql.unless_null(row, columns, money, shown)
         joined = Row(row.source, self.prefixes[spec])
-        return json_sql.present(joined, self._object(spec.target, joined))
+        return json_sql.present(joined, self._object(spec.target, joined), shown)
+
+    def _scalar(self, spec: Scalar, row: Row) -> Json:
+        if spec.written == AS_STORED:
+            return json_sql.as_is(row, spec.column)
+        if spec.written == DAY:
+            return json_sql.day(row, spec.column)
+        if spec.written == INSTANT:
+            return json_sql.instant(row, spec.column)
+        assert isinstance(spec.written, dict)
+        return json_sql.named(row, spec.column, spec.written)
 
     def _joins(self, objects: Sequence[ObjectSpec], via: str = "") -> list[json_sql.Joined]:
         """The rows the objects reference (and those they reference in turn), to be joined into
@@ -203,12 +218,12 @@ class CompiledRead:
                     found += self._joins([target], prefix)
         return found
 
-    def _connection(self, spec: ConnectionSpec, parent: Row | None = None) -> Json:
+    def _connection(self, spec: ConnectionSpec, parent: Row | None = None) -> Json | Pieces:
         arguments: ListArguments = self.bound[spec]
         statement, grouping = spec.source.statement(self.criteria[spec])
-        rows = None
+        page = None
         if spec.pages:
-            rows = json_sql.page(
+            page = json_sql.page(
                 statement,
                 spec.source.model,
                 spec.columns,
@@ -217,8 +232,10 @@ class CompiledRead:
                 grouping,
                 parent,
                 self._joins(spec.nodes),
+                ends=any(_ends_in(part) for _, part in spec.parts),
             )
-        pairs: list[tuple[str, Json]] = []
+        pairs: list[tuple[str, Json | Pieces]] = []
+        first = 0  # the first member computed from the page's rows, if any is
         for name, part in spec.parts:
             if isinstance(part, Constant):
                 pairs.append((name, _text(part)))
@@ -226,29 +243,32 @@ class CompiledRead:
                 assert part == TOTAL_COUNT
                 pairs.append((name, json_sql.total(statement, grouping, parent)))
             else:
-                assert rows is not None  # a list's items are asked for: it has a page
-                pairs.append((name, self._listed(part, rows, arguments)))
-        built = json_sql.json_object(pairs)
-        return built if rows is None else json_sql.aggregate(rows, built)
+                assert page is not None  # a list's items are asked for: it has a page
+                reading = page.read
+                pairs.append((name, self._listed(part, page, arguments)))
+                first = first if reading or not page.read else len(pairs) - 1
+        return json_sql.connection(pairs, page, first)
 
     def _listed(
-        self, part: EdgesSpec | ObjectSpec | PageInfoSpec, rows: Row, arguments: ListArguments
-    ) -> Json:
+        self, part: EdgesSpec | ObjectSpec | PageInfoSpec, page: Page, arguments: ListArguments
+    ) -> Json | Pieces:
         """`nodes`, `edges` or `pageInfo` of a page."""
-        window = arguments.window
         if isinstance(part, ObjectSpec):
-            return json_sql.items(rows, window, self._object(part, rows))
-        cursor = json_sql.cursor(rows, arguments.ordering) if _cursors_in(part) else None
+            return json_sql.items(page, self._object(part, page.rows))
+        cursor = json_sql.cursor(page, arguments.ordering) if _cursors_in(part) else None
         if isinstance(part, EdgesSpec):
-            edge = [(key, self._edge(inner, rows, cursor)) for key, inner in part.parts]
-            return json_sql.items(rows, window, json_sql.json_object(edge))
-        has_next, has_previous = json_sql.more(rows, window)
-        values = {"hasNextPage": has_next, "hasPreviousPage": has_previous}
+            edge = [(key, self._edge(inner, page.rows, cursor)) for key, inner in part.parts]
+            return json_sql.items(page, json_sql.json_object(edge))
+        values: dict[str, Callable[[], Json]] = {
+            "hasNextPage": lambda: json_sql.has_next(page),
+            "hasPreviousPage": lambda: json_sql.has_previous(page),
+        }
         if cursor is not None:
-            values["startCursor"], values["endCursor"] = json_sql.ends(rows, window, cursor)
+            start, end = json_sql.ends(page, cursor)
+            values["startCursor"], values["endCursor"] = lambda: start, lambda: end
         return json_sql.json_object(
             [
-                (key, values[inner] if isinstance(inner, str) else _text(inner))
+                (key, values[inner]() if isinstance(inner, str) else _text(inner))
                 for key, inner in part.parts
             ]
         )
@@ -264,4 +284,4 @@ class CompiledRead:
 
 def _text(part: Any) -> Json:
     assert isinstance(part, Constant)
-    return json_sql.string(part.value)
+    return json_values.string(part.value)

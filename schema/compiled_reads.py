@@ -30,7 +30,13 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 from strawberry.extensions import SchemaExtension
 
-from resolvers.compiled import CompiledRead, Statements, cursors_expressible, expressible
+from resolvers.compiled import (
+    CompiledRead,
+    Statements,
+    Unwritable,
+    cursors_expressible,
+    expressible,
+)
 from resolvers.context import Context
 from resolvers.lru import LRU
 from resolvers.row_reads import RowRead
@@ -103,9 +109,12 @@ class CompiledReads:
         binding = self._binding(schema, compiled, variables)
         if binding is None:
             return None
-        in_sql = binding.in_sql and context.database.reader.dialect.name != "sqlite"
+        in_sql = binding.in_sql
         read = CompiledRead(context, binding.bound, self._statements) if in_sql else None
-        return await _run(compiled, read or RowRead(context, binding.bound), binding.variables)
+        try:
+            return await _run(compiled, read or RowRead(context, binding.bound), binding.variables)
+        except Unwritable:
+            return None  # the database cannot write it as the serializers do: the resolvers do
 
     def _binding(
         self, schema: strawberry.Schema, compiled: Compiled, variables: dict[str, Any] | None
@@ -201,6 +210,8 @@ async def _run(compiled: Compiled, read: CompiledRead | RowRead, variables: Any)
     for root, node in zip(compiled.roots, compiled.nodes, strict=True):
         try:
             data[root.key] = await read.root(root, variables)
+        except Unwritable:
+            raise
         except Exception as problem:
             errors.append(located_error(problem, [node], [root.key]))
             data[root.key] = None

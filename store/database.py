@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -71,10 +72,25 @@ async def analyze(engine: AsyncEngine) -> None:
         await connection.commit()
 
 
+# SQLite has no base64, in which compiled reads write global IDs and cursors
+# (store/json_values.py): a function of this name is registered on every SQLite connection.
+BASE64URL = "base64url"
+
+
+def _base64url(text: str | None) -> str | None:
+    """As `ids.encode` and `encode_cursor` write their text: URL-safe base64 of its UTF-8,
+    without padding."""
+    if text is None:
+        return None
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
 def _sqlite_connect(connection: Any, _record: Any) -> None:
     # The driver's own implicit transactions start late and never for reads; SQLAlchemy's "begin"
     # event above starts them instead (the recipe of SQLAlchemy's SQLite documentation).
     connection.isolation_level = None
+    # Deterministic (the same text, the same answer): SQLite may treat it as one of its own.
+    connection.create_function(BASE64URL, 1, _base64url, deterministic=True)
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

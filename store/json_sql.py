@@ -1,52 +1,54 @@
-"""Whole answers written as JSON by PostgreSQL, in one statement, the way PostGraphile builds them.
+"""Whole answers written as JSON by the database, one statement each, as PostGraphile builds them.
 
 The pieces below are composed by resolvers/compiled.py into one expression per root field: a
-row's fields as a JSON object, a page as an array over a LATERAL subquery (nested pages correlated
-to their parent row), the rows they reference joined in. PostgreSQL does the per-row work, and the
-text it returns goes into the response as it is (orjson.Fragment): no row, object or string of the
-answer is made in Python.
+row's fields as a JSON object, a page as an array aggregated over its rows (a derived table read
+by a scalar subquery, correlated to its parent row for a nested list), the rows they reference
+joined in. The database does the per-row work, and the text it returns goes into the response as
+it is (orjson.Fragment): no row, object or string of the answer is made in Python.
 
 Every piece is JSON text, written compactly and exactly as the response encoder and the GraphQL
-serializers write it (PostgreSQL's to_json escapes strings as orjson does), so the answer is byte
-for byte the resolver path's: tests/test_compiled_reads.py holds them to it. A piece may be SQL NULL
-where the value is null; `json_object` writes those as `null`.
+serializers write it (store/json_values.py), so the answer is byte for byte the resolver path's:
+tests/test_compiled_reads.py holds them to it. A piece writes `null` itself where its value is
+null, so that no piece is wrapped in another only to say so (see store/json_values.py's `Json`).
 
-PostgreSQL only: SQLite has no LATERAL.
+One statement serves PostgreSQL and SQLite: no LATERAL (SQLite has none; a correlated subquery
+over a derived table says the same), no arrays, no aggregate ORDER BY that SQLite must write.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import (
-    ColumnElement,
-    FromClause,
-    Select,
-    Text,
-    and_,
-    any_,
-    case,
-    cast,
-    func,
-    literal_column,
-    null,
-    select,
-    true,
-)
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import ColumnElement, FromClause, Select, and_, case, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
-from store.columns import ScaledDecimal
-from store.contributions import visible
+from store import json_values as values
+from store.json_values import (
+    NULL,
+    AsJson,
+    InInputOrder,
+    Json,
+    Pieces,
+    constant,
+    flag,
+    is_text,
+    joined,
+    json_text,
+    merged,
+    number,
+    or_null,
+    quoted,
+    string,
+    true_or_false,
+    written,
+)
 from store.pages import AnySelect, Ordering, Window, counting, keyset_bounds, keyset_order
-
-# A JSON value as text (or SQL NULL for null).
-Json = ColumnElement[str]
+from store.visibility import visible
 
 
 @dataclass(frozen=True)
@@ -73,201 +75,118 @@ class Joined:
     via: str = ""  # the referencing row's prefix: "" for the row itself
 
 
-# Each row of a page is numbered in the page's order, and carries its sort key's value.
+@dataclass
+class Page:
+    """The rows of one page (and the one after it, which tells whether more follow), and whether
+    anything asked is computed from them: a page asked only for its `totalCount`, `__typename`
+    or a flag its window alone decides is not read at all."""
+
+    rows: Row
+    window: Window
+    read: bool = False
+
+
+# Each row of a page is numbered in the page's order, and carries its sort key's value; when the
+# page's ends are asked, each also knows how many rows were fetched.
 ORDINAL = "page_ordinal"
 SORT_VALUE = "page_sort_value"
-NULL = "null"
+FETCHED = "page_fetched"
 
 
 def columns_of(model: Any, names: Sequence[str]) -> list[Any]:
     return [getattr(model, name).label(name) for name in names]
 
 
-def _json(value: Any) -> str:
-    return orjson.dumps(value).decode()
-
-
-def json_object(pairs: Sequence[tuple[str, Json]]) -> Json:
+def json_object(pairs: Sequence[tuple[str, Json | Pieces]]) -> Json:
     """`{"key":value,…}` in the order given."""
-    parts: list[Any] = []
-    for key, value in pairs:
-        parts += [_sql_text(("{" if not parts else ",") + _json(key) + ":"), _or_null(value)]
-    parts.append(_sql_text("}" if parts else "{}"))
-    return _joined(parts)
+    return joined([*_members(pairs), constant("}")]) if pairs else constant("{}")
 
 
-def _joined(parts: Sequence[Any]) -> Json:
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = joined.op("||")(part)
-    return cast(joined, Text)
+def _members(pairs: Sequence[tuple[str, Json | Pieces]], opening: bool = True) -> Pieces:
+    """An object's text but for its closing brace (and, not `opening`, its opening one)."""
+    pieces: Pieces = []
+    for index, (key, value) in enumerate(pairs):
+        mark = "{" if opening and index == 0 else ","
+        pieces += [constant(mark + json_text(key) + ":"), value]
+    return pieces
 
 
-def _sql_text(value: str) -> Json:
-    """Our own constant text (keys, punctuation, type names, messages), written into the
-    statement rather than sent with it. Values that come from a client are always parameters;
-    none of ours holds a backslash, so the literal reads the same under any
-    standard_conforming_strings."""
-    assert "\\" not in value
-    return literal_column("'" + value.replace("'", "''") + "'", Text)
-
-
-def _sql_int(value: int) -> Any:
-    """An integer written into the statement (a page size, a key, a count of digits).
-
-    A statement with no parameters is planned once per connection and then reused; with them,
-    PostgreSQL may plan it again on every run, which costs more than running it."""
-    return literal_column(str(int(value)))
-
-
-def _or_null(value: Json) -> Json:
-    return func.coalesce(value, _sql_text(NULL))
-
-
-def string(value: str) -> Json:
-    """A constant string."""
-    return _sql_text(_json(value))
-
-
-def _to_json(value: Any) -> Json:
-    return cast(func.to_json(value), Text)
-
-
-def _quoted(value: Any) -> Json:
-    """Text that needs no escaping (digits, names, base64) as a JSON string; null stays null."""
-    return _joined([_sql_text('"'), value, _sql_text('"')])
+def connection(
+    pairs: Sequence[tuple[str, Json | Pieces]], page: Page | None, first: int
+) -> Json | Pieces:
+    """A connection's object. When members read the `page`'s rows (the `first` and any after
+    it), they are computed over them in one subquery, and the text before the first aggregate is
+    written around it (see `Json` on nesting)."""
+    if page is None or not page.read:
+        return [*_members(pairs), constant("}")] if pairs else constant("{}")
+    head = _members(pairs[: first + 1])[:-1]  # through the key of the first member that reads
+    tail = merged([pairs[first][1], *_members(pairs[first + 1 :], opening=False), constant("}")])
+    while is_text(tail[0]):  # the `[` of a list
+        head.append(tail.pop(0))
+    inside = select(joined(tail)).select_from(page.rows.source).scalar_subquery()
+    return [*head, inside]
 
 
 def as_is(row: Row, name: str) -> Json:
     """Strings and integers."""
-    return _to_json(row[name])
+    return AsJson(row[name])
 
 
 def day(row: Row, name: str) -> Json:
-    """A date as `date.isoformat` writes it."""
-    return _quoted(_iso_day(row[name]))
-
-
-# The driver reads PostgreSQL's infinite dates and instants as Python's largest and smallest
-# (and writes those as infinite), so Python writes them as these.
-_ENDS_OF_DAYS = {"infinity": "9999-12-31", "-infinity": "0001-01-01"}
-_ENDS_OF_TIME = {"infinity": "9999-12-31T23:59:59.999999", "-infinity": "0001-01-01T00:00:00"}
-
-
-def _iso_day(value: Any) -> Json:
-    ends = [(value == _sql_text(end), _sql_text(shown)) for end, shown in _ENDS_OF_DAYS.items()]
-    return case(*ends, else_=func.to_char(value, _sql_text("YYYY-MM-DD")))
-
-
-def named(row: Row, name: str, names: Mapping[Any, str]) -> Json:
-    """A value shown by name (an enum member, a priority's rank); null stays null."""
-    column = row[name]
-    # Enum columns store the member's name (store/base.py's enum_column).
-    stored = {_stored(value): shown for value, shown in names.items()}
-    if all(value == shown for value, shown in stored.items()):
-        return _quoted(column)  # a name of capitals and underscores: nothing to escape
-    return case(
-        *(
-            (column == _stored_sql(value), _sql_text(_json(shown)))
-            for value, shown in stored.items()
-        )
-    )
-
-
-def _stored(value: Any) -> Any:
-    return value.name if isinstance(value, enum.Enum) else value
-
-
-def _stored_sql(value: Any) -> Any:
-    return _sql_int(value) if isinstance(value, int) else _sql_text(value)
+    return or_null(values.day(row[name]))
 
 
 def instant(row: Row, name: str) -> Json:
     """A timestamp as the DateTime scalar writes it: UTC, `Z`, microseconds only when any."""
-    return _quoted(_utc(row[name], "Z"))
+    return or_null(values.instant(row[name], "Z"))
 
 
-def _utc(instant: Any, zone: str) -> Json:
-    """An instant in UTC as `isoformat` writes it (microseconds only when any), then `zone`."""
-    utc = func.timezone(_sql_text("UTC"), instant)
-    seconds = func.to_char(utc, _sql_text('YYYY-MM-DD"T"HH24:MI:SS'))
-    micro = func.to_char(utc, _sql_text("US"))
-    fraction = case((micro == _sql_text("000000"), _sql_text("")), else_=_sql_text(".") + micro)
-    ends = [(instant == _sql_text(end), _sql_text(shown)) for end, shown in _ENDS_OF_TIME.items()]
-    return _joined([case(*ends, else_=_joined([seconds, fraction])), _sql_text(zone)])
-
-
-def _base64url(text: Json) -> Json:
-    """URL-safe base64 of the text's UTF-8, without padding (as `base64.urlsafe_b64encode`
-    then `rstrip("=")`; PostgreSQL breaks its base64 into lines, which are joined again)."""
-    encoded = func.encode(func.convert_to(text, _sql_text("UTF8")), _sql_text("base64"))
-    joined = func.replace(encoded, _sql_text("\n"), _sql_text(""))
-    return func.rtrim(func.translate(joined, _sql_text("+/"), _sql_text("-_")), _sql_text("="))
+def named(row: Row, name: str, names: Mapping[Any, str]) -> Json:
+    return values.named(row[name], names)
 
 
 def node_id(type_name: str, row: Row) -> Json:
     """`ids.encode`: URL-safe base64 of `Type:key`, without padding."""
-    return _quoted(_base64url(_sql_text(f"{type_name}:") + cast(row["id"], Text)))
+    return quoted(values.base64_url(joined([constant(f"{type_name}:"), number(row["id"])])))
 
 
 def amount(
     row: Row, amount_name: str, currency_name: str, digits: Mapping[int, Sequence[str]]
 ) -> Json:
-    """`in_minor_units` as the Decimal scalar writes it: the currency's minor digits, or every
-    stored digit when rounding would lose one. `digits` lists the currencies with other than two
-    minor digits by their count. The column (a ScaledDecimal) holds the amount in 10^-scale
-    units."""
-    column, currency = row[amount_name], row[currency_name]
-    assert isinstance(column.type, ScaledDecimal)
-    scale = column.type.scale
-    exact = column.op("*")(literal_column(f"1e-{scale}::numeric"))
-
-    def written(minor: int) -> Any:
-        # Exact in `minor` digits when the units below them are zero: integer arithmetic decides.
-        rounded = cast(func.round(exact, _sql_int(minor)), Text)
-        if minor >= scale:
-            return rounded
-        below = 10 ** (scale - minor)
-        units = column.op("%")(literal_column(str(below)))  # in stored units, not as a Decimal
-        return case(
-            (units == literal_column("0"), rounded), else_=cast(func.trim_scale(exact), Text)
-        )
-
-    by_currency = [
-        (currency == any_(_sql_codes(named)), written(count)) for count, named in digits.items()
-    ]
-    return _quoted(case(*by_currency, else_=written(2)) if by_currency else written(2))
+    return values.amount(row[amount_name], row[currency_name], digits)
 
 
-def _sql_codes(codes: Sequence[str]) -> Any:
-    """Currency codes written into the statement, not sent with it each time."""
-    assert all(code.isascii() and code.isalpha() for code in codes)
-    return literal_column("ARRAY[" + ",".join(f"'{code}'" for code in codes) + "]")
+def unless_null(
+    row: Row, names: Sequence[str], value: Json, shown: ColumnElement[bool] | None = None
+) -> Json:
+    """`value`, or null when any of the columns is, or where `shown` does not hold (one CASE:
+    see `Json` on nesting)."""
+    conditions = [row[name].is_not(None) for name in names]
+    return case((and_(*conditions, *_listed(shown)), value), else_=constant(NULL))
 
 
-def unless_null(row: Row, names: Sequence[str], value: Json) -> Json:
-    """`value`, or null when any of the columns is."""
-    return case((and_(*(row[name].is_not(None) for name in names)), value), else_=null())
+def _listed(shown: ColumnElement[bool] | None) -> list[ColumnElement[bool]]:
+    return [] if shown is None else [shown]
 
 
 def sees(row: Row, participant_id: int | None) -> ColumnElement[bool] | None:
     """`Viewer.sees` over a contribution row; None when the viewer sees everything."""
     if participant_id is None:
         return None
-    viewer = _sql_int(participant_id)
-    return visible(row["visibility"], row["contributor_id"], row["recipient_id"], viewer)
+    rule = visible(row["visibility"], row["contributor_id"], row["recipient_id"], participant_id)
+    return written(rule)  # the viewer and the visibility named are ours to write in
 
 
 def if_shown(shown: ColumnElement[bool] | None, value: Json) -> Json:
     """Null where a restricted contribution's detail is withheld."""
-    return value if shown is None else case((shown, value), else_=null())
+    return value if shown is None else case((shown, value), else_=constant(NULL))
 
 
 def withheld(shown: ColumnElement[bool] | None, reason: str) -> Json:
     """Why detail is withheld, or null."""
     if shown is None:
-        return _sql_text(NULL)
-    return case((shown, _sql_text(NULL)), else_=string(reason))
+        return constant(NULL)
+    return case((shown, constant(NULL)), else_=string(reason))
 
 
 def one(
@@ -276,30 +195,32 @@ def one(
     key: int,
     build: Callable[[Row], Json],
     joins: Sequence[Joined] = (),
-) -> Json:
-    """The object built from the row of `model` whose id is `key`, null when there is none."""
+) -> Select[str]:
+    """The statement of the object built from the row of `model` whose id is `key`: no row when
+    there is none."""
     row = Row(_joining(select(*columns_of(model, names)), model, joins).subquery())
-    return select(build(row)).where(row["id"] == _sql_int(key)).scalar_subquery()
+    return select(build(row)).where(row["id"] == constant(key))
 
 
-def present(row: Row, value: Json) -> Json:
-    """`value`, or null when the joined row is missing (a null or dangling key)."""
-    return case((row["id"].is_(None), null()), else_=value)
+def present(row: Row, value: Json, shown: ColumnElement[bool] | None = None) -> Json:
+    """`value`, or null when the joined row is missing (a null or dangling key), or where
+    `shown` does not hold."""
+    return unless_null(row, ["id"], value, shown)
 
 
 def _joining(query: AnySelect, model: Any, joins: Sequence[Joined]) -> AnySelect:
     """`query` (of `model`) with the joined rows' columns."""
     rows = {"": model}
-    for joined in joins:
-        alias = aliased(joined.model)
-        referencing = rows[joined.via]
+    for joined_row in joins:
+        alias = aliased(joined_row.model)
+        referencing = rows[joined_row.via]
         query = query.outerjoin_from(
-            referencing, alias, alias.id == getattr(referencing, joined.key)
+            referencing, alias, alias.id == getattr(referencing, joined_row.key)
         )
         query = query.add_columns(
-            *(getattr(alias, n).label(joined.prefix + n) for n in joined.names)
+            *(getattr(alias, n).label(joined_row.prefix + n) for n in joined_row.names)
         )
-        rows[joined.prefix] = alias
+        rows[joined_row.prefix] = alias
     return query
 
 
@@ -312,10 +233,14 @@ def page(
     parent: Any = None,
     enclosing: Row | None = None,
     joins: Sequence[Joined] = (),
-) -> Row:
+    ends: bool = False,
+) -> Page:
     """One page of `statement` as `fetch_page` reads it (for a nested list: the rows whose
     `parent` is the `enclosing` row's id), plus one row to tell whether more follow, numbered,
-    with the rows they reference joined in."""
+    with the rows they reference joined in. `ends`: its first and last cursors will be asked.
+
+    The rows come in the order the page lists them, for the aggregates that list them (see
+    InInputOrder): fetched in that order going forwards, turned around going backwards."""
     order = keyset_order(ordering, model.id, window)
     query = (
         statement.with_only_columns(
@@ -325,65 +250,96 @@ def page(
         )
         .where(*keyset_bounds(ordering, model.id, window))
         .order_by(*order)
-        .limit(_sql_int(window.size + 1))
+        .limit(constant(window.size + 1))
     )
     query = _joining(query, model, joins)
     if enclosing is not None:
         query = query.where(parent == enclosing["id"]).correlate(enclosing.source)
-    return Row(query.lateral())
+    fetched = query.subquery()
+    if not (window.backwards or ends):
+        return Page(Row(fetched), window)
+    ordinal = fetched.c[ORDINAL]
+    counted = [func.count().over().label(FETCHED)] if ends else []
+    listed = select(fetched, *counted).order_by(ordinal.desc() if window.backwards else ordinal)
+    return Page(Row(listed.subquery()), window)
 
 
-def items(rows: Row, window: Window, item: Json) -> Json:
+def items(page: Page, item: Json) -> Pieces:
     """The page's items in order, without the extra row: a JSON array."""
-    ordinal = rows[ORDINAL]
+    ordinal, window = page.rows[ORDINAL], page.window
     order = ordinal.desc() if window.backwards else ordinal
-    listed = func.string_agg(_or_null(item), aggregate_order_by(_sql_text(","), order))
-    found = listed.filter(ordinal <= _sql_int(window.size))
-    return func.coalesce(_joined([_sql_text("["), found, _sql_text("]")]), _sql_text("[]"))
+    # The separator written in, as ours; SQLAlchemy would render a plain "," on every run.
+    separator = cast(str, constant(","))
+    listed = InInputOrder(func.aggregate_strings(item, separator), order).filter(
+        ordinal <= constant(window.size)
+    )
+    page.read = True
+    return [constant("["), func.coalesce(listed, constant("")), constant("]")]
 
 
-def more(rows: Row, window: Window) -> tuple[Json, Json]:
-    """hasNextPage and hasPreviousPage, as `_trimmed` decides them."""
-    beyond = _to_json(func.count() > _sql_int(window.size))
-    if window.backwards:
-        return _flag(window.before is not None), beyond
-    return beyond, _flag(window.after is not None)
+def has_next(page: Page) -> Json:
+    """hasNextPage, as `_trimmed` decides it."""
+    window = page.window
+    return _beyond(page) if not window.backwards else flag(window.before is not None)
 
 
-def _flag(value: bool) -> Json:
-    return _sql_text(_json(value))
+def has_previous(page: Page) -> Json:
+    window = page.window
+    return _beyond(page) if window.backwards else flag(window.after is not None)
+
+
+def _beyond(page: Page) -> Json:
+    """Whether a row was fetched beyond the page."""
+    page.read = True
+    return true_or_false(func.count() > constant(page.window.size))
 
 
 def writes_cursors(ordering: Ordering) -> bool:
     """Whether `cursor` can write this ordering's cursors as `encode_cursor` does: dates,
-    instants and integers; text (which json.dumps writes in ASCII) and decimals are Python's."""
-    return ordering.key.kind in ("day", "instant", "integer")
+    instants, integers and text; not decimals, which Python writes as `str` does."""
+    return ordering.key.kind in ("day", "instant", "integer", "text")
 
 
-def cursor(rows: Row, ordering: Ordering) -> Json:
+# Written where a cursor cannot be: a raw control character, which no JSON text the database
+# writes otherwise holds (every string is escaped). `fetch` looks for it.
+UNWRITTEN = "\x01"
+
+
+def cursor(page: Page, ordering: Ordering) -> Json:
     """A row's cursor, as `encode_cursor` writes it: URL-safe base64 of `["KEY",value,id]`,
-    without padding."""
+    without padding. Text that json.dumps would write with `\\u` escapes (DEL, anything beyond
+    ASCII) is not written here: a page holding some is the resolvers' to answer (`fetch`)."""
+    rows = page.rows
     value, kind = rows[SORT_VALUE], ordering.key.kind
     if kind == "day":
-        plain = _quoted(_iso_day(value))
+        plain = values.day(value)
     elif kind == "instant":
-        plain = _quoted(_utc(value, "+00:00"))
+        plain = values.instant(value, "+00:00")
+    elif kind == "text":
+        plain = AsJson(value)
     else:
         assert kind == "integer", "see writes_cursors"
-        plain = cast(value, Text)
-    key = _sql_text(f"[{_json(ordering.key.name)},")
-    raw = _joined([key, plain, _sql_text(","), cast(rows["id"], Text), _sql_text("]")])
-    return _quoted(_base64url(raw))
+        plain = number(value)
+    key = constant(f"[{json_text(ordering.key.name)},")
+    raw = joined([key, plain, constant(","), number(rows["id"]), constant("]")])
+    written = quoted(values.base64_url(raw))
+    if kind != "text":
+        return written
+    return case((values.ascii(value), written), else_=constant(UNWRITTEN))
 
 
-def ends(rows: Row, window: Window, value: Json) -> tuple[Json, Json]:
-    """`value` (a cursor) of the first and of the last item of the page, null when it is empty."""
-    ordinal = rows[ORDINAL]
-    ordered = func.array_agg(aggregate_order_by(value, ordinal)).filter(
-        ordinal <= _sql_int(window.size)
-    )
-    kept = func.least(func.count(), _sql_int(window.size))
-    first, last = ordered[_sql_int(1)], ordered[kept]
+def ends(page: Page, value: Json) -> tuple[Json, Json]:
+    """`value` (a cursor) of the first and of the last item of the page, null when it is empty.
+    The page must have been made with `ends`."""
+    window, ordinal = page.window, page.rows[ORDINAL]
+    if window.size == 0:
+        return constant(NULL), constant(NULL)
+    page.read = True
+    size = constant(window.size)
+    fetched = page.rows[FETCHED]
+    last_kept = case((fetched > size, size), else_=fetched)
+    first = or_null(func.max(case((ordinal == constant(1), value))))
+    last = or_null(func.max(case((ordinal == last_kept, value))))
     return (last, first) if window.backwards else (first, last)
 
 
@@ -391,26 +347,34 @@ def total(statement: AnySelect, parent: Any = None, enclosing: Row | None = None
     """How many rows the whole list holds (for a nested list: those whose `parent` is the
     `enclosing` row's id), as `count` and `count_by` count them."""
     if enclosing is None:
-        return _to_json(counting(statement).scalar_subquery())
+        return number(counting(statement).scalar_subquery())
     counted = statement.with_only_columns(func.count()).where(parent == enclosing["id"])
-    return _to_json(counted.correlate(enclosing.source).scalar_subquery())
+    return number(counted.correlate(enclosing.source).scalar_subquery())
 
 
-def aggregate(rows: Row, value: Json) -> Json:
-    """`value` computed over a page's rows: one JSON value, whatever the number of rows.
-
-    HAVING makes the query one group even when `value` holds no aggregate (a page asked only for
-    `pageInfo { __typename }`, or a flag the window alone decides): without it the query gives a
-    row per row of the page, an error for two or more and a null for none."""
-    return select(value).select_from(rows.source).having(true()).scalar_subquery()
-
-
-def statement(value: Json) -> Select[str]:
+def statement(value: Json | Pieces) -> Select[str]:
     """The statement that gives `value`: to be run (and run again) by `fetch`."""
-    return select(value)
+    return select(joined([value]))
+
+
+class Unwritable(Exception):
+    """The database cannot write this answer as the serializers do: the resolvers answer it.
+
+    Either the statement nests deeper than the database parses (SQLite's parser holds a stack of
+    100 before 3.46, and each level of lists within lists costs a dozen or so of it; PostgreSQL
+    has no such bound), or a cursor's text is one json.dumps escapes otherwise (see `cursor`)."""
 
 
 async def fetch(connection: AsyncConnection, query: Select[str]) -> orjson.Fragment | None:
     """The JSON a `statement` gives, to be written into a response as it is."""
-    found = (await connection.execute(query)).scalar_one()
-    return None if found is None else orjson.Fragment(found)
+    try:
+        found = (await connection.execute(query)).scalar_one_or_none()
+    except OperationalError as error:
+        if "parser stack overflow" in str(error.orig):
+            raise Unwritable("nested deeper than SQLite parses") from error
+        raise
+    if found is None:
+        return None
+    if UNWRITTEN in found:
+        raise Unwritable("a cursor over text json.dumps escapes")
+    return orjson.Fragment(found)

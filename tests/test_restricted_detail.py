@@ -182,8 +182,8 @@ class World:
 
     @property
     def fast(self) -> Api:
-        """The app as deployed: compiled reads where a query allows them (JSON from PostgreSQL)."""
-        return self.apis.get("json", self.apis["rows"])
+        """The app as deployed: compiled reads where a query allows them."""
+        return self.apis["json"]
 
 
 REGISTER = """
@@ -307,9 +307,8 @@ async def _world(backend: str, databases: Databases, detail: Detail) -> AsyncIte
     paths: dict[str, dict[str, Any]] = {
         "ordinary": {"compiled_reads": False},
         "rows": {"json_reads": False},
+        "json": {},
     }
-    if backend == "postgresql":
-        paths["json"] = {}
     async with contextlib.AsyncExitStack() as stack:
         for path, settings in paths.items():
             api = await stack.enter_async_context(running_api(url, **settings, **UNMETERED))
@@ -941,7 +940,7 @@ DIRECT = ("Query.", "Plan.", "Objective.contributions { objectives(")
 async def test_every_filter_answers_alike_on_every_read_path(
     worlds: dict[str, World], viewer: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given world A, served with compiled reads (from rows, and as JSON on PostgreSQL) and without
+    # Given world A, served with compiled reads (from rows, and as JSON) and without
     world = worlds["A"]
     probes = [probe for probe in list_probes(world) if probe.name.startswith(DIRECT)]
     served: list[bool] = []

@@ -33,17 +33,17 @@ query Deep($code: String!, $plans: Int!, $objectives: Int!, $contributions: Int!
 }
 """
 
-# the token, participant, plans, objectives, contributions (each page also counts its parents'
-# totals: the read is compiled from rows, see schema/compiled_reads.py), contributors
+# compiled from rows (JSON_READS=off): the token, participant, plans, objectives, contributions
+# (each page also counts its parents' totals), contributors
 DEEP_STATEMENTS = 6
-# on PostgreSQL, whose JSON the database builds (resolvers/compiled.py): the token, the
-# participant looked up, and the one statement that builds the answer
+# compiled, with the JSON built by the database (resolvers/compiled.py), on either back end: the
+# token, the participant looked up, and the one statement that builds the answer
 JSON_DEEP_STATEMENTS = 3
 
 
 def deep_statements(backend: str) -> int:
-    """What the deep read costs with the default settings."""
-    return JSON_DEEP_STATEMENTS if backend == "postgresql" else DEEP_STATEMENTS
+    """What the deep read costs with the default settings, on either back end."""
+    return JSON_DEEP_STATEMENTS
 
 
 # the same read field by field (COMPILED_READS off): the token, participant, plans, objectives,
