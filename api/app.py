@@ -31,7 +31,7 @@ def create_app(settings: Settings) -> Starlette:
     )
     metrics = Metrics.create(database)
     signals = signals_for(settings.database_url)
-    compiled = CompiledReads(settings.json_reads) if settings.compiled_reads else None
+    compiled = CompiledReads() if settings.compiled_reads else None
     schema = build_schema(not settings.graphiql, settings.max_query_cost, compiled)
     limits = Limits(
         max_body_bytes=settings.max_body_bytes,

@@ -211,8 +211,8 @@ environment (read by every command; the README's "Configuration" says more):
                          query cost limits (default: 50000, 500000, 10000 per second)
   REQUEST_TIMEOUT, MAX_BODY_BYTES
                          seconds per request (default: 15); request body size (1048576)
-  COMPILED_READS, JSON_READS
-                         on or off: compiled reads, and PostgreSQL writing their JSON (default: on)
+  COMPILED_READS         on or off: supported queries answered by one statement per root field
+                         that writes their JSON (default: on)
 """
 
 

@@ -44,9 +44,6 @@ class Settings:
     # (schema/compiled_reads.py); off, every query runs through the resolvers field by field.
     # Either way clients see the same answers.
     compiled_reads: bool = True
-    # On PostgreSQL, let the database build those answers as JSON in one statement per root field
-    # (resolvers/compiled.py); off, they are built in Python from rows. The same answers.
-    json_reads: bool = True
 
     @property
     def graphiql(self) -> bool:
@@ -103,7 +100,6 @@ class Settings:
             compiled_reads=_switch(
                 environ, "COMPILED_READS", _switch(environ, "DIRECT_READS", True)
             ),
-            json_reads=_switch(environ, "JSON_READS", True),
         )
 
 

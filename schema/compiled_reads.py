@@ -39,7 +39,6 @@ from resolvers.compiled import (
 )
 from resolvers.context import Context
 from resolvers.lru import LRU
-from resolvers.row_reads import RowRead
 from resolvers.selections import Bound, Root, RootObject, Unsupported, bind
 from schema.compiler import Compiler
 
@@ -49,7 +48,7 @@ answered_by = logging.getLogger("api.compiled_reads")
 # Documents remembered, compiled or known to be unsupported; a longer document is never cached
 # (nor served here: the reads this path is for are a few hundred characters).
 CACHED_DOCUMENTS = 256
-# Statements built by PostgreSQL's JSON path, by everything they were built from (the document's
+# Statements that build the answers' JSON, by everything they were built from (the document's
 # root field, the arguments, the viewer's scope): most clients ask the same few things again.
 CACHED_STATEMENTS = 1024
 # Variables bound per document (a poll repeats its variables).
@@ -60,11 +59,12 @@ LONGEST_DOCUMENT = 8_000
 @dataclass(frozen=True)
 class Binding:
     """A document with one set of variables: coerced, its arguments bound, and whether the
-    database writes its answer (the cursors it can write depend on the orderings)."""
+    database can write its answer (the cursors it can write depend on the orderings); the
+    resolvers answer the rest."""
 
     variables: Any
     bound: Bound
-    in_sql: bool
+    writable: bool
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class Compiled:
     operation: OperationDefinitionNode
     roots: list[Root]
     nodes: list[FieldNode]
-    # Whether PostgreSQL can build the whole answer (resolvers/compiled.py).
+    # Whether the database can write the whole answer (resolvers/compiled.py).
     expressible: bool
     # Bindings by the variables that made them.
     bindings: LRU[bytes, Binding] = field(default_factory=lambda: LRU(CACHED_BINDINGS))
@@ -82,9 +82,7 @@ class CompiledReads:
     """The compiled path of one schema, with its per-document cache (bounded, least recently used
     first out). Safe to share between requests: nothing per request is kept."""
 
-    def __init__(self, in_sql: bool = True) -> None:
-        """`in_sql`: let PostgreSQL build the answers it can build (never on SQLite)."""
-        self.in_sql = in_sql
+    def __init__(self) -> None:
         self._compiler: Compiler | None = None
         self._cache: LRU[tuple[str, str | None], Compiled | None] = LRU(CACHED_DOCUMENTS)
         self._statements: Statements = LRU(CACHED_STATEMENTS)
@@ -107,12 +105,11 @@ class CompiledReads:
         if compiled is None:
             return None
         binding = self._binding(schema, compiled, variables)
-        if binding is None:
+        if binding is None or not binding.writable:
             return None
-        in_sql = binding.in_sql
-        read = CompiledRead(context, binding.bound, self._statements) if in_sql else None
+        read = CompiledRead(context, binding.bound, self._statements)
         try:
-            return await _run(compiled, read or RowRead(context, binding.bound), binding.variables)
+            return await _run(compiled, read, binding.variables)
         except Unwritable:
             return None  # the database cannot write it as the serializers do: the resolvers do
 
@@ -140,8 +137,8 @@ class CompiledReads:
         except Exception:
             log.exception("compiled reads could not bind arguments; the resolvers run")
             return None
-        in_sql = self.in_sql and compiled.expressible and cursors_expressible(compiled.roots, bound)
-        binding = Binding(coerced, bound, in_sql)
+        writable = compiled.expressible and cursors_expressible(compiled.roots, bound)
+        binding = Binding(coerced, bound, writable)
         return binding if key is None else compiled.bindings.put(key, binding)
 
     def compiled(
@@ -201,7 +198,7 @@ class ServeCompiled(SchemaExtension):
         yield
 
 
-async def _run(compiled: Compiled, read: CompiledRead | RowRead, variables: Any) -> ExecutionResult:
+async def _run(compiled: Compiled, read: CompiledRead, variables: Any) -> ExecutionResult:
     """Every root field in document order; one that fails is null with its error, as the
     executor does (schema/execution.py), and a non-null one makes the whole answer null."""
     data: dict[str, Any] = {}

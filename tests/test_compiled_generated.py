@@ -58,7 +58,6 @@ from hypothesis import strategies as st
 from hypothesis_graphql import nodes, queries
 
 from resolvers.compiled import CompiledRead
-from resolvers.row_reads import RowRead
 from resolvers.selections import Unsupported
 from schema import build_schema
 from schema.compiler import Compiler
@@ -573,7 +572,7 @@ def _is_leaf(definition: GraphQLField) -> bool:
 
 @dataclass
 class Served:
-    """Root fields the compiled path ran: from rows, or as JSON PostgreSQL built."""
+    """Root fields the compiled path ran: their JSON built by the database."""
 
     counts: Counter[str] = field(default_factory=Counter)
 
@@ -706,16 +705,13 @@ async def values(paths: Paths, cut: CutSchema) -> dict[str, st.SearchStrategy[An
 @pytest.fixture
 def served(paths: Paths, monkeypatch: pytest.MonkeyPatch) -> Served:
     """Counts the root fields the compiled path runs (the resolver path runs none of these)."""
-    for form, read in (("rows", RowRead), ("json", CompiledRead)):
-        root = read.root
+    root = CompiledRead.root
 
-        async def spy(
-            self: Any, spec: Any, variables: Any, form: str = form, root: Any = root
-        ) -> Any:
-            paths.served.counts[form] += 1
-            return await root(self, spec, variables)
+    async def spy(self: CompiledRead, spec: Any, variables: Any) -> Any:
+        paths.served.counts["json"] += 1
+        return await root(self, spec, variables)
 
-        monkeypatch.setattr(read, "root", spy)
+    monkeypatch.setattr(CompiledRead, "root", spy)
     return paths.served
 
 

@@ -27,12 +27,7 @@ from seeds import load_reference
 from store.database import create_engine, create_sessionmaker
 from store.plans import Plan
 from tests.conftest import PEOPLE, Api, Databases, running_api
-from tests.test_statement_counts import (
-    DEEP,
-    DEEP_STATEMENTS,
-    JSON_DEEP_STATEMENTS,
-    ORDINARY_DEEP_STATEMENTS,
-)
+from tests.test_statement_counts import DEEP, DEEP_STATEMENTS, ORDINARY_DEEP_STATEMENTS
 
 # Budgets that refill by less than a point over any test run: `currentlyAvailable` then follows
 # from the requests alone, the same on both paths.
@@ -437,25 +432,18 @@ UNSUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 
-@pytest.fixture(scope="module", params=["rows", "json"])
-def form(request: pytest.FixtureRequest, backend: str) -> str:
-    """How the compiled path builds answers: in Python from rows, or as JSON built by the
-    database. Both are held to the resolver path."""
-    return str(request.param)
-
-
 @contextlib.asynccontextmanager
-async def _paths(url: str, form: str, **settings: Any) -> AsyncIterator[tuple[Api, Api]]:
+async def _paths(url: str, **settings: Any) -> AsyncIterator[tuple[Api, Api]]:
     async with (
-        running_api(url, json_reads=form == "json", **settings) as direct,
+        running_api(url, **settings) as direct,
         running_api(url, compiled_reads=False, **settings) as ordinary,
     ):
         yield direct, ordinary
 
 
 @pytest.fixture(scope="module")
-async def paths(seeded_url: str, form: str) -> AsyncIterator[tuple[Api, Api]]:
-    async with _paths(seeded_url, form, **METERED) as both:
+async def paths(seeded_url: str) -> AsyncIterator[tuple[Api, Api]]:
+    async with _paths(seeded_url, **METERED) as both:
         yield both
 
 
@@ -477,7 +465,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
 @pytest.fixture
 def in_sql(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The root fields whose JSON PostgreSQL built."""
+    """The root fields whose JSON the database was asked to build."""
     built: list[str] = []
     root = CompiledRead.root
 
@@ -515,7 +503,6 @@ async def _both(
 )
 async def test_supported_documents_answer_the_same_for_everyone(
     paths: tuple[Api, Api],
-    form: str,
     served: list[bool],
     in_sql: list[str],
     name: str,
@@ -527,7 +514,7 @@ async def test_supported_documents_answer_the_same_for_everyone(
 
     refused = name == "over the cost limit"  # by the cost, before execution
     assert served == [True] * (0 if refused else len(PEOPLE)), "the compiled path answered"
-    assert bool(in_sql) == (form == "json" and not refused)
+    assert bool(in_sql) == (not refused)
 
 
 # The unsupported documents that do not validate.
@@ -660,10 +647,10 @@ async def test_queries_over_get_answer_the_same(paths: tuple[Api, Api], served: 
     assert served == [True]
 
 
-async def test_throttling_refuses_alike(seeded_url: str, form: str, served: list[bool]) -> None:
+async def test_throttling_refuses_alike(seeded_url: str, served: list[bool]) -> None:
     limits = {"max_query_cost": 40_000, "cost_budget": 40_000, "cost_restore_rate": 1e-6}
     variables = {"code": "GE", "plans": 10, "objectives": 50, "contributions": 20}
-    async with _paths(seeded_url, form, **limits) as both:
+    async with _paths(seeded_url, **limits) as both:
         allowed = await _both(both, DEEP, variables, "ally")
         refused = await _both(both, DEEP, variables, "ally")
 
@@ -674,7 +661,7 @@ async def test_throttling_refuses_alike(seeded_url: str, form: str, served: list
 
 @pytest.mark.parametrize("sizes", [(1, 1, 1), (2, 5, 3), (10, 50, 20)])
 async def test_the_deep_read_runs_a_constant_number_of_statements_on_both_paths(
-    paths: tuple[Api, Api], form: str, served: list[bool], sizes: tuple[int, int, int]
+    paths: tuple[Api, Api], served: list[bool], sizes: tuple[int, int, int]
 ) -> None:
     direct, ordinary = paths
     variables = dict(zip(("plans", "objectives", "contributions"), sizes, strict=True))
@@ -683,8 +670,7 @@ async def test_the_deep_read_runs_a_constant_number_of_statements_on_both_paths(
 
     await _both(paths, DEEP, {"code": "GE", **variables}, "secretariat")
 
-    expected = JSON_DEEP_STATEMENTS if form == "json" else DEEP_STATEMENTS
-    assert len(direct.sql) == expected, "\n".join(direct.sql.statements)
+    assert len(direct.sql) == DEEP_STATEMENTS, "\n".join(direct.sql.statements)
     assert len(ordinary.sql) == ORDINARY_DEEP_STATEMENTS, "\n".join(ordinary.sql.statements)
     assert served == [True]
 
@@ -824,11 +810,11 @@ FIVE_LISTS_DEEP = """
 
 
 async def test_a_read_nested_deeper_than_sqlite_parses_is_left_to_the_resolvers(
-    paths: tuple[Api, Api], form: str, backend: str, served: list[bool]
+    paths: tuple[Api, Api], backend: str, served: list[bool]
 ) -> None:
     for person in ("secretariat", "ally"):
         body = await _both(paths, FIVE_LISTS_DEEP, {}, person)
         assert "errors" not in body and body["data"]["plans"]["nodes"]
 
-    compiled = form == "rows" or backend == "postgresql"
+    compiled = backend == "postgresql"
     assert served == [compiled, compiled], "SQLite leaves it to the resolvers, whole"

@@ -5,10 +5,10 @@ enumerated: every way of asking a connection for its members without its items (
 field alone and together, `__typename`, `totalCount`, cursors only, `__typename` of edges or
 nodes) and with them, at the root, under a root object, under a list and under a reference,
 forwards and backwards, before and after real cursors, over lists that hold no row, one row or
-many. Each document goes to the resolver path, to the compiled path building answers from rows
-and (PostgreSQL) to the compiled path building them as JSON in SQL, as every person of
-conftest's PEOPLE wherever contributions are listed (their restricted detail is what depends on
-the viewer): the same bytes, the same status, every time.
+many. Each document goes to the resolver path and to the compiled path (the database building the
+answer as JSON, on SQLite as on PostgreSQL), as every person of conftest's PEOPLE wherever
+contributions are listed (their restricted detail is what depends on the viewer): the same bytes,
+the same status, every time.
 
 Also enumerated: requests whose root fields fail in every combination of the ways a root field
 fails (one answer, whichever path answers: the same errors in the same order), and the nested
@@ -30,8 +30,8 @@ from schema.compiled_reads import CompiledReads
 from tests.conftest import PEOPLE, Api, running_api
 from tests.test_compiled_reads import METERED
 
-# What a connection may be asked for. The first ones ask for no item: PostgreSQL's JSON form must
-# still give exactly one value for them however many rows the page holds.
+# What a connection may be asked for. The first ones ask for no item: the compiled path must still
+# give exactly one value for them however many rows the page holds.
 MEMBERS = (
     "pageInfo { hasNextPage }",
     "pageInfo { hasPreviousPage }",
@@ -192,14 +192,10 @@ def _documents(placement: Placement, known: Known) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-async def apps(seeded_url: str, backend: str) -> AsyncIterator[dict[str, Api]]:
-    """The resolver path, the compiled path from rows and as JSON, over one database. Every one
-    gets the same requests in the same order, so their cost budgets agree."""
-    forms = {
-        "ordinary": {"compiled_reads": False},
-        "rows": {"json_reads": False},
-        "json": {"json_reads": True},
-    }
+async def apps(seeded_url: str) -> AsyncIterator[dict[str, Api]]:
+    """The resolver path and the compiled path, over one database. Both get the same requests in
+    the same order, so their cost budgets agree."""
+    forms = {"ordinary": {"compiled_reads": False}, "compiled": {}}
     async with contextlib.AsyncExitStack() as stack:
         yield {
             name: await stack.enter_async_context(running_api(seeded_url, **form, **METERED))
@@ -238,7 +234,7 @@ async def known(apps: dict[str, Api]) -> Known:
 
 @pytest.fixture
 def answered(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
-    """Which requests the compiled path answered, and which root fields PostgreSQL built."""
+    """Which requests the compiled path answered, and which root fields the database built."""
     seen: dict[str, list[Any]] = {"direct": [], "json": []}
     execute, root = CompiledReads.answer, CompiledRead.root
 
@@ -293,7 +289,6 @@ async def test_every_member_selection_answers_alike_on_every_path(
     apps: dict[str, Api],
     known: Known,
     answered: dict[str, list[Any]],
-    backend: str,
     placement: Placement,
 ) -> None:
     documents = list(_documents(placement, known))
@@ -304,7 +299,7 @@ async def test_every_member_selection_answers_alike_on_every_path(
 
     asked = len(documents) * len(placement.people) * (len(apps) - 1)
     assert answered["direct"] == [True] * asked, "the compiled path answered every request"
-    assert answered["json"], "the database built the answers of the JSON form"
+    assert answered["json"], "the database built the answers"
 
 
 # Root fields that fail, each in its own way, beside one that answers: the lookups the compiled path

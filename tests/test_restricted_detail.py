@@ -172,7 +172,7 @@ SECRETS = [
 class World:
     detail: Detail
     url: str
-    apis: dict[str, Api] = field(default_factory=dict)  # by path: ordinary, rows, json
+    apis: dict[str, Api] = field(default_factory=dict)  # by path: ordinary, compiled
     ids: dict[str, str] = field(default_factory=dict)  # plans, objectives and support by key
     start: str = ""  # the feed's cursor before the scenario's first contribution
 
@@ -183,7 +183,7 @@ class World:
     @property
     def fast(self) -> Api:
         """The app as deployed: compiled reads where a query allows them."""
-        return self.apis["json"]
+        return self.apis["compiled"]
 
 
 REGISTER = """
@@ -294,7 +294,7 @@ async def _build(world: World) -> None:
 
 
 @contextlib.asynccontextmanager
-async def _world(backend: str, databases: Databases, detail: Detail) -> AsyncIterator[World]:
+async def _world(databases: Databases, detail: Detail) -> AsyncIterator[World]:
     url = await databases.new_url()
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
@@ -306,8 +306,7 @@ async def _world(backend: str, databases: Databases, detail: Detail) -> AsyncIte
     world = World(detail, url)
     paths: dict[str, dict[str, Any]] = {
         "ordinary": {"compiled_reads": False},
-        "rows": {"json_reads": False},
-        "json": {},
+        "compiled": {},
     }
     async with contextlib.AsyncExitStack() as stack:
         for path, settings in paths.items():
@@ -325,8 +324,8 @@ async def worlds(
     databases = Databases(backend, tmp_path_factory.mktemp("restricted"))
     try:
         async with (
-            _world(backend, databases, WORLDS["A"]) as a,
-            _world(backend, databases, WORLDS["B"]) as b,
+            _world(databases, WORLDS["A"]) as a,
+            _world(databases, WORLDS["B"]) as b,
         ):
             assert a.ids == b.ids, "the worlds were built alike"
             yield {"A": a, "B": b}
@@ -480,15 +479,13 @@ def _differences(one: dict[str, Any], other: dict[str, Any]) -> list[str]:
 
 
 async def _same_for_outsiders(worlds: dict[str, World], probes: list[Probe]) -> None:
-    """Each outsider's answers to the probes, from the worlds' compiled reads from rows (the JSON
-    form is held to the resolver path below), asked side by side."""
+    """Each outsider's answers to the probes, from the worlds' compiled reads (held to the
+    resolver path below), asked side by side."""
     screen = worlds["A"].fast
     for probe in probes:
         await _refused(screen, probe)
     asked = [
-        _ask(worlds[name].apis["rows"], probes, viewer, screen)
-        for viewer in WALKERS
-        for name in ("A", "B")
+        _ask(worlds[name].fast, probes, viewer, screen) for viewer in WALKERS for name in ("A", "B")
     ]
     answers = iter(await asyncio.gather(*asked))
     for viewer in WALKERS:
@@ -940,7 +937,7 @@ DIRECT = ("Query.", "Plan.", "Objective.contributions { objectives(")
 async def test_every_filter_answers_alike_on_every_read_path(
     worlds: dict[str, World], viewer: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given world A, served with compiled reads (from rows, and as JSON) and without
+    # Given world A, served with compiled reads and without
     world = worlds["A"]
     probes = [probe for probe in list_probes(world) if probe.name.startswith(DIRECT)]
     served: list[bool] = []
