@@ -1,9 +1,10 @@
-"""What a read compiled asks for: a tree of fields compiled once per document.
+"""What a compiled read asks for: a tree of fields compiled once per document.
 
-The schema layer compiles a GraphQL selection into these specs, choosing for each field its
-column and its serializer from the contract; resolvers/row_reads.py fetches the rows and builds
-the JSON. Specs are shared by every request for the same document, so they hold no request state:
-arguments are functions of the request's variables, bound before anything runs.
+The schema layer compiles a GraphQL selection into these specs (schema/compiler.py), choosing for
+each field its column and how it is written from the field's declaration; resolvers/compiled.py
+turns them into the statement that writes the answer. Specs are shared by every request for the
+same document, so they hold no request state: arguments are functions of the request's
+variables, bound before anything runs.
 
 Specs compare by identity (eq=False): a request keys what it fetched by the spec it fetched for.
 """
@@ -11,7 +12,7 @@ Specs compare by identity (eq=False): a request keys what it fetched by the spec
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -20,7 +21,6 @@ from graphql.execution.values import VariableValues
 from resolvers.context import Context
 from resolvers.listing import ListSource
 from store.pages import Ordering, Window
-from store.row_pages import PARENT, SORT_VALUE, TOTAL
 
 # None: the value is already what JSON needs (strings, as GraphQL's String gives them back).
 Serialize = Callable[[Any], Any] | None
@@ -97,9 +97,6 @@ class ObjectSpec:
     fields: tuple[Any, ...]
     # Contributions decide per row whether this viewer sees their detail.
     restricted: bool = False
-    # The columns of the rows it is built from, in order (set by whatever selects them: a list
-    # adds the sort value and parent key after them). Rows are read by position, not by name.
-    layout: tuple[str, ...] = ()
 
     @cached_property
     def columns(self) -> tuple[str, ...]:
@@ -111,33 +108,9 @@ class ObjectSpec:
                 needed |= {spec.amount_column, spec.currency_column}
         return tuple(sorted(needed))
 
-    @cached_property
-    def positions(self) -> tuple[Any, ...]:
-        """Where each field's columns sit in a row: an index, or two for money."""
-        at = {name: index for index, name in enumerate(self.layout)}
-        found: list[Any] = []
-        for spec in self.fields:
-            if isinstance(spec, Scalar | Reference):
-                found.append(at[spec.column])
-            elif isinstance(spec, MoneyValue):
-                found.append((at[spec.amount_column], at[spec.currency_column]))
-            else:
-                found.append(at["id"])  # an ID, or the parent key of a nested list
-        return tuple(found)
-
-    @cached_property
-    def restriction(self) -> tuple[int, ...]:
-        """Where the columns deciding a restricted contribution's visibility sit."""
-        return tuple(self.layout.index(name) for name in RESTRICTION)
-
 
 # What Viewer.sees takes, in order.
 RESTRICTION = ("visibility", "contributor_id", "recipient_id")
-
-
-def standalone(spec: ObjectSpec) -> ObjectSpec:
-    """The spec built from rows of its own columns (a referenced row, a root object)."""
-    return replace(spec, layout=spec.columns)
 
 
 @dataclass(frozen=True, eq=False)
@@ -210,35 +183,6 @@ class ConnectionSpec:
     @cached_property
     def columns(self) -> tuple[str, ...]:
         return tuple(sorted({"id"}.union(*(node.columns for node in self.nodes))))
-
-    @cached_property
-    def layout(self) -> tuple[str, ...]:
-        """The columns of its rows, as store/row_pages.py selects them."""
-        if self.nested:
-            return (*self.columns, SORT_VALUE, TOTAL, PARENT)
-        return (*self.columns, SORT_VALUE)
-
-
-def connection(
-    key: str,
-    source: ListSource[Any],
-    arguments: Callable[[Variables], ListArguments],
-    parts: tuple[tuple[str, ConnectionPart], ...],
-    nested: bool,
-) -> ConnectionSpec:
-    """A connection whose item specs read its rows' layout."""
-    layout = ConnectionSpec(key, source, arguments, parts, nested).layout
-
-    def placed(part: Any) -> Any:
-        if isinstance(part, ObjectSpec):
-            return replace(part, layout=layout)
-        if isinstance(part, EdgesSpec):
-            return EdgesSpec(tuple((name, placed(inner)) for name, inner in part.parts))
-        return part
-
-    return ConnectionSpec(
-        key, source, arguments, tuple((name, placed(part)) for name, part in parts), nested
-    )
 
 
 @dataclass(frozen=True, eq=False)

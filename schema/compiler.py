@@ -58,8 +58,6 @@ from resolvers.selections import (
     Unsupported,
     Variables,
     Written,
-    connection,
-    standalone,
 )
 from schema import fields
 from schema.connection import page_slice
@@ -111,7 +109,7 @@ class Compiler:
 
         target = self._object(get_named_type(definition.type).name, read.model, node)
         nullable = not is_non_null_type(definition.type)
-        return RootObject(key, found, standalone(target), nullable=nullable)
+        return RootObject(key, found, target, nullable=nullable)
 
     def _object(self, type_name: str, model: Any, node: FieldNode) -> ObjectSpec:
         parent = self.graphql.get_type(type_name)
@@ -162,7 +160,7 @@ class Compiler:
         if isinstance(read, fields.Reference):
             target = self._object(get_named_type(definition.type).name, read.model, node)
             detail = restricted and visibility.withheld(read.column)
-            return Reference(key, read.column, standalone(target), detail)
+            return Reference(key, read.column, target, detail)
         if isinstance(read, fields.Listed):
             return self._connection(node, definition, read, nested=True)
         why = read.why if isinstance(read, fields.Resolved) else "undeclared"
@@ -224,7 +222,7 @@ class Compiler:
             )
             return ListArguments(criteria, ordering, window_for(slice_, ordering))
 
-        return connection(_key(node), source, bound, tuple(parts), nested)
+        return ConnectionSpec(_key(node), source, bound, tuple(parts), nested)
 
     def _edges(self, connection: Any, item: str, model: Any, node: FieldNode) -> EdgesSpec:
         edge = get_named_type(connection.fields["edges"].type)
