@@ -212,7 +212,8 @@ environment (read by every command; the README's "Configuration" says more):
   REQUEST_TIMEOUT, MAX_BODY_BYTES
                          seconds per request (default: 15); request body size (1048576)
   COMPILED_READS         on or off: supported queries answered by one statement per root field
-                         that writes their JSON (default: on)
+                         that writes their JSON (default: on; DIRECT_READS, its earlier name,
+                         is still read)
 """
 
 

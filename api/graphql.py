@@ -276,7 +276,8 @@ class GraphQLView(GraphQL[Context, None]):
         context.viewer = await viewer_for(self.database, header)
         if context.viewer is None:
             raise ConnectionRejectionError()
-        return UNSET
+        accepted: UnsetType = UNSET  # no payload in the acknowledgement
+        return accepted
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return await graphiql_page(request, self.database, self.graphiql_token_file)

@@ -138,7 +138,8 @@ def _definition(schema: GraphQLSchema, name: str, parent: Any) -> GraphQLField |
     if name == "__type":
         return TypeMetaFieldDef
     if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
-        return parent.fields.get(name)
+        found: GraphQLField | None = parent.fields.get(name)
+        return found
     return None
 
 
