@@ -10,7 +10,7 @@ A rule added to a source therefore holds on every path.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -81,6 +81,20 @@ async def nested_listing(
     page = await pages.load(parent_id)
     _remember(cache, page.rows)
     return Listing(page, lambda: counts.load(parent_id))
+
+
+class NamesPartners(Protocol):
+    @property
+    def partner_codes(self) -> Sequence[str]: ...
+
+
+Named = TypeVar("Named", bound=NamesPartners)
+
+
+async def partners_exist(context: Context, criteria: Named) -> Named:
+    """A rule of every list filtered by partner: each code names a participant."""
+    await check_codes(context, "filter.partners", criteria.partner_codes)
+    return criteria
 
 
 async def check_codes(context: Context, argument: str, codes: Sequence[str]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from resolvers.context import Context
-from resolvers.listing import ListSource, check_codes
+from resolvers.listing import ListSource, partners_exist
 from store.objectives import ORDERINGS, Objective, ObjectiveFilter, select_objectives
 
 __all__ = ["ORDERINGS", "Objective", "ObjectiveFilter"]
@@ -13,17 +13,12 @@ async def by_id(context: Context, pk: int) -> Objective | None:
     return await context.loaders.objective.load(pk)
 
 
-async def _partners_exist(context: Context, criteria: ObjectiveFilter) -> ObjectiveFilter:
-    await check_codes(context, "filter.partners", criteria.partner_codes)
-    return criteria
-
-
 # Every list of objectives, and its rules.
 OBJECTIVES: ListSource[ObjectiveFilter] = ListSource(
     "objectives",
     Objective,
     lambda criteria: (select_objectives(criteria), Objective),
     lambda context: context.loaders.objective,
-    rules=[_partners_exist],
+    rules=[partners_exist],
 )
 OBJECTIVES_OF_PLAN = OBJECTIVES.under("objectives.of_plan", lambda objective: objective.plan_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from resolvers import ids
 from resolvers.context import Context
 from resolvers.errors import comparable, invalid_argument, not_found, shown
-from resolvers.listing import ListSource, check_codes
+from resolvers.listing import ListSource, partners_exist
 from store.plans import ORDERINGS, Plan, PlanFilter, select_plans
 
 __all__ = ["ORDERINGS", "Plan", "PlanFilter"]
@@ -35,18 +35,13 @@ async def one(context: Context, pk: int | None, code: str | None) -> Plan | None
     return plan
 
 
-async def _partners_exist(context: Context, criteria: PlanFilter) -> PlanFilter:
-    await check_codes(context, "filter.partners", criteria.partner_codes)
-    return criteria
-
-
 # Every list of plans, and its rules.
 PLANS: ListSource[PlanFilter] = ListSource(
     "plans",
     Plan,
     lambda criteria: (select_plans(criteria), Plan),
     lambda context: context.loaders.plan,
-    rules=[_partners_exist],
+    rules=[partners_exist],
 )
 PLANS_OF_PARTNER = PLANS.under("plans.of_partner", lambda plan: plan.partner_id)
 

@@ -479,8 +479,13 @@ def in_sql(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def _same(direct: httpx.Response, ordinary: httpx.Response) -> dict[str, Any]:
     assert direct.status_code == ordinary.status_code, (direct.text[:300], ordinary.text[:300])
-    for header in ("content-type", "retry-after"):
-        assert direct.headers.get(header) == ordinary.headers.get(header)
+    assert direct.headers.get("content-type") == ordinary.headers.get("content-type")
+    # Seconds until the budget allows the request: each app's budget restores from the moment
+    # of its own first request, so a busy machine can put a second or two between them.
+    waits = [response.headers.get("retry-after") for response in (direct, ordinary)]
+    assert (waits[0] is None) == (waits[1] is None)
+    if waits[0] is not None and waits[1] is not None:
+        assert abs(int(waits[0]) - int(waits[1])) <= 5, waits
     body: dict[str, Any] = direct.json()
     assert body == ordinary.json()
     # Equal as parsed JSON, and in the same field order: the same text.
