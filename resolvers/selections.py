@@ -20,6 +20,7 @@ from graphql.execution.values import VariableValues
 
 from resolvers.context import Context
 from resolvers.listing import ListSource
+from store import visibility
 from store.pages import Ordering, Window
 
 # None: the value is already what JSON needs (strings, as GraphQL's String gives them back).
@@ -29,8 +30,9 @@ Variables = VariableValues
 
 
 class Unsupported(Exception):
-    """Raised while binding arguments: this request is for the resolver path (e.g. a nested filter
-    naming codes, whose check fails once per parent there)."""
+    """Raised while compiling a document or binding its arguments, with the reason: this request
+    is for the resolvers (a `resolved` field; a nested filter naming codes, whose check fails
+    once per parent there)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,17 +102,13 @@ class ObjectSpec:
 
     @cached_property
     def columns(self) -> tuple[str, ...]:
-        needed = {"id", *RESTRICTION} if self.restricted else {"id"}
+        needed = {"id", *visibility.DECIDED_BY} if self.restricted else {"id"}
         for spec in self.fields:
             if isinstance(spec, Scalar | Reference):
                 needed.add(spec.column)
             elif isinstance(spec, MoneyValue):
                 needed |= {spec.amount_column, spec.currency_column}
         return tuple(sorted(needed))
-
-
-# What Viewer.sees takes, in order.
-RESTRICTION = ("visibility", "contributor_id", "recipient_id")
 
 
 @dataclass(frozen=True, eq=False)

@@ -61,7 +61,6 @@ from resolvers.selections import (
 )
 from schema import fields
 from schema.connection import page_slice
-from store import visibility
 
 TYPENAME = "__typename"
 PAGE_INFO = frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"})
@@ -142,7 +141,7 @@ class Compiler:
             return Redaction(key, read.text)
         if isinstance(read, fields.Column):
             column = read.name or definition.extensions["strawberry-definition"].python_name
-            detail = restricted and visibility.withheld(column)
+            detail = restricted and fields.detail((column,))
             if read.convert is None:
                 return Scalar(key, column, _serializer(definition), detail, _written(definition))
             if not isinstance(read.convert, EnumMeta):
@@ -155,11 +154,11 @@ class Compiler:
             return Scalar(key, column, names.__getitem__, detail, names)
         if isinstance(read, fields.MoneyColumns):
             columns = (read.amount, read.currency)
-            detail = restricted and any(visibility.withheld(column) for column in columns)
+            detail = restricted and fields.detail(columns)
             return self._money(node, definition, read.amount, read.currency, detail)
         if isinstance(read, fields.Reference):
             target = self._object(get_named_type(definition.type).name, read.model, node)
-            detail = restricted and visibility.withheld(read.column)
+            detail = restricted and fields.detail((read.column,))
             return Reference(key, read.column, target, detail)
         if isinstance(read, fields.Listed):
             return self._connection(node, definition, read, nested=True)

@@ -187,10 +187,16 @@ def _plain_fields(cls: type) -> tuple[tuple[str, Plain], ...]:
     return _plain[cls]
 
 
+def detail(columns: tuple[str, ...]) -> bool:
+    """Whether a value read from `columns` is a restricted record's detail (store/visibility.py
+    decides): what both executors withhold from a viewer who may not see it."""
+    return any(visibility.withheld(name) for name in columns)
+
+
 def withheld(columns: tuple[str, ...], shown: bool | None) -> bool:
     """Whether a value read from `columns` is withheld: only for a restricted contribution
     whose detail this viewer may not see (`shown` False), and only for its detail."""
-    return shown is False and any(visibility.withheld(name) for name in columns)
+    return shown is False and detail(columns)
 
 
 def build(cls: type[T], row: Any, shown: bool | None = None) -> T:

@@ -48,7 +48,7 @@ from store.json_values import (
     written,
 )
 from store.pages import AnySelect, Ordering, Window, counting, keyset_bounds, keyset_order
-from store.visibility import visible
+from store.visibility import DECIDED_BY, visible
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,8 @@ def sees(row: Row, participant_id: int | None) -> ColumnElement[bool] | None:
     """`Viewer.sees` over a contribution row; None when the viewer sees everything."""
     if participant_id is None:
         return None
-    rule = visible(row["visibility"], row["contributor_id"], row["recipient_id"], participant_id)
+    visibility, contributor, recipient = (row[name] for name in DECIDED_BY)
+    rule = visible(visibility, contributor, recipient, participant_id)
     return written(rule)  # the viewer and the visibility named are ours to write in
 
 

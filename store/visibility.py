@@ -48,6 +48,11 @@ OPEN = frozenset(
 )
 
 
+# The columns that decide whether a viewer sees a contribution's detail, in the order `sees`
+# takes them.
+DECIDED_BY = ("visibility", "contributor_id", "recipient_id")
+
+
 def withheld(column: str) -> bool:
     """Whether a contribution's column (or a change event's key about one) is detail."""
     return column not in OPEN
