@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +24,6 @@ class Context:
     # None only on a WebSocket between connecting and `connection_init`; HTTP requires a viewer.
     viewer: Viewer | None = None
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
-    loaders: Loaders = field(init=False)
     # Filled by the WebSocket protocol with the `connection_init` payload.
     connection_params: dict[str, Any] | None = None
     # Wake-ups for subscriptions when the change feed grows (None: nobody listens).
@@ -35,8 +35,10 @@ class Context:
     # The query-cost budgets of this process's callers (None: unmetered).
     budgets: Budgets | None = None
 
-    def __post_init__(self) -> None:
-        self.loaders = Loaders(self.session)
+    @cached_property
+    def loaders(self) -> Loaders:
+        """Made when a resolver first asks: a compiled read needs none."""
+        return Loaders(self.session)
 
     def fresh(self) -> Context:
         """The same caller with empty loader caches: a long-lived subscription must not serve

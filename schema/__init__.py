@@ -7,35 +7,22 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-)
 from strawberry.schema.config import StrawberryConfig
 
+from schema.admission import Admission
 from schema.compiled_reads import CompiledReads
 from schema.connection import Node
 from schema.contribution import Contribution
-from schema.cost import QueryCost
-from schema.errors import ExplainOutages, is_unexpected
+from schema.errors import PublicErrors
 from schema.execution import EveryRootField
 from schema.mutation import Mutation
 from schema.objective import Objective
-from schema.parsing import ParseOnce
 from schema.participant import Participant
 from schema.plan import Plan
 from schema.query import Query
 from schema.review import Review
 from schema.scalars import SCALAR_OVERRIDES
 from schema.subscription import Subscription
-from schema.validation import (
-    LimitFragmentNesting,
-    NameArguments,
-    RefuseInvalidText,
-    RequireOperationName,
-)
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
@@ -44,14 +31,6 @@ class CoordinationSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """A client's mistake is an answer, not an incident: unexpected errors are logged where
         they are masked, and nothing else is."""
-
-
-# Bounds on what one document may ask, so no client can make one request arbitrarily expensive:
-# deeper than any query the API needs (introspection aside), more aliases than a page of a
-# client's own fields, more tokens than a hand-written document of several pages.
-MAX_DEPTH = 15
-MAX_ALIASES = 50
-MAX_TOKENS = 5_000
 
 
 def build_schema(
@@ -71,26 +50,10 @@ def build_schema(
         # Every root field runs, its errors listed in document order, as on the compiled path.
         execution_context_class=EveryRootField,
         extensions=[
-            # First: the limiters after it walk fragments recursively, and a long enough chain of
-            # fragments would exhaust the stack.
-            LimitFragmentNesting,
-            # Before validation and the cost: text that is not Unicode text is refused by name,
-            # uncharged, whatever else is wrong with the request.
-            RefuseInvalidText,
-            # A document of several operations and no operationName runs none of them.
-            RequireOperationName,
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            # After the token limit, whose option it parses with.
-            ParseOnce,
-            lambda: QueryCost(max_cost),
-            NameArguments,
-            # Last before execution: everything above has run when it answers, as for any query.
+            lambda: Admission(max_cost),
+            # Last before execution: the request has been admitted when it answers.
             *serving,
-            lambda: MaskErrors(should_mask_error=is_unexpected),
-            # After MaskErrors in the list, so it sees the errors first on the way out.
-            ExplainOutages,
+            PublicErrors,
         ],
     )
 

@@ -15,6 +15,7 @@ from math import ceil
 from typing import Any
 from weakref import WeakKeyDictionary
 
+import orjson
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -37,8 +38,6 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
-from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import validate_document
 
 from resolvers.budget import Budgets
 from resolvers.lru import LRU
@@ -183,6 +182,36 @@ def document_cost(
     return cost
 
 
+# Costs worked out, per schema, by the document's text, the operation and the variables: a client
+# polls with the same document and variables, and the walk costs more than the lookup.
+COSTS_KEPT = 512
+_costs: WeakKeyDictionary[GraphQLSchema, LRU[tuple[str, str | None, bytes], int]] = (
+    WeakKeyDictionary()
+)
+
+
+def priced(
+    schema: GraphQLSchema,
+    document: Any,
+    query: str | None,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+) -> int:
+    """`document_cost`, worked out once for the same text, operation and variables."""
+    try:
+        sent = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # an integer beyond 64 bits: worked out afresh
+        sent = None
+    if query is None or sent is None:
+        return document_cost(schema, document, operation_name, variables)
+    costs = _costs.setdefault(schema, LRU(COSTS_KEPT))
+    key = (query, operation_name, sent)
+    found = costs.get(key)
+    if found is None:
+        found = costs.put(key, document_cost(schema, document, operation_name, variables))
+    return found
+
+
 def charge(cost: int, max_cost: int, request: Any) -> tuple[dict[str, Any], list[GraphQLError]]:
     """Charges `cost` to the budget of the request's token (a Context, or None when unmetered):
     the `extensions.cost` report, and the errors that refuse the request (none when it may run).
@@ -218,53 +247,3 @@ def charge(cost: int, max_cost: int, request: Any) -> tuple[dict[str, Any], list
             extensions={"code": "THROTTLED", "cost": cost, "retryAfterSeconds": wait},
         )
     ]
-
-
-# Document texts found valid, per schema: validating again what was valid a moment ago costs
-# more than answering a compiled read. Only the verdict is kept; an invalid text is validated
-# again each time, so its errors are always the request's own.
-VALID_KEPT = 256
-_valid: WeakKeyDictionary[GraphQLSchema, LRU[str, bool]] = WeakKeyDictionary()
-
-
-class QueryCost(SchemaExtension):
-    """Refuses a document that costs more than one request may, or more than its token has left.
-
-    Validation runs here, before the cost, so only a valid document is priced; strawberry then
-    sees validation done and does not repeat it.
-    """
-
-    def __init__(self, max_cost: int) -> None:
-        self.max_cost = max_cost
-        self.report: dict[str, Any] = {}
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.graphql_document is not None and context.pre_execution_errors is None:
-            graphql_schema = context.schema._schema
-            valid = _valid.setdefault(graphql_schema, LRU(VALID_KEPT))
-            query = context.query if isinstance(context.query, str) else None
-            errors = []
-            if query is None or query not in valid:
-                # Strawberry's own validation (its rules added to ours), done here so it runs
-                # once.
-                errors = validate_document(
-                    graphql_schema, context.graphql_document, tuple(context.validation_rules)
-                )
-                if not errors and query is not None:
-                    valid.put(query, True)
-            context.pre_execution_errors = errors
-            if not errors:
-                cost = document_cost(
-                    graphql_schema,
-                    context.graphql_document,
-                    context.operation_name,
-                    context.variables,
-                )
-                self.report, context.pre_execution_errors = charge(
-                    cost, self.max_cost, context.context
-                )
-        yield
-
-    def get_results(self) -> dict[str, Any]:
-        return {"cost": self.report} if self.report else {}

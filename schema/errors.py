@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -17,7 +18,7 @@ from resolvers.errors import OUTAGE_MESSAGE, is_outage
 
 log = logging.getLogger("api.errors")
 
-# Strawberry's MaskErrors says this; the compiled path must say the same.
+# What a masked error says (as Strawberry's MaskErrors would).
 MASKED = "Unexpected error."
 
 
@@ -56,12 +57,21 @@ def public(error: GraphQLError) -> GraphQLError:
     return error
 
 
-class ExplainOutages(SchemaExtension):
-    """Turns errors caused by an unreachable database into a SERVICE_UNAVAILABLE error."""
+class PublicErrors(SchemaExtension):
+    """Every error a request answers with, as a client may see it (`public`): on a query's or a
+    mutation's result, and on each result a subscription streams."""
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if errors:
-            result.errors = [explained(error) for error in errors]  # type: ignore[union-attr]
+        _make_public(self.execution_context.result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        _make_public(result)
+        yield
+
+
+def _make_public(result: Any) -> None:
+    # Idempotent: an error already made public is neither an outage nor unexpected.
+    errors = getattr(result, "errors", None)
+    if errors:
+        result.errors = [public(error) for error in errors]

@@ -5,13 +5,15 @@ text that is not Unicode text wherever a request carries it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from graphql import (
     SKIP,
     ArgumentNode,
+    ASTValidationRule,
     DirectiveNode,
     DocumentNode,
     FieldNode,
@@ -19,6 +21,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLInputType,
+    GraphQLSchema,
     GraphQLSyntaxError,
     InlineFragmentNode,
     ListValueNode,
@@ -36,9 +39,10 @@ from graphql import (
 )
 from graphql.utilities.validate_input_value import validate_input_literal
 from graphql.validation import ValuesOfCorrectTypeRule
-from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
 
 from resolvers.errors import shown
+from resolvers.lru import LRU
 from schema.text import REPLACEMENT, SURROGATE, code_point, flaw
 
 
@@ -81,18 +85,6 @@ def argument_path(path: list[str | int]) -> str:
     """`["filter", "kinds", 0]` as `filter.kinds[0]`."""
     joined = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path)
     return joined.removeprefix(".")
-
-
-class NameArguments(SchemaExtension):
-    """Swaps the standard values rule for the one above, for every operation."""
-
-    def on_operation(self) -> Iterator[None]:
-        context = self.execution_context
-        context.validation_rules = tuple(
-            NamedValuesOfCorrectTypeRule if rule is ValuesOfCorrectTypeRule else rule
-            for rule in context.validation_rules
-        )
-        yield
 
 
 # Far beyond any hand-written document (fragments on the same type add no depth, so the depth limit
@@ -139,24 +131,13 @@ def fragment_nesting(document: DocumentNode) -> int:
     return max((depth.get(name, 0) for name in spreads.get(None, set())), default=0)
 
 
-class LimitFragmentNesting(SchemaExtension):
-    """Refuses a document whose fragments spread each other too deep, before anything walks it
-    recursively. Placed before the extensions that validate, it stops validation from running."""
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        if document is not None and context.pre_execution_errors is None:
-            nesting = fragment_nesting(document)
-            if nesting > MAX_FRAGMENT_NESTING:
-                context.pre_execution_errors = [
-                    GraphQLError(
-                        f"Fragments spread each other {nesting} levels deep; at most "
-                        f"{MAX_FRAGMENT_NESTING} are allowed.",
-                        extensions={"code": "FRAGMENTS_TOO_DEEP"},
-                    )
-                ]
-        yield
+def fragments_too_deep(nesting: int) -> GraphQLError:
+    """The refusal of a document whose fragments spread each other `nesting` levels deep."""
+    return GraphQLError(
+        f"Fragments spread each other {nesting} levels deep; at most "
+        f"{MAX_FRAGMENT_NESTING} are allowed.",
+        extensions={"code": "FRAGMENTS_TOO_DEEP"},
+    )
 
 
 # How long a value quoted in a refusal may be.
@@ -192,31 +173,13 @@ def operation_refusal(query: str | None, operation_name: str | None) -> GraphQLE
     return GraphQLError(message, extensions={"code": "BAD_REQUEST", "member": "operationName"})
 
 
-class RequireOperationName(SchemaExtension):
-    """A document of several operations runs none of them unless `operationName` says which:
-    running the first, as Strawberry would, could run a mutation the client did not mean."""
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        if document is not None and context.pre_execution_errors is None:
-            operations = sum(
-                isinstance(definition, OperationDefinitionNode)
-                for definition in document.definitions
-            )
-            # `operation_name` falls back to the first operation's name: ask what was sent.
-            if operations > 1 and context._provided_operation_name is None:
-                context.pre_execution_errors = [operation_refusal(context.query, None)]
-        yield
-
-
 # --- text that is not Unicode text ----------------------------------------------------------
 #
 # One rule (schema/text.py) for every text a request carries: string literals in the document,
 # and every string and field name in its variables, whatever type they are sent for. graphql-core
 # already refuses a lone surrogate in a literal as a syntax error that names nothing; the
-# refusal here names the argument, or the variable, it was sent in. The resolver path asks
-# `RefuseInvalidText`; the compiled path declines such a request, so the resolver path answers it.
+# refusal here names the argument, or the variable, it was sent in. schema/admission.py asks it
+# for every request, before either path answers.
 
 INVALID_TEXT = "INVALID_TEXT"
 
@@ -437,26 +400,30 @@ def variable_text_errors(document: DocumentNode, variables: Any) -> list[GraphQL
     return errors
 
 
-class RefuseInvalidText(SchemaExtension):
-    """Refuses, before anything runs or is charged, a request whose document or variables hold
-    text that is not Unicode text, naming where it was sent. Placed before the extensions that
-    validate and price a document, it stops them."""
+# Document texts found valid, per schema: validating again what was valid a moment ago costs
+# more than answering a compiled read. Only the verdict is kept; an invalid text is validated
+# again each time, so its errors are always the request's own.
+VALID_KEPT = 256
+_valid: WeakKeyDictionary[GraphQLSchema, LRU[str, bool]] = WeakKeyDictionary()
 
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.graphql_document is None and isinstance(context.query, str):
-            refused = document_text_errors(context.query, context.parse_options)
-            if refused is not None:
-                # Parsed here, without the surrogates, so strawberry does not parse the original
-                # into a syntax error that names nothing.
-                context.graphql_document, context.pre_execution_errors = refused
-        yield
 
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        if document is not None and context.pre_execution_errors is None:
-            errors = variable_text_errors(document, context.variables)
-            if errors:
-                context.pre_execution_errors = errors
-        yield
+def found_valid(schema: GraphQLSchema, query: str | None) -> bool:
+    """Whether the text `query` passed validation a moment ago."""
+    valid = _valid.get(schema)
+    return query is not None and valid is not None and query in valid
+
+
+def validation_errors(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    query: str | None,
+    rules: Sequence[type[ASTValidationRule]],
+) -> list[GraphQLError]:
+    """GraphQL's validation of `document` under `rules` (Strawberry's and ours), run only once
+    for a text found valid before."""
+    if found_valid(schema, query):
+        return []
+    errors = validate_document(schema, document, tuple(rules))
+    if not errors and query is not None:
+        _valid.setdefault(schema, LRU(VALID_KEPT)).put(query, True)
+    return errors

@@ -49,7 +49,7 @@ MEMBERS = (
     "totalCount edges { cursor node { id } } pageInfo { startCursor endCursor }",
 )
 
-# Fewer aliases than the schema allows in one document (schema.MAX_ALIASES).
+# Fewer aliases than the schema allows in one document (schema/admission.MAX_ALIASES).
 ALIASES_PER_DOCUMENT = 45
 
 GEORGIA_PLAN = "GE-IPAP-2004"
