@@ -47,16 +47,18 @@ lint: install
 types: install
 	$(BIN)/mypy
 
-# The slowest tests are listed, to see where CI's time goes.
-pytest: install node-clients
-	$(BIN)/pytest --durations=15
+# The suite on every core (at most four, so as not to crowd PostgreSQL's connections; a worker
+# with nothing left takes tests queued for another, so one slow test does not idle a core), under
+# coverage: the slowest tests listed, to see where CI's time goes; a short table of the files not
+# fully covered; a failure below the floor that pyproject.toml sets. Tracing costs about twice the
+# CPU, which the workers make up for. `make coverage` adds the line-by-line report in htmlcov/.
+PYTEST := $(BIN)/pytest -n auto --maxprocesses=4 --dist worksteal --cov --cov-report=term:skip-covered --durations=15
 
-# The whole suite under coverage: a short table of the files not fully covered, the line-by-line
-# report in htmlcov/, and a failure below the floor that pyproject.toml sets. Tracing costs about
-# 2.5 times the CPU of `make pytest` (up to 5 times on the hypothesis tests), so each test gets
-# three times its usual timeout.
-coverage: install node-clients  ## the whole suite under coverage, its report in htmlcov/
-	$(BIN)/pytest --cov --cov-report=term:skip-covered --cov-report=html -o timeout=900 --durations=25
+pytest: install node-clients
+	$(PYTEST)
+
+coverage: install node-clients  ## the suite as `make pytest` runs it, plus its report in htmlcov/
+	$(PYTEST) --cov-report=html
 
 # The npm graphql-ws client that tests/test_standard_clients.py runs, from the lockfile; again
 # only when the lockfile changes. Without npm the tests that need it skip, or fail under CI.
