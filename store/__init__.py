@@ -2,6 +2,7 @@
 
 from store import (
     changes,
+    confirmations,
     contributions,
     idempotency,
     objectives,
@@ -17,6 +18,7 @@ from store.base import Base
 __all__ = [
     "Base",
     "changes",
+    "confirmations",
     "contributions",
     "idempotency",
     "objectives",

@@ -107,3 +107,24 @@ class ChangeAction(enum.Enum):
     WITHDRAWN = "WITHDRAWN"
     TRANSITIONED = "TRANSITIONED"
     OVERLAP_DETECTED = "OVERLAP_DETECTED"
+    CONFIRMED = "CONFIRMED"
+    DISPUTED = "DISPUTED"
+
+
+class ConfirmationVerdict(enum.Enum):
+    CONFIRMED = "CONFIRMED"
+    DISPUTED = "DISPUTED"
+
+
+class ConfirmationStage(enum.Enum):
+    """What the recipient confirms: funding RECEIVED, in-kind support DELIVERED."""
+
+    RECEIVED = "RECEIVED"
+    DELIVERED = "DELIVERED"
+
+
+class ReconciliationState(enum.Enum):
+    DIFFERS = "DIFFERS"
+    OUTDATED = "OUTDATED"
+    DISPUTED = "DISPUTED"
+    UNCONFIRMED = "UNCONFIRMED"
