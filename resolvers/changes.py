@@ -32,6 +32,8 @@ REFERENCES = {
     "predecessor_id": "Plan",
     "successorId": "Plan",
     "review_id": "Review",
+    "contribution_id": "Contribution",
+    "recorded_by_id": "Participant",
 }
 # Amounts and the column holding their currency, shown in the currency's minor units.
 MONEY = {"amount": "currency", "requirement_amount": "requirement_currency"}

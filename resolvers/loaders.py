@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from store import changes, contributions, objectives, participants, plans, reviews
+from store import changes, confirmations, contributions, objectives, participants, plans, reviews
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -85,6 +85,10 @@ class Loaders:
             reviews.assessments_of, default=list
         )
         self.change: DataLoader[int, changes.ChangeEvent | None] = self._keyed(changes.by_ids)
+        # The current confirmation of each contribution (by contribution id).
+        self.confirmation: DataLoader[int, confirmations.Confirmation | None] = self._keyed(
+            confirmations.latest_of
+        )
 
     def _keyed(
         self, batch: Batch, default: Callable[[], Any] | None = None

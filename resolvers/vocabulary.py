@@ -4,6 +4,8 @@ from store.enums import (
     Assessment,
     Category,
     ChangeAction,
+    ConfirmationStage,
+    ConfirmationVerdict,
     ContributionKind,
     ContributionStatus,
     DatePrecision,
@@ -13,6 +15,7 @@ from store.enums import (
     PlanKind,
     PlanStatus,
     Priority,
+    ReconciliationState,
     Role,
     Visibility,
 )
@@ -21,6 +24,8 @@ __all__ = [
     "Assessment",
     "Category",
     "ChangeAction",
+    "ConfirmationStage",
+    "ConfirmationVerdict",
     "ContributionKind",
     "ContributionStatus",
     "DatePrecision",
@@ -30,6 +35,7 @@ __all__ = [
     "PlanKind",
     "PlanStatus",
     "Priority",
+    "ReconciliationState",
     "Role",
     "Visibility",
 ]
