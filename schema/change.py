@@ -22,7 +22,10 @@ Info = strawberry.Info[Context, None]
 
 strawberry.enum(
     ChangeAction,
-    description="What a write did: CREATED, UPDATED, WITHDRAWN, or TRANSITIONED (to an ITPP).",
+    description=(
+        "What a write did: CREATED, UPDATED, WITHDRAWN, TRANSITIONED (to an ITPP), "
+        "OVERLAP_DETECTED, or CONFIRMED or DISPUTED (by the recipient partner)."
+    ),
 )
 
 

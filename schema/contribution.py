@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import contributions, objectives, participants
+from resolvers import confirmations, contributions, objectives, participants
 from resolvers.context import Context
 from resolvers.errors import require
 from resolvers.viewer import Viewer
 from schema.change import ChangeEvent, history_of
+from schema.confirmation import Confirmation
 from schema.connection import After, Before, Connection, First, Last, Node, page_slice
 from schema.enums import ContributionKind, ContributionStatus, Visibility
 from schema.fields import build, column, money, redaction, reference, referenced, resolved
@@ -101,6 +102,17 @@ class Contribution(Node):
 
         row = await referenced(self, info.context, "objective")
         return Objective.from_row(require(row, "objective"))
+
+    @strawberry.field(
+        description=(
+            "The recipient partner's current account of it (the latest confirmation or "
+            "dispute; earlier ones are in its history); null when none, or when withheld from you."
+        ),
+        metadata=resolved("the latest confirmation, by a loader (resolvers/loaders.py)"),
+    )
+    async def confirmation(self, info: Info) -> Confirmation | None:
+        row = await confirmations.current(info.context, self.row)
+        return None if row is None else Confirmation.of(row)
 
     @strawberry.field(
         description="Every write to this object, oldest first.",

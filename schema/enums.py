@@ -7,6 +7,8 @@ import strawberry
 from resolvers.vocabulary import (
     Assessment,
     Category,
+    ConfirmationStage,
+    ConfirmationVerdict,
     ContributionKind,
     ContributionStatus,
     DatePrecision,
@@ -16,6 +18,7 @@ from resolvers.vocabulary import (
     PlanKind,
     PlanStatus,
     Priority,
+    ReconciliationState,
     Role,
     Visibility,
 )
@@ -81,10 +84,28 @@ strawberry.enum(
     ),
 )
 strawberry.enum(Assessment, description="A review's verdict on one objective.")
+strawberry.enum(
+    ConfirmationVerdict,
+    description="The recipient's account of a contribution: CONFIRMED, or DISPUTED.",
+)
+strawberry.enum(
+    ConfirmationStage,
+    description="What a recipient confirms: funding RECEIVED, or in-kind support DELIVERED.",
+)
+strawberry.enum(
+    ReconciliationState,
+    description=(
+        "Why a contribution needs reconciling: DIFFERS (the confirmed amount or currency is not "
+        "the reported one), OUTDATED (the confirmation answers an older version), DISPUTED, or "
+        "UNCONFIRMED (under way, started long ago, and nothing recorded by the recipient)."
+    ),
+)
 
 __all__ = [
     "Assessment",
     "Category",
+    "ConfirmationStage",
+    "ConfirmationVerdict",
     "ContributionKind",
     "ContributionStatus",
     "DatePrecision",
@@ -94,6 +115,7 @@ __all__ = [
     "PlanKind",
     "PlanStatus",
     "Priority",
+    "ReconciliationState",
     "Role",
     "Visibility",
 ]

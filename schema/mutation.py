@@ -6,6 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.context import Context
+from schema import confirmation_mutations as confirmations
 from schema import contribution_mutations as contributions
 from schema import objective_mutations as objectives
 from schema import plan_mutations as plans
@@ -32,6 +33,25 @@ class Mutation:
         self, info: Info, input: contributions.WithdrawContributionInput
     ) -> contributions.ContributionPayload:
         return await contributions.withdraw(info, input)
+
+    @strawberry.mutation(
+        description=(
+            "Confirm, as its recipient partner, that a contribution to you was received or "
+            "delivered. The contribution stays as reported; both accounts are kept."
+        )
+    )
+    async def confirm_contribution(
+        self, info: Info, input: confirmations.ConfirmContributionInput
+    ) -> confirmations.ConfirmationPayload:
+        return await confirmations.confirm(info, input)
+
+    @strawberry.mutation(
+        description="Dispute, as its recipient partner, a contribution to you, with a reason."
+    )
+    async def dispute_contribution(
+        self, info: Info, input: confirmations.DisputeContributionInput
+    ) -> confirmations.ConfirmationPayload:
+        return await confirmations.dispute(info, input)
 
     @strawberry.mutation(description="Create a plan for a partner (secretariat only).")
     async def create_plan(self, info: Info, input: plans.CreatePlanInput) -> plans.PlanPayload:

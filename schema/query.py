@@ -9,12 +9,14 @@ from typing import Annotated, Any
 import strawberry
 
 from resolvers import changes, contributions, gaps, nodes, objectives, overlaps, participants, plans
+from resolvers import confirmations as confirming
 from resolvers import coverage as covering
 from resolvers.context import Context
 from resolvers.viewer import Viewer as ViewerValue
 from resolvers.vocabulary import Role as RoleValue
 from schema.analysis import AidGap, AidOverlap, AnalysisFilter, Coverage, PeriodInput
 from schema.change import ChangeEvent, ChangeFilter, events
+from schema.confirmation import ReconciliationFilter, ReconciliationItem
 from schema.connection import After, Before, Connection, First, Last, Node, connection, page_slice
 from schema.contribution import Contribution, seen_by
 from schema.fields import listed, looked_up, lookup, page, resolved
@@ -145,6 +147,42 @@ class Query:
             page_slice(first, after, last, before),
         )
         return connection(listing, AidGap.of)
+
+    @strawberry.field(
+        description=(
+            "Contributions whose contributor's report and recipient's account differ, are "
+            "disputed, answer an older version, or are under way with nothing confirmed beyond "
+            "`unconfirmedDays`; withdrawn ones are left out. Only contributions whose detail you "
+            "see are listed. Ordered by the start of their period, then as registered."
+        ),
+        metadata=resolved("a comparison of two accounts: resolvers/confirmations.py"),
+    )
+    async def reconciliation(
+        self,
+        info: Info,
+        filter: ReconciliationFilter | None = None,
+        unconfirmed_days: Annotated[
+            int,
+            strawberry.argument(
+                description=(
+                    "A contribution committed or further is UNCONFIRMED when its period started "
+                    "more than this many days ago and its recipient has recorded nothing."
+                )
+            ),
+        ] = 90,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ReconciliationItem]:
+        listing = await confirming.reconciliation(
+            info.context,
+            ReconciliationFilter.of(filter),
+            ReconciliationFilter.states_of(filter),
+            unconfirmed_days,
+            page_slice(first, after, last, before),
+        )
+        return connection(listing, lambda entry: ReconciliationItem.of(info, entry))
 
     @strawberry.field(
         description=(
