@@ -792,6 +792,26 @@ async def _transition(scene: Scene) -> dict[str, Any]:
     return {"planId": await given_plan(scene.api)}
 
 
+async def _confirm(scene: Scene) -> dict[str, Any]:
+    # The secretariat is not the recipient: refused once every input has passed its checks.
+    return {
+        "id": scene.contribution,
+        "expectedVersion": await scene.version(scene.contribution),
+        "stage": "RECEIVED",
+        "amount": {"amount": "1000.00", "currency": "EUR"},
+        "on": "2024-04-01",
+    }
+
+
+async def _dispute(scene: Scene) -> dict[str, Any]:
+    return {
+        "id": scene.contribution,
+        "expectedVersion": await scene.version(scene.contribution),
+        "reason": "Not received",
+        "on": "2024-04-01",
+    }
+
+
 BASE_INPUTS: dict[str, Base] = {
     "createPlan": _create_plan,
     "updatePlan": _update_plan,
@@ -802,6 +822,8 @@ BASE_INPUTS: dict[str, Base] = {
     "withdrawContribution": _withdraw,
     "recordPlanReview": _review,
     "transitionPlan": _transition,
+    "confirmContribution": _confirm,
+    "disputeContribution": _dispute,
 }
 
 assert SERVED.mutation_type is not None
