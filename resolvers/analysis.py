@@ -79,7 +79,7 @@ class Rates:
 
 @dataclass(frozen=True)
 class Entry:
-    """One contribution, valued in the base currency."""
+    """One contribution that reaches an objective, valued in the base currency."""
 
     id: int
     contributor_id: int
@@ -89,6 +89,19 @@ class Entry:
     rate_id: int | None
     starts_on: date
     ends_on: date | None
+    # Whose money it is: its contributor, or for an allocation from a fund (or of support
+    # earmarked to a plan) the givers of what it draws on (store/draws.origins).
+    sources: frozenset[int] = frozenset()
+
+    @property
+    def givers(self) -> frozenset[int]:
+        return self.sources or frozenset({self.contributor_id})
+
+
+def distinct(one: Entry, other: Entry) -> bool:
+    """Whether two contributions come from distinct sources: no giver in common. A fund and a
+    donor whose money it passes on are one source, not two."""
+    return one.givers.isdisjoint(other.givers)
 
 
 @dataclass(frozen=True)
@@ -114,7 +127,7 @@ def live(entries: Iterable[Entry], window: Window = Window()) -> list[Entry]:
 
 @dataclass(frozen=True)
 class Overlap:
-    """Several contributors on one objective at the same time."""
+    """Support from distinct sources on one objective at the same time."""
 
     entries: tuple[Entry, ...]
     contributor_ids: tuple[int, ...]
@@ -139,7 +152,7 @@ def overlap(
     for entry in sorted(live(entries, window), key=lambda e: (e.starts_on, e.id)):
         running = [o for o in running if o.ends_on is None or o.ends_on >= entry.starts_on]
         for other in running:
-            if other.contributor_id != entry.contributor_id:
+            if distinct(other, entry):
                 flagged[entry.id], flagged[other.id] = entry, other
                 same_kind = same_kind or other.kind == entry.kind
         running.append(entry)
@@ -153,7 +166,7 @@ def overlap(
         reasons.append(Reason.SAME_KIND)
     if excess:
         reasons.append(Reason.EXCEEDS_REQUIREMENT)
-    contributors = tuple(sorted({e.contributor_id for e in chosen}))
+    contributors = tuple(sorted(frozenset().union(*(e.givers for e in chosen))))
     return Overlap(
         entries=chosen,
         contributor_ids=contributors,
@@ -199,7 +212,7 @@ def tally(entries: Iterable[Entry], window: Window = Window()) -> Tally:
         committed=sum((e.value for e in counted if e.status in COMMITTED), ZERO),
         disbursed=sum((e.value for e in counted if e.status in DONE), ZERO),
         contributions=len(counted),
-        contributors=len({e.contributor_id for e in counted}),
+        contributors=len(frozenset().union(*(e.givers for e in counted))),
         rate_ids=frozenset(e.rate_id for e in counted if e.rate_id is not None),
     )
 

@@ -63,6 +63,12 @@ class Registration:
     external_reference: str | None = None
 
 
+def reached(row: Contribution) -> list[int]:
+    """The objectives whose tallies a write to `row` changes: the one it reaches, if any (pooled
+    support counts nowhere until it is allocated)."""
+    return [] if row.objective_id is None else [row.objective_id]
+
+
 def _status_fits_kind(path: str, kind: ContributionKind, status: ContributionStatus) -> None:
     if status is ContributionStatus.DISBURSED and kind is not ContributionKind.FUNDING:
         raise reject(path, "DISBURSED is for funding; in-kind support is DELIVERED")
@@ -90,7 +96,7 @@ async def register(
                 return Outcome(await get(session, Contribution, seen.entity_id), replayed=True)
         row = await _new_contribution(session, context, entry)
         await log(context, session, row, ChangeAction.CREATED, None)
-        await refresh_objectives(session, [row.objective_id])
+        await refresh_objectives(session, reached(row))
         if key is not None:
             await idempotency.remember(
                 session, viewer.participant_id, REGISTER, key, print_, row.id
@@ -138,6 +144,8 @@ async def _new_contribution(
             objective_id=objective.id,
             contributor_id=viewer.participant_id,
             recipient_id=plan.partner_id,
+            reported_by_id=viewer.participant_id,
+            draws=False,
             kind=entry.kind,
             status=entry.status,
             amount=amount,
@@ -212,7 +220,7 @@ async def update(
             row.amount, row.currency = await money(session, path, amount, currency, row.valued_on)
         await save(session)
         await log(context, session, row, ChangeAction.UPDATED, before)
-        await refresh_objectives(session, [row.objective_id])
+        await refresh_objectives(session, reached(row))
         return Outcome(row)
 
     return await run(context, work)
@@ -232,7 +240,7 @@ async def withdraw(
         await save(session)
         why = input_text("reason", reason, DESCRIPTION_LIMIT, prose=True)
         await log(context, session, row, ChangeAction.WITHDRAWN, before, {"reason": why})
-        await refresh_objectives(session, [row.objective_id])
+        await refresh_objectives(session, reached(row))
         return Outcome(row)
 
     return await run(context, work)

@@ -68,7 +68,9 @@ async def rates(context: Context, covered: Covered) -> list[ExchangeRate]:
     return sorted(found.values(), key=rate_order)
 
 
-async def _withheld_only(session: AsyncSession, covered: Covered, scope: int) -> set[int]:
+async def _withheld_only(
+    session: AsyncSession, covered: Covered, scope: frozenset[int]
+) -> set[int]:
     """The rates that, on the lines covered, only contributions withheld from this viewer use
     (two statements, however many lines: the tallies do not say whose each rate is)."""
     lines = tallies.select_lines(covered.criteria).with_only_columns(ObjectiveTally.line_id)

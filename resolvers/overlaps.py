@@ -14,8 +14,8 @@ from resolvers.errors import invalid_argument
 from resolvers.listing import check_codes
 from resolvers.pagination import Listing, Slice, window_for
 from resolvers.tallying import entries, rate_order, rates_of, requirement_of
+from store import draws, tallies
 from store import rates as stored_rates
-from store import tallies
 from store.contributions import Contribution
 from store.objectives import Objective
 from store.pages import Ordering, count, fetch_page, page_of
@@ -40,6 +40,8 @@ class FoundOverlap:
     rates: dict[int, ExchangeRate]
     rate_of: dict[int, int | None]
     requirement_rate: int | None
+    # Where each contribution's money comes from (store/draws.origins).
+    origins: dict[int, tuple[Contribution, ...]]
 
 
 def period(active_on: date | None, start: date | None, end: date | None) -> analysis.Window:
@@ -112,11 +114,14 @@ async def _details(
     currencies |= {o.requirement_currency for _, o, _ in rows if o.requirement_currency}
     rate_rows = await stored_rates.of_currencies(session, currencies)
     rates, by_id = rates_of(rate_rows), {rate.id: rate for rate in rate_rows}
+    origins = await draws.origins(session, [row for rows in support.values() for row in rows])
     found = {}
     for tally, head, _ in rows:
         context.loaders.objective.prime(head.id, head)
         requirement, requirement_rate = requirement_of(head, rates)
-        result = analysis.overlap(entries(support[tally.line_id], rates), requirement, window)
+        result = analysis.overlap(
+            entries(support[tally.line_id], rates, origins), requirement, window
+        )
         if result is None:
             continue
         rate_of = {entry.id: entry.rate_id for entry in result.entries}
@@ -128,14 +133,24 @@ async def _details(
             rates={i: by_id[i] for i in used if i is not None},
             rate_of=rate_of,
             requirement_rate=requirement_rate,
+            origins={row.id: origins[row.id] for row in support[tally.line_id]},
         )
     return found
 
 
 def visible_contributors(context: Context, found: FoundOverlap) -> list[int]:
-    """Contributors this caller may see named: those with a contribution it may see in detail."""
+    """The givers this caller may see named: of a contribution it sees in detail, the givers
+    whose own contributions (into a fund, or earmarked) it also sees in detail."""
     viewer = context.caller
-    return sorted({row.contributor_id for row in found.contributions if viewer.sees_detail(row)})
+    return sorted(
+        {
+            leaf.contributor_id
+            for row in found.contributions
+            if viewer.sees_detail(row)
+            for leaf in found.origins[row.id]
+            if viewer.sees_detail(leaf)
+        }
+    )
 
 
 def visible_rates(context: Context, found: FoundOverlap) -> list[ExchangeRate]:

@@ -112,8 +112,13 @@ async def contribution_changes(
             if row is None or (recipient is not None and row.recipient_id != recipient.id):
                 continue
             if category is not None:
-                objective = await objectives.by_id(fresh, row.objective_id)
-                if objective is None or objective.category is not category:
+                # Pooled support names its category itself; support that reached an objective
+                # has the objective's.
+                found = row.category
+                if row.objective_id is not None:
+                    objective = await objectives.by_id(fresh, row.objective_id)
+                    found = None if objective is None else objective.category
+                if found is not category:
                     continue
             seen = (await changes.present(fresh, [event]))[event.id]
             yield ContributionChange(cursor_of(event), seen, row, fresh)

@@ -3,7 +3,7 @@ in the write's own transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from resolvers import analysis
-from store import changes, tallies
+from store import changes, draws, tallies
 from store import rates as stored_rates
 from store.contributions import Contribution
 from store.enums import ChangeAction
@@ -33,7 +33,14 @@ def rate_order(rate: ExchangeRate) -> tuple[str, date]:
     return rate.currency, rate.valid_from
 
 
-def entries(contributions: Iterable[Contribution], rates: analysis.Rates) -> list[analysis.Entry]:
+Origins = Mapping[int, Sequence[Contribution]]
+
+
+def entries(
+    contributions: Iterable[Contribution], rates: analysis.Rates, origins: Origins
+) -> list[analysis.Entry]:
+    """Contributions as the maths takes them, each with the givers of its money (`origins`, from
+    store/draws.origins: a fund's allocation counts as its donors' money)."""
     found = []
     for row in contributions:
         value, rate = rates.convert(row.amount, row.currency, row.valued_on)
@@ -47,6 +54,7 @@ def entries(contributions: Iterable[Contribution], rates: analysis.Rates) -> lis
                 rate_id=None if rate is None else rate.id,
                 starts_on=row.starts_on,
                 ends_on=row.ends_on,
+                sources=frozenset(leaf.contributor_id for leaf in origins.get(row.id, ())),
             )
         )
     return found
@@ -63,9 +71,13 @@ def requirement_of(head: Objective, rates: analysis.Rates) -> tuple[Decimal | No
 
 
 def tally_row(
-    line_id: int, head: Objective, support: Sequence[Contribution], rates: analysis.Rates
+    line_id: int,
+    head: Objective,
+    support: Sequence[Contribution],
+    rates: analysis.Rates,
+    origins: Origins,
 ) -> dict[str, Any]:
-    valued = entries(support, rates)
+    valued = entries(support, rates, origins)
     requirement, requirement_rate = requirement_of(head, rates)
     counted = analysis.tally(valued)
     found = analysis.overlap(valued, requirement)
@@ -102,8 +114,11 @@ async def refresh(session: AsyncSession, line_ids: Iterable[int], detect: bool =
             head.requirement_currency for head in heads.values() if head.requirement_currency
         }
         rates = rates_of(await stored_rates.of_currencies(session, currencies))
+        sources = await draws.origins(session, [row for rows in support.values() for row in rows])
         rows = [
-            tally_row(line, heads[line], support[line], rates) for line in part if line in heads
+            tally_row(line, heads[line], support[line], rates, sources)
+            for line in part
+            if line in heads
         ]
         await tallies.replace(session, rows)
         if detect:

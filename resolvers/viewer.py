@@ -18,6 +18,8 @@ class Viewer:
     role: Role
     token_id: int
     expires_at: datetime | None
+    # The funds its participant manages, for which it acts too (store/funds.py).
+    funds: frozenset[int] = frozenset()
 
     @property
     def is_secretariat(self) -> bool:
@@ -38,7 +40,12 @@ class Viewer:
 
     def restricted_scope(self) -> Scope:
         """Whose restricted detail this viewer sees, as store/visibility.py takes it (None: all)."""
-        return None if self.is_secretariat else self.participant_id
+        return None if self.is_secretariat else self.acting_for
+
+    @property
+    def acting_for(self) -> frozenset[int]:
+        """The participants this viewer acts for: its own, and the funds it manages."""
+        return self.funds | {self.participant_id}
 
 
 async def authenticate(database: Database, secret: str) -> Viewer | None:
@@ -49,4 +56,6 @@ async def authenticate(database: Database, secret: str) -> Viewer | None:
         bearer = await tokens.authenticate(connection, secret, datetime.now(UTC))
     if bearer is None:
         return None
-    return Viewer(bearer.participant_id, bearer.role, bearer.token_id, bearer.expires_at)
+    return Viewer(
+        bearer.participant_id, bearer.role, bearer.token_id, bearer.expires_at, bearer.funds
+    )

@@ -186,6 +186,8 @@ def _contribution(
     return {
         "contributor_id": donor.id,
         "recipient_id": slot.partner_id,
+        "reported_by_id": donor.id,
+        "draws": False,
         "kind": kind,
         "status": status,
         "amount": amount,

@@ -38,17 +38,37 @@ from store.visibility import Scope, visible
 __all__ = ["Contribution", "ContributionFilter", "visible"]
 
 
+def _its_contributor(context: Any) -> Any:
+    """Unless said otherwise, a contribution was reported by its contributor."""
+    return context.get_current_parameters()["contributor_id"]
+
+
 class Contribution(Timestamped, Base):
     __tablename__ = "contribution"
     # A donor system that resubmits its own record must never double-count it.
     __table_args__ = (UniqueConstraint("contributor_id", "external_reference"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    objective_id: Mapped[int] = mapped_column(ForeignKey("objective.id"), index=True)
+    # The objective its money reaches. None while it is pooled: in a fund, or earmarked to a plan
+    # and waiting to be allocated; an objective counts only what reaches it (store/draws.py).
+    objective_id: Mapped[int | None] = mapped_column(ForeignKey("objective.id"), index=True)
     contributor_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
-    # The partner whose plan the objective belongs to. A plan never changes partner, so this copy
-    # lets visibility be decided from the row alone, on every path.
+    # The partner whose plan it supports, or the fund it goes into. A plan never changes partner,
+    # so this copy lets visibility be decided from the row alone, on every path.
     recipient_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    # The fund it passes through: a donor's contribution into a fund, and the fund's allocations.
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"), index=True)
+    # What pooled support is earmarked to: a plan, a category of it, or one objective.
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id"), index=True)
+    category: Mapped[Category | None] = mapped_column(enum_column(Category, "category"))
+    earmarked_objective_id: Mapped[int | None] = mapped_column(ForeignKey("objective.id"))
+    # Whether it draws on pooled support (store/draws.py): what a fund or a plan-earmarked
+    # contribution passed on to an objective. Its givers are then those of what it draws on.
+    draws: Mapped[bool] = mapped_column(default=False)
+    # Who registered it: its contributor, or the secretariat or a fund's manager on its behalf.
+    reported_by_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id"), index=True, default=_its_contributor
+    )
     kind: Mapped[ContributionKind] = mapped_column(
         enum_column(ContributionKind, "contribution_kind"), index=True
     )
@@ -244,7 +264,7 @@ def _live_on_lines(lines: Select[Any]) -> list[ColumnElement[bool]]:
 
 
 async def valuations_withheld(
-    session: AsyncSession, lines: Select[Any], scope: int, base_currency: str
+    session: AsyncSession, lines: Select[Any], scope: frozenset[int], base_currency: str
 ) -> list[tuple[str, date]]:
     """The (currency, valuation day) of every contribution counted on these lines whose detail
     the viewer may not see, but in the base currency (which needs no rate)."""
@@ -263,7 +283,7 @@ async def valuations_withheld(
 async def valued_in_sight(
     session: AsyncSession,
     lines: Select[Any],
-    scope: int,
+    scope: frozenset[int],
     spans: Sequence[tuple[str, date | None, date | None]],
 ) -> list[bool]:
     """For each (currency, from, before) span (None: open), whether a contribution counted on

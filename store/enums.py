@@ -8,6 +8,16 @@ import enum
 class ParticipantKind(enum.Enum):
     STATE = "STATE"
     INSTITUTION = "INSTITUTION"
+    # A trust fund, pooled fund or executing agency through which support passes (store/funds.py).
+    FUND = "FUND"
+
+
+class FundForm(enum.Enum):
+    """How a fund holds and passes on what it receives."""
+
+    TRUST_FUND = "TRUST_FUND"
+    POOLED_FUND = "POOLED_FUND"
+    EXECUTING_AGENCY = "EXECUTING_AGENCY"
 
 
 class Role(enum.Enum):

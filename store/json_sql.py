@@ -169,12 +169,12 @@ def _listed(shown: ColumnElement[bool] | None) -> list[ColumnElement[bool]]:
     return [] if shown is None else [shown]
 
 
-def sees(row: Row, participant_id: int | None) -> ColumnElement[bool] | None:
+def sees(row: Row, scope: frozenset[int] | None) -> ColumnElement[bool] | None:
     """`Viewer.sees` over a contribution row; None when the viewer sees everything."""
-    if participant_id is None:
+    if scope is None:
         return None
     visibility, contributor, recipient = (row[name] for name in DECIDED_BY)
-    rule = visible(visibility, contributor, recipient, participant_id)
+    rule = visible(visibility, contributor, recipient, scope)
     return written(rule)  # the viewer and the visibility named are ours to write in
 
 

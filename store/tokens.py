@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from store.base import Base, enum_column, utcnow
 from store.columns import UTCDateTime
 from store.enums import Role
+from store.funds import Fund
 from store.participants import Participant
 
 PREFIX = "pca_"
@@ -64,21 +65,31 @@ class Bearer:
     participant_id: int
     role: Role
     expires_at: datetime | None
+    # The funds its participant manages: the token acts for them too.
+    funds: frozenset[int]
 
 
 # Built once, and run as plain rows: every request runs it, and building it or loading entities
-# from it cost more than PostgreSQL takes to answer it.
-_VALID = select(Token.id, Token.participant_id, Token.role, Token.expires_at).where(
-    Token.secret_hash == bindparam("secret_hash"),
-    Token.revoked_at.is_(None),
-    or_(Token.expires_at.is_(None), Token.expires_at > bindparam("now", type_=UTCDateTime())),
+# from it cost more than PostgreSQL takes to answer it. One row per fund the participant manages
+# (one row when none), so knowing them costs no second round trip.
+_VALID = (
+    select(Token.id, Token.participant_id, Token.role, Token.expires_at, Fund.participant_id)
+    .outerjoin(Fund, Fund.manager_id == Token.participant_id)
+    .where(
+        Token.secret_hash == bindparam("secret_hash"),
+        Token.revoked_at.is_(None),
+        or_(Token.expires_at.is_(None), Token.expires_at > bindparam("now", type_=UTCDateTime())),
+    )
 )
 
 
 async def authenticate(connection: AsyncConnection, secret: str, now: datetime) -> Bearer | None:
-    found = await connection.execute(_VALID, {"secret_hash": digest(secret), "now": now})
-    row = found.first()
-    return None if row is None else Bearer(*row)
+    found = (await connection.execute(_VALID, {"secret_hash": digest(secret), "now": now})).all()
+    if not found:
+        return None
+    token_id, participant_id, role, expires_at, _ = found[0]
+    funds = frozenset(row[4] for row in found if row[4] is not None)
+    return Bearer(token_id, participant_id, role, expires_at, funds)
 
 
 async def revoke(session: AsyncSession, token_id: int, now: datetime) -> Token | None:

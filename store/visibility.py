@@ -9,23 +9,24 @@ differ for a viewer who may not see it: a filter on a withheld column matches on
 detail the viewer sees, a list grouped by one (a contributor's contributions) leaves the others
 out, and a rate only they use is not listed.
 
-A viewer is given as a scope: None for one who sees everything (the secretariat), otherwise its
-participant id.
+A viewer is given as a scope: None for one who sees everything (the secretariat), otherwise the
+participants it acts for: its own, and the funds it manages (a fund's manager sees what was given
+into the fund and what the fund gave, as the fund itself would).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, false, not_, or_
 
 from store.enums import Visibility
 
-Scope = int | None
+Scope = frozenset[int] | None
 
-# A scope no participant has (ids start at 1): public detail only. The default wherever a scope
-# is not given, so a forgotten one withholds rather than shows.
-NO_ONE = 0
+# Acting for no participant: public detail only. The default wherever a scope is not given, so a
+# forgotten one withholds rather than shows.
+NO_ONE: Scope = frozenset()
 
 # The columns of a contribution everyone may see. Every other column, and any added later, is
 # withheld detail until it is listed here.
@@ -36,6 +37,9 @@ OPEN = frozenset(
         "recipient_id",
         "kind",
         "status",
+        "plan_id",
+        "category",
+        "earmarked_objective_id",
         "valued_on",
         "starts_on",
         "ends_on",
@@ -64,17 +68,18 @@ def sees(scope: Scope, visibility: Any, contributor_id: Any, recipient_id: Any) 
     if scope is None:
         return True
     public = visibility is Visibility.PUBLIC or visibility == Visibility.PUBLIC.value
-    return public or scope in (contributor_id, recipient_id)
+    return public or contributor_id in scope or recipient_id in scope
 
 
 def visible(
-    visibility: Any, contributor_id: Any, recipient_id: Any, viewer_id: Any
+    visibility: Any, contributor_id: Any, recipient_id: Any, acting_for: frozenset[int]
 ) -> ColumnElement[bool]:
-    """`sees` in SQL for a participant (a viewer who sees everything needs no condition)."""
+    """`sees` in SQL for a viewer acting for these participants (a viewer who sees everything
+    needs no condition)."""
     return or_(
         visibility == Visibility.PUBLIC,
-        contributor_id == viewer_id,
-        recipient_id == viewer_id,
+        _among(contributor_id, acting_for),
+        _among(recipient_id, acting_for),
     )
 
 
@@ -87,11 +92,19 @@ def seen(
     return visible(visibility, contributor_id, recipient_id, scope)
 
 
-def hidden(visibility: Any, contributor_id: Any, recipient_id: Any, viewer_id: int) -> Any:
-    """The complement of `visible` (restricted, neither given nor received by the viewer),
-    written so that an index on the visibility serves it."""
+def hidden(
+    visibility: Any, contributor_id: Any, recipient_id: Any, acting_for: frozenset[int]
+) -> Any:
+    """The complement of `visible` (restricted, neither given nor received by the participants
+    the viewer acts for), written so that an index on the visibility serves it."""
     return and_(
         visibility.in_([value for value in Visibility if value is not Visibility.PUBLIC]),
-        contributor_id != viewer_id,
-        recipient_id != viewer_id,
+        not_(_among(contributor_id, acting_for)),
+        not_(_among(recipient_id, acting_for)),
     )
+
+
+def _among(column: Any, ids: frozenset[int]) -> ColumnElement[bool]:
+    # Plain comparisons rather than IN: the compiled reads write these constants into their
+    # statements, and a viewer acts for one participant and the few funds it manages.
+    return or_(false(), *(column == key for key in sorted(ids)))

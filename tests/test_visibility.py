@@ -21,16 +21,21 @@ from store.contributions import Contribution
 from store.enums import Visibility
 from tests.conftest import Databases
 
-VIEWER, CONTRIBUTOR, RECIPIENT, STRANGER = 1, 2, 3, 4
+VIEWER, CONTRIBUTOR, RECIPIENT, STRANGER, FUND, OTHER_FUND = 1, 2, 3, 4, 5, 6
+# The contribution's (contributor, recipient), and the funds the viewer manages.
 RELATIONS = {
-    "contributor": (VIEWER, RECIPIENT),
-    "recipient": (CONTRIBUTOR, VIEWER),
-    "neither": (CONTRIBUTOR, RECIPIENT),
+    "contributor": (VIEWER, RECIPIENT, frozenset()),
+    "recipient": (CONTRIBUTOR, VIEWER, frozenset()),
+    "neither": (CONTRIBUTOR, RECIPIENT, frozenset()),
+    "manager of the contributing fund": (FUND, RECIPIENT, frozenset({FUND})),
+    "manager of the receiving fund": (CONTRIBUTOR, FUND, frozenset({OTHER_FUND, FUND})),
+    "manager of another fund": (CONTRIBUTOR, FUND, frozenset({OTHER_FUND})),
 }
+UNRELATED = {"neither", "manager of another fund"}
 
 
 def _in_words(role: Role, seen: Visibility, relation: str) -> bool:
-    return seen is Visibility.PUBLIC or role is Role.SECRETARIAT or relation != "neither"
+    return seen is Visibility.PUBLIC or role is Role.SECRETARIAT or relation not in UNRELATED
 
 
 async def test_python_and_sql_agree_on_every_case(databases: Databases) -> None:
@@ -38,8 +43,8 @@ async def test_python_and_sql_agree_on_every_case(databases: Databases) -> None:
     cases = list(itertools.product(Role, Visibility, RELATIONS))
     async with sessions() as session:
         for role, seen, relation in cases:
-            contributor, recipient = RELATIONS[relation]
-            viewer = Viewer(VIEWER, role, token_id=1, expires_at=datetime.now(UTC))
+            contributor, recipient, funds = RELATIONS[relation]
+            viewer = Viewer(VIEWER, role, token_id=1, expires_at=datetime.now(UTC), funds=funds)
             scope = viewer.restricted_scope()
             # Typed as the columns are, so each back end compares what it stores
             stored = Contribution.__table__.c
@@ -64,7 +69,7 @@ async def test_python_and_sql_agree_on_every_case(databases: Databases) -> None:
             assert complement is None or bool(complement) is not in_python, case
             # A change event stores the visibility by name: the same answer
             assert visibility.sees(scope, seen.value, contributor, recipient) is in_python, case
-    assert len(cases) == len(Role) * len(Visibility) * 3
+    assert len(cases) == len(Role) * len(Visibility) * len(RELATIONS)
     # Every role is decided by its scope alone: only the secretariat's is everyone
     assert {role: Viewer(STRANGER, role, 1, None).restricted_scope() is None for role in Role} == {
         role: role is Role.SECRETARIAT for role in Role

@@ -1,0 +1,119 @@
+"""Draws: how an allocation is paid for by the pooled contributions it draws on.
+
+An allocation is a contribution that reaches an objective with money that was pooled first: in a
+fund (the fund allocates what donors put in) or earmarked to a plan (its contributor or the
+partner allocates it later). Each draw takes part of one pooled contribution, in that
+contribution's currency; the draws of an allocation add up exactly to its amount, and no pooled
+contribution is drawn beyond its amount by the live allocations drawing on it. So every unit of
+money is counted once: where it arrives, never also where it passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, UniqueConstraint, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, aliased, mapped_column
+
+from store.base import Base
+from store.columns import ScaledDecimal
+from store.contributions import Contribution
+from store.enums import ContributionStatus
+from store.objectives import MONEY_SCALE
+
+
+class Draw(Base):
+    __tablename__ = "contribution_draw"
+    __table_args__ = (UniqueConstraint("allocation_id", "source_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("contribution.id"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("contribution.id"), index=True)
+    # In the currency of both the allocation and the source.
+    amount: Mapped[Decimal] = mapped_column(ScaledDecimal(MONEY_SCALE))
+
+
+async def drawn(session: AsyncSession, source_ids: Sequence[int]) -> dict[int, Decimal]:
+    """How much of each pooled contribution live allocations have drawn (a withdrawn allocation's
+    money is back in the pool)."""
+    allocation = aliased(Contribution)
+    rows = await session.execute(
+        select(Draw.source_id, func.sum(Draw.amount))
+        .join(allocation, allocation.id == Draw.allocation_id)
+        .where(Draw.source_id.in_(source_ids), allocation.status != ContributionStatus.WITHDRAWN)
+        .group_by(Draw.source_id)
+    )
+    found = {key: Decimal(0) for key in source_ids}
+    for source_id, total in rows:
+        found[source_id] = Decimal(total)
+    return found
+
+
+async def of_allocations(
+    session: AsyncSession, allocation_ids: Sequence[int]
+) -> dict[int, list[Draw]]:
+    """The draws of each allocation, in the order they were made."""
+    rows = await session.scalars(
+        select(Draw).where(Draw.allocation_id.in_(allocation_ids)).order_by(Draw.id)
+    )
+    found: dict[int, list[Draw]] = {key: [] for key in allocation_ids}
+    for row in rows:
+        found[row.allocation_id].append(row)
+    return found
+
+
+async def on_sources(session: AsyncSession, source_ids: Sequence[int]) -> dict[int, list[Draw]]:
+    """The draws made on each pooled contribution: where its money went."""
+    rows = await session.scalars(
+        select(Draw).where(Draw.source_id.in_(source_ids)).order_by(Draw.id)
+    )
+    found: dict[int, list[Draw]] = {key: [] for key in source_ids}
+    for row in rows:
+        found[row.source_id].append(row)
+    return found
+
+
+async def origins(
+    session: AsyncSession, support: Iterable[Contribution]
+) -> dict[int, tuple[Contribution, ...]]:
+    """Where the money of each of these contributions comes from: the contribution itself when
+    it draws on nothing, otherwise the contributions at the start of what it draws on, through
+    any number of funds (their contributors are the original givers). Overlaps count givers, so
+    a fund and the donor whose money it passes on are one source; who may see a giver named is
+    decided on the giver's own row. One statement for each level of funds passed through; none
+    when nothing draws."""
+    asked = list(support)
+    rows = {row.id: row for row in asked}
+    parents: dict[int, list[int]] = {}
+    pending = sorted(row.id for row in asked if row.draws)
+    while pending:
+        source = aliased(Contribution)
+        found = await session.execute(
+            select(Draw.allocation_id, source)
+            .join(source, source.id == Draw.source_id)
+            .where(Draw.allocation_id.in_(pending))
+            .order_by(Draw.id)
+        )
+        pending = []
+        for allocation_id, row in found.tuples():
+            parents.setdefault(allocation_id, []).append(row.id)
+            if row.id not in rows:
+                rows[row.id] = row
+                if row.draws:
+                    pending.append(row.id)
+    leaves: dict[int, tuple[Contribution, ...]] = {}
+
+    def resolve(key: int) -> tuple[Contribution, ...]:
+        # A draw names only contributions that existed before it, so the graph has no cycle.
+        if key not in leaves:
+            sources = parents.get(key)
+            if not sources:
+                leaves[key] = (rows[key],)
+            else:
+                found = {leaf.id: leaf for source in sources for leaf in resolve(source)}
+                leaves[key] = tuple(found[i] for i in sorted(found))
+        return leaves[key]
+
+    return {row.id: resolve(row.id) for row in asked}
