@@ -25,12 +25,23 @@ from resolvers.commands import (
     version,
 )
 from resolvers.context import Context
+from resolvers.errors import shown
+from resolvers.money import in_minor_units
 from resolvers.tallying import refresh_objectives
-from store import contributions, idempotency
+from store import contributions, draws, idempotency, participants
 from store.base import get, save, snapshot
 from store.contributions import Contribution
-from store.enums import ChangeAction, ContributionKind, ContributionStatus, PlanStatus, Visibility
+from store.enums import (
+    Category,
+    ChangeAction,
+    ContributionKind,
+    ContributionStatus,
+    ParticipantKind,
+    PlanStatus,
+    Visibility,
+)
 from store.objectives import Objective
+from store.participants import Participant
 from store.plans import Plan
 
 REGISTER = "registerContribution"
@@ -50,11 +61,19 @@ KEY_LIMIT = 200
 
 @dataclass(frozen=True)
 class Registration:
-    objective_id: str
     kind: ContributionKind
     amount: Decimal
     currency: str
     starts_on: date
+    # Where it goes: an objective; or a fund (by code), optionally earmarked to a plan, a
+    # category of it, or an objective; or a plan (and category), to be allocated later.
+    objective_id: str | None = None
+    fund_code: str | None = None
+    plan_id: str | None = None
+    category: Category | None = None
+    earmarked_objective_id: str | None = None
+    # Reported by the secretariat for another contributor (by code).
+    on_behalf_of: str | None = None
     ends_on: date | None = None
     valued_on: date | None = None
     status: ContributionStatus = ContributionStatus.PLEDGED
@@ -63,13 +82,151 @@ class Registration:
     external_reference: str | None = None
 
 
+@dataclass(frozen=True)
+class Destination:
+    """Where registered support goes, as the contribution's columns record it."""
+
+    objective_id: int | None
+    recipient_id: int
+    channel_id: int | None = None
+    plan_id: int | None = None
+    category: Category | None = None
+    earmarked_objective_id: int | None = None
+
+
+async def _open_plan(session: AsyncSession, path: str, plan_id: int) -> Plan:
+    plan = await get(session, Plan, plan_id)
+    if plan is None:
+        raise reject(path, "names no plan", UserErrorCode.NOT_FOUND)
+    if plan.status not in OPEN_PLANS:
+        raise reject(
+            path,
+            f"names plan {plan.code}, which is {plan.status.name}: support goes to plans that "
+            "are agreed, active or under review",
+        )
+    return plan
+
+
+async def objective_of_open_plan(
+    session: AsyncSession, path: str, global_id_: str
+) -> tuple[Objective, Plan]:
+    """An objective of an open plan, and its plan."""
+    objective = await get(session, Objective, global_id(path, global_id_, "Objective"))
+    if objective is None:
+        raise reject(path, "names no objective", UserErrorCode.NOT_FOUND)
+    plan = await get(session, Plan, objective.plan_id)
+    assert plan is not None
+    if plan.status not in OPEN_PLANS:
+        raise reject(
+            path,
+            f"belongs to plan {plan.code}, which is {plan.status.name}: support goes to plans "
+            "that are agreed, active or under review",
+        )
+    return objective, plan
+
+
+async def fund_named(session: AsyncSession, path: str, code: str) -> Participant:
+    """The participant of kind FUND with this code."""
+    found = (await participants.by_codes(session, [code.strip().upper()])).get(code.strip().upper())
+    if found is None or found.kind is not ParticipantKind.FUND:
+        raise reject(path, f"{shown(code)} names no fund", UserErrorCode.NOT_FOUND)
+    return found
+
+
+async def _destination(session: AsyncSession, entry: Registration) -> Destination:
+    """Exactly one destination: an objective, a fund, or a plan; the earmarks only where they
+    mean something."""
+    if entry.objective_id is not None:
+        for path, given in (
+            ("fund", entry.fund_code),
+            ("planId", entry.plan_id),
+            ("category", entry.category),
+            ("earmarkedObjectiveId", entry.earmarked_objective_id),
+        ):
+            if given is not None:
+                raise reject(
+                    path, "is for pooled support: support to an objective reaches it directly"
+                )
+        objective, of_plan = await objective_of_open_plan(
+            session, "objectiveId", entry.objective_id
+        )
+        return Destination(objective.id, of_plan.partner_id)
+    plan: Plan | None = None
+    if entry.plan_id is not None:
+        plan = await _open_plan(session, "planId", global_id("planId", entry.plan_id, "Plan"))
+    if entry.category is not None and plan is None:
+        raise reject("category", "earmarks a category of a plan: give planId too")
+    earmark = None
+    if entry.earmarked_objective_id is not None:
+        if entry.fund_code is None:
+            raise reject(
+                "earmarkedObjectiveId",
+                "is for support given into a fund; to support an objective, give objectiveId",
+            )
+        earmark, its_plan = await objective_of_open_plan(
+            session, "earmarkedObjectiveId", entry.earmarked_objective_id
+        )
+        if plan is not None and its_plan.id != plan.id:
+            raise reject("earmarkedObjectiveId", f"is not an objective of plan {plan.code}")
+        if entry.category is not None and earmark.category is not entry.category:
+            raise reject(
+                "earmarkedObjectiveId", f"is not an objective of category {entry.category.name}"
+            )
+        plan = its_plan
+    if entry.fund_code is not None:
+        fund = await fund_named(session, "fund", entry.fund_code)
+        return Destination(
+            objective_id=None,
+            recipient_id=fund.id,
+            channel_id=fund.id,
+            plan_id=None if plan is None else plan.id,
+            category=entry.category,
+            earmarked_objective_id=None if earmark is None else earmark.id,
+        )
+    if plan is None:
+        raise reject(
+            "objectiveId",
+            "is required unless the support goes into a fund (fund) or is earmarked to a plan "
+            "(planId)",
+        )
+    return Destination(None, plan.partner_id, plan_id=plan.id, category=entry.category)
+
+
+async def _contributor(
+    session: AsyncSession, context: Context, entry: Registration, destination: Destination
+) -> int:
+    """Who gives: the caller, or for the secretariat the participant it reports for."""
+    viewer = context.caller
+    if entry.on_behalf_of is None:
+        contributor = viewer.participant_id
+    else:
+        if not viewer.is_secretariat:
+            raise reject(
+                "onBehalfOf",
+                "is for the secretariat, which reports support for contributors that do not "
+                "report it themselves",
+                UserErrorCode.FORBIDDEN,
+            )
+        code = entry.on_behalf_of.strip().upper()
+        found = (await participants.by_codes(session, [code])).get(code)
+        if found is None:
+            raise reject("onBehalfOf", f"{shown(entry.on_behalf_of)} names no participant")
+        contributor = found.id
+    if contributor in (destination.recipient_id, destination.channel_id):
+        raise reject(
+            "onBehalfOf" if entry.on_behalf_of is not None else "fund",
+            "names the recipient itself: support goes from one participant to another",
+        )
+    return contributor
+
+
 def reached(row: Contribution) -> list[int]:
     """The objectives whose tallies a write to `row` changes: the one it reaches, if any (pooled
     support counts nowhere until it is allocated)."""
     return [] if row.objective_id is None else [row.objective_id]
 
 
-def _status_fits_kind(path: str, kind: ContributionKind, status: ContributionStatus) -> None:
+def status_fits_kind(path: str, kind: ContributionKind, status: ContributionStatus) -> None:
     if status is ContributionStatus.DISBURSED and kind is not ContributionKind.FUNDING:
         raise reject(path, "DISBURSED is for funding; in-kind support is DELIVERED")
     if status is ContributionStatus.DELIVERED and kind is ContributionKind.FUNDING:
@@ -109,42 +266,35 @@ async def register(
 async def _new_contribution(
     session: AsyncSession, context: Context, entry: Registration
 ) -> Contribution:
-    objective_pk = global_id("objectiveId", entry.objective_id, "Objective")
-    objective = await get(session, Objective, objective_pk)
-    if objective is None:
-        raise reject("objectiveId", "names no objective", UserErrorCode.NOT_FOUND)
-    plan = await get(session, Plan, objective.plan_id)
-    assert plan is not None
-    if plan.status not in OPEN_PLANS:
-        raise reject(
-            "objectiveId",
-            f"belongs to plan {plan.code}, which is {plan.status.name}: support goes to plans "
-            "that are agreed, active or under review",
-        )
+    destination = await _destination(session, entry)
+    contributor = await _contributor(session, context, entry, destination)
     reference = input_text("externalReference", entry.external_reference, REFERENCE_LIMIT)
-    viewer = context.caller
     if reference is not None:
-        existing = await contributions.by_reference(session, viewer.participant_id, reference)
+        existing = await contributions.by_reference(session, contributor, reference)
         if existing is not None:
             raise reject(
                 "externalReference",
-                "is already registered by you; change it with updateContribution",
+                "is already registered for this contributor; change it with updateContribution",
                 UserErrorCode.ALREADY_EXISTS,
                 found=existing,
             )
     if entry.status is ContributionStatus.WITHDRAWN:
         raise reject("status", "cannot be WITHDRAWN at registration")
-    _status_fits_kind("status", entry.kind, entry.status)
+    status_fits_kind("status", entry.kind, entry.status)
     period("startsOn", entry.starts_on, "endsOn", entry.ends_on)
     valued_on = entry.valued_on or entry.starts_on
     amount, currency = await money(session, "amount", entry.amount, entry.currency, valued_on)
     return await contributions.add(
         session,
         Contribution(
-            objective_id=objective.id,
-            contributor_id=viewer.participant_id,
-            recipient_id=plan.partner_id,
-            reported_by_id=viewer.participant_id,
+            objective_id=destination.objective_id,
+            contributor_id=contributor,
+            recipient_id=destination.recipient_id,
+            channel_id=destination.channel_id,
+            plan_id=destination.plan_id,
+            category=destination.category,
+            earmarked_objective_id=destination.earmarked_objective_id,
+            reported_by_id=context.caller.participant_id,
             draws=False,
             kind=entry.kind,
             status=entry.status,
@@ -161,18 +311,53 @@ async def _new_contribution(
 
 
 async def _own(session: AsyncSession, context: Context, global_id_: str) -> Contribution:
-    """The caller's own contribution, or a rejection that reveals nothing about anyone else's."""
+    """A contribution the caller may change, or a rejection that reveals nothing about anyone
+    else's: its contributor's (a fund's manager acts for the fund), or one the caller reported
+    on the contributor's behalf and the contributor has not taken over."""
     pk = global_id("id", global_id_, "Contribution")
     row = await get(session, Contribution, pk)
     if row is None:
         raise reject("id", "names no contribution", UserErrorCode.NOT_FOUND)
-    if row.contributor_id != context.caller.participant_id:
+    viewer = context.caller
+    on_behalf = row.reported_by_id != row.contributor_id
+    if row.contributor_id not in viewer.acting_for and not (
+        on_behalf and row.reported_by_id == viewer.participant_id
+    ):
         raise reject(
             "id",
-            "is not one of your contributions: only its contributor may change it",
+            "is not one of your contributions: only its contributor (or whoever reported it on "
+            "its behalf, until the contributor takes it over) may change it",
             UserErrorCode.FORBIDDEN,
         )
     return row
+
+
+async def _still_covers_its_draws(
+    session: AsyncSession, row: Contribution, before: dict[str, Any]
+) -> None:
+    """An allocation is what it draws, and pooled support never holds less than was drawn on it:
+    a change of amount or currency that breaks either is refused."""
+    changed = row.amount != Decimal(before["amount"]) or row.currency != before["currency"]
+    if row.draws and changed:
+        raise reject(
+            "amount",
+            "of an allocation is the sum of what it draws: withdraw it and allocate anew",
+        )
+    passed_on = (await draws.drawn(session, [row.id]))[row.id]
+    if passed_on and row.currency != before["currency"]:
+        raise reject("amount.currency", "cannot change: part of it has been allocated")
+    if passed_on > row.amount:
+        raise reject(
+            "amount.amount",
+            f"cannot fall below the {in_minor_units(passed_on, row.currency)} {row.currency} "
+            "already allocated from it",
+        )
+
+
+def _taken_over(context: Context, row: Contribution) -> None:
+    """A write by the contributor itself makes a record reported on its behalf its own."""
+    if context.caller.participant_id == row.contributor_id:
+        row.reported_by_id = row.contributor_id
 
 
 async def update(
@@ -189,6 +374,7 @@ async def update(
                 "id", "is withdrawn: it can no longer change", UserErrorCode.INVALID_TRANSITION
             )
         before = snapshot(row)
+        _taken_over(context, row)
         if "status" in fields:
             forward("status", row.status, fields["status"], LIFECYCLE)
         for name in ("kind", "status", "visibility", "starts_on", "ends_on", "valued_on"):
@@ -211,13 +397,14 @@ async def update(
                         UserErrorCode.ALREADY_EXISTS,
                     )
             row.external_reference = reference
-        _status_fits_kind("status", row.kind, row.status)
+        status_fits_kind("status", row.kind, row.status)
         period("startsOn", row.starts_on, "endsOn", row.ends_on)
         if "amount" in fields or "valued_on" in fields:
             # A new amount, or a new valuation date, must still have a rate to be totalled with.
             amount, currency = fields.get("amount", (row.amount, row.currency))
             path = "amount" if "amount" in fields else "valuedOn"
             row.amount, row.currency = await money(session, path, amount, currency, row.valued_on)
+            await _still_covers_its_draws(session, row, before)
         await save(session)
         await log(context, session, row, ChangeAction.UPDATED, before)
         await refresh_objectives(session, reached(row))
@@ -234,6 +421,15 @@ async def withdraw(
         version("expectedVersion", row, expected_version)
         if row.status is ContributionStatus.WITHDRAWN:
             raise reject("id", "is already withdrawn", UserErrorCode.INVALID_TRANSITION)
+        passed_on = (await draws.drawn(session, [row.id]))[row.id]
+        if passed_on:
+            raise reject(
+                "id",
+                f"has {in_minor_units(passed_on, row.currency)} {row.currency} allocated from "
+                "it: withdraw those allocations "
+                "first (see its `allocations`)",
+                UserErrorCode.INVALID_TRANSITION,
+            )
         before = snapshot(row)
         row.status = ContributionStatus.WITHDRAWN
         row.withdrawn_at = datetime.now(UTC)

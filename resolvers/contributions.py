@@ -13,8 +13,9 @@ from store.contributions import (
     select_by_objective_line,
     select_contributions,
 )
+from store.draws import Draw
 
-__all__ = ["ORDERINGS", "Contribution", "ContributionFilter"]
+__all__ = ["ORDERINGS", "Contribution", "ContributionFilter", "Draw"]
 
 
 async def by_id(context: Context, pk: int) -> Contribution | None:

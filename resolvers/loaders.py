@@ -10,7 +10,17 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from store import changes, confirmations, contributions, objectives, participants, plans, reviews
+from store import (
+    changes,
+    confirmations,
+    contributions,
+    draws,
+    funds,
+    objectives,
+    participants,
+    plans,
+    reviews,
+)
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -71,6 +81,14 @@ class Loaders:
         self.partnerships: DataLoader[int, list[participants.Partnership]] = self._keyed(
             participants.partnerships_of, default=list
         )
+        self.draws_of: DataLoader[int, list[draws.Draw]] = self._keyed(
+            draws.of_allocations, default=list
+        )
+        self.draws_on: DataLoader[int, list[draws.Draw]] = self._keyed(
+            draws.on_sources, default=list
+        )
+        self.fund: DataLoader[int, funds.Fund | None] = self._keyed(funds.by_ids)
+        self.fund_leads: DataLoader[int, list[int]] = self._keyed(funds.leads_of, default=list)
         self.plan: DataLoader[int, plans.Plan | None] = self._keyed(plans.by_ids)
         self.plan_by_code: DataLoader[str, plans.Plan | None] = self._keyed(plans.by_codes)
         self.successor: DataLoader[int, plans.Plan | None] = self._keyed(plans.successors_of)

@@ -8,20 +8,21 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import confirmations, contributions, objectives, participants
+from resolvers import confirmations, contributions, objectives, participants, plans
 from resolvers.context import Context
 from resolvers.errors import require
 from resolvers.viewer import Viewer
 from schema.change import ChangeEvent, history_of
 from schema.confirmation import Confirmation
 from schema.connection import After, Before, Connection, First, Last, Node, page_slice
-from schema.enums import ContributionKind, ContributionStatus, Visibility
+from schema.enums import Category, ContributionKind, ContributionStatus, Visibility
 from schema.fields import build, column, money, redaction, reference, referenced, resolved
 from schema.money import Money
 
 if TYPE_CHECKING:
     from schema.objective import Objective
     from schema.participant import Participant
+    from schema.plan import Plan
 
 Info = strawberry.Info[Context, None]
 
@@ -38,8 +39,37 @@ def seen_by(viewer: Viewer) -> Callable[[contributions.Contribution], Contributi
 
 @strawberry.type(
     description=(
-        "Support from one contributor towards one objective: funding, or in-kind support with its "
-        "estimated value. Withdrawn, never deleted."
+        "One draw of an allocation on pooled support: which contribution on the other side, and "
+        "how much, in the currency both share."
+    )
+)
+class Draw:
+    amount: Money = strawberry.field(description="How much was drawn.")
+    row: strawberry.Private[contributions.Contribution]
+
+    @strawberry.field(description="The contribution on the other side of the draw.")
+    def contribution(self, info: Info) -> Contribution:
+        return Contribution.from_row(self.row, info.context.caller)
+
+    @staticmethod
+    async def each(
+        info: Info, found: list[contributions.Draw], other: str, currency: str
+    ) -> list[Draw]:
+        rows = await info.context.loaders.contribution.load_many(
+            [getattr(draw, other) for draw in found]
+        )
+        return [
+            Draw(amount=require(Money.of(draw.amount, currency), "amount"), row=row)
+            for draw, row in zip(found, rows, strict=True)
+            if row is not None
+        ]
+
+
+@strawberry.type(
+    description=(
+        "Support from one contributor: funding, or in-kind support with its estimated value. It "
+        "reaches an objective, or is pooled first (given into a fund, or earmarked to a plan) "
+        "and reaches objectives as allocations that draw on it. Withdrawn, never deleted."
     )
 )
 class Contribution(Node):
@@ -92,16 +122,107 @@ class Contribution(Node):
         return None if row is None else Participant.from_row(row)
 
     @strawberry.field(
-        description="The objective it supports.",
+        description=(
+            "The objective its money reaches; null while it is pooled: given into a fund, or "
+            "earmarked to a plan and not yet allocated (see `allocations`)."
+        ),
         metadata=reference("objective_id", objectives.Objective, lambda load: load.objective),
     )
     async def objective(
         self, info: Info
-    ) -> Annotated[Objective, strawberry.lazy("schema.objective")]:
+    ) -> Annotated[Objective, strawberry.lazy("schema.objective")] | None:
         from schema.objective import Objective
 
         row = await referenced(self, info.context, "objective")
-        return Objective.from_row(require(row, "objective"))
+        return None if row is None else Objective.from_row(row)
+
+    @strawberry.field(
+        description=(
+            "The fund it passes through: the fund a donor gave into, or the fund that allocated "
+            "it; null when none, or when withheld from you."
+        ),
+        metadata=reference("channel_id", participants.Participant, lambda load: load.participant),
+    )
+    async def channel(
+        self, info: Info
+    ) -> Annotated[Participant, strawberry.lazy("schema.participant")] | None:
+        from schema.participant import Participant
+
+        row = await referenced(self, info.context, "channel")
+        return None if row is None else Participant.from_row(row)
+
+    @strawberry.field(
+        description="The plan pooled support is earmarked to, if any.",
+        metadata=reference("plan_id", plans.Plan, lambda load: load.plan),
+    )
+    async def earmarked_plan(
+        self, info: Info
+    ) -> Annotated[Plan, strawberry.lazy("schema.plan")] | None:
+        from schema.plan import Plan
+
+        row = await referenced(self, info.context, "earmarked_plan")
+        return None if row is None else Plan.from_row(row)
+
+    earmarked_category: Category | None = column(
+        "The category of its plan that pooled support is earmarked to, if any.", name="category"
+    )
+
+    @strawberry.field(
+        description="The objective support given into a fund is earmarked to, if any.",
+        metadata=reference(
+            "earmarked_objective_id", objectives.Objective, lambda load: load.objective
+        ),
+    )
+    async def earmarked_objective(
+        self, info: Info
+    ) -> Annotated[Objective, strawberry.lazy("schema.objective")] | None:
+        from schema.objective import Objective
+
+        row = await referenced(self, info.context, "earmarked_objective")
+        return None if row is None else Objective.from_row(row)
+
+    @strawberry.field(
+        description=(
+            "Who registered it: its contributor, or the secretariat or a fund's manager on its "
+            "behalf; null when withheld from you."
+        ),
+        metadata=reference(
+            "reported_by_id", participants.Participant, lambda load: load.participant
+        ),
+    )
+    async def reported_by(
+        self, info: Info
+    ) -> Annotated[Participant, strawberry.lazy("schema.participant")] | None:
+        from schema.participant import Participant
+
+        row = await referenced(self, info.context, "reported_by")
+        return None if row is None else Participant.from_row(row)
+
+    @strawberry.field(
+        description=(
+            "Where its money went, for pooled support: each allocation that draws on it and how "
+            "much; empty when none, or when its detail is withheld from you."
+        ),
+        metadata=resolved("draws are a table of their own (store/draws.py)"),
+    )
+    async def allocations(self, info: Info) -> list[Draw]:
+        if not self.shown:
+            return []
+        found = await info.context.loaders.draws_on.load(self.row.id)
+        return await Draw.each(info, found, "allocation_id", self.row.currency)
+
+    @strawberry.field(
+        description=(
+            "For an allocation, the pooled support it draws on and how much of each; empty for "
+            "support that draws on nothing, or when its detail is withheld from you."
+        ),
+        metadata=resolved("draws are a table of their own (store/draws.py)"),
+    )
+    async def draws_on(self, info: Info) -> list[Draw]:
+        if not self.shown:
+            return []
+        found = await info.context.loaders.draws_of.load(self.row.id)
+        return await Draw.each(info, found, "source_id", self.row.currency)
 
     @strawberry.field(
         description=(

@@ -1,16 +1,18 @@
-"""Mutations on contributions: register, update, withdraw."""
+"""Mutations on contributions: register, allocate, update, withdraw."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import strawberry
 
+from resolvers import allocation_commands as allocating
 from resolvers import contribution_commands as commands
 from resolvers.context import Context
 from schema.contribution import Contribution, seen_by
-from schema.enums import ContributionKind, ContributionStatus, Visibility
+from schema.enums import Category, ContributionKind, ContributionStatus, Visibility
 from schema.user_errors import MoneyInput, UserError, provided, user_errors
 
 if TYPE_CHECKING:
@@ -20,10 +22,47 @@ if TYPE_CHECKING:
 Info = strawberry.Info[Context, None]
 
 
-@strawberry.input(description="Support to register, from you, towards one objective.")
+@strawberry.input(
+    description=(
+        "Support to register, from you (or, for the secretariat, on a contributor's behalf). It "
+        "goes to one objective, or is pooled: given into a fund (`fund`), or earmarked to a plan "
+        "(`planId`, optionally a `category` of it) and allocated to objectives later "
+        "(allocateContribution)."
+    )
+)
 class RegisterContributionInput:
-    objective_id: strawberry.ID = strawberry.field(description="The objective supported.")
     kind: ContributionKind = strawberry.field(description="What is given.")
+    objective_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The objective supported (leave out for pooled support)."
+    )
+    fund: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Give into this fund (its participant code). The fund's allocations carry the money "
+            "on to objectives; it counts once, where it arrives."
+        ),
+    )
+    plan_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "Earmark to this plan: without `fund`, the support waits to be allocated to the "
+            "plan's objectives; with it, the fund may allocate it only there."
+        ),
+    )
+    category: Category | None = strawberry.field(
+        default=None, description="Earmark to this category of the plan (with planId)."
+    )
+    earmarked_objective_id: strawberry.ID | None = strawberry.field(
+        default=None, description="With `fund`: the fund may allocate it to this objective only."
+    )
+    on_behalf_of: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Secretariat only: the participant (by code) whose support this is, reported on its "
+            "behalf (`reportedBy` records who reported it; the contributor may take it over by "
+            "updating it)."
+        ),
+    )
     amount: MoneyInput = strawberry.field(
         description="Amount, or the estimated value of in-kind support."
     )
@@ -110,6 +149,11 @@ async def register(info: Info, input: RegisterContributionInput) -> RegisterCont
     amount, currency = input.amount.pair()
     entry = commands.Registration(
         objective_id=input.objective_id,
+        fund_code=input.fund,
+        plan_id=input.plan_id,
+        category=input.category,
+        earmarked_objective_id=input.earmarked_objective_id,
+        on_behalf_of=input.on_behalf_of,
         kind=input.kind,
         amount=amount,
         currency=currency,
@@ -142,3 +186,76 @@ async def withdraw(info: Info, input: WithdrawContributionInput) -> Contribution
 def _payload(info: Info, outcome: Outcome[ContributionRow]) -> ContributionPayload:
     shown = None if outcome.result is None else seen_by(info.context.caller)(outcome.result)
     return ContributionPayload(contribution=shown, user_errors=user_errors(outcome))
+
+
+@strawberry.input(description="Part of one pooled contribution that an allocation draws on.")
+class DrawInput:
+    contribution_id: strawberry.ID = strawberry.field(
+        description="A contribution given into the fund, or earmarked to the plan."
+    )
+    amount: Decimal = strawberry.field(
+        description="How much of it, in its currency: no more than is left of it."
+    )
+
+
+@strawberry.input(
+    description=(
+        "Pass pooled support on: a fund allocates what donors gave it (by its manager or the "
+        "secretariat), or support earmarked to a plan reaches one of its objectives (by its "
+        "contributor, the partner or the secretariat). The allocation is a contribution from "
+        "the fund (or that contributor) whose amount is the sum of its draws, in their currency."
+    )
+)
+class AllocateContributionInput:
+    draws: list[DrawInput] = strawberry.field(
+        description="The pooled contributions it is paid from, all in one pool and currency."
+    )
+    starts_on: date = strawberry.field(description="First day of the support.")
+    objective_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The objective it reaches (or give `fund`)."
+    )
+    fund: str | None = strawberry.field(
+        default=None, description="Another fund it goes into (by code), for a fund's money only."
+    )
+    kind: ContributionKind | None = strawberry.field(
+        default=None, description="What is given (by default that of what it draws on)."
+    )
+    ends_on: date | None = strawberry.field(default=None, description="Last day, if known.")
+    valued_on: date | None = strawberry.field(
+        default=None, description="Date whose exchange rate values it (default startsOn)."
+    )
+    status: ContributionStatus = strawberry.field(
+        default=ContributionStatus.PLEDGED, description="PLEDGED unless already further along."
+    )
+    visibility: Visibility = strawberry.field(
+        default=Visibility.PUBLIC, description="RESTRICTED hides its detail, as for any support."
+    )
+    description: str | None = strawberry.field(default=None, description="What it consists of.")
+    external_reference: str | None = strawberry.field(
+        default=None, description="The giver's own reference: unique per giver."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="As for registerContribution: a retry with the same key writes nothing.",
+    )
+
+
+async def allocate(info: Info, input: AllocateContributionInput) -> RegisterContributionPayload:
+    entry = allocating.Allocation(
+        draws=tuple(allocating.Portion(draw.contribution_id, draw.amount) for draw in input.draws),
+        starts_on=input.starts_on,
+        objective_id=input.objective_id,
+        fund_code=input.fund,
+        kind=input.kind,
+        ends_on=input.ends_on,
+        valued_on=input.valued_on,
+        status=input.status,
+        visibility=input.visibility,
+        description=input.description,
+        external_reference=input.external_reference,
+    )
+    outcome = await allocating.allocate(info.context, entry, input.idempotency_key)
+    shown = None if outcome.result is None else seen_by(info.context.caller)(outcome.result)
+    return RegisterContributionPayload(
+        contribution=shown, replayed=outcome.replayed, user_errors=user_errors(outcome)
+    )

@@ -13,6 +13,7 @@ from resolvers.vocabulary import (
     ContributionStatus,
     DatePrecision,
     Framework,
+    FundForm,
     ObjectiveStatus,
     ParticipantKind,
     PlanKind,
@@ -23,7 +24,21 @@ from resolvers.vocabulary import (
     Visibility,
 )
 
-strawberry.enum(ParticipantKind, description="A state or an institution.")
+strawberry.enum(
+    ParticipantKind,
+    description=(
+        "A state, an institution, or a FUND: a trust fund, pooled fund or executing agency "
+        "through which support passes."
+    ),
+)
+strawberry.enum(
+    FundForm,
+    description=(
+        "How a fund works: TRUST_FUND (a NATO Trust Fund, led by one or more nations), "
+        "POOLED_FUND (donors' money pooled and allocated together), EXECUTING_AGENCY (an agency "
+        "such as NSPA that carries out projects with what donors give it)."
+    ),
+)
 strawberry.enum(
     Role,
     description=(
@@ -110,6 +125,7 @@ __all__ = [
     "ContributionStatus",
     "DatePrecision",
     "Framework",
+    "FundForm",
     "ObjectiveStatus",
     "ParticipantKind",
     "PlanKind",

@@ -8,7 +8,7 @@ from typing import Any
 
 import strawberry
 
-from resolvers import contributions, ids, objectives, participants, plans, reviews
+from resolvers import contributions, funds, ids, objectives, participants, plans, reviews
 from resolvers.errors import comparable
 from resolvers.pagination import Ordering, ordering_for
 from schema.connection import OrderDirection
@@ -17,6 +17,7 @@ from schema.enums import (
     ContributionKind,
     ContributionStatus,
     Framework,
+    FundForm,
     ObjectiveStatus,
     PlanKind,
     PlanStatus,
@@ -75,6 +76,24 @@ class ParticipantFilter:
             frameworks=tuple(value.frameworks or ()),
             plan_kinds=tuple(value.plan_kinds or ()),
             regions=_texts(value.regions, "filter.regions"),
+        )
+
+
+@strawberry.input(description="Narrows a list of funds; every condition must hold.")
+class FundFilter:
+    forms: list[FundForm] | None = strawberry.field(
+        default=None, description="Funds of any of these forms."
+    )
+    beneficiaries: list[str] | None = strawberry.field(
+        default=None, description="Funds serving any of these partners (by code)."
+    )
+
+    @staticmethod
+    def of(value: FundFilter | None) -> funds.FundCriteria:
+        value = value or FundFilter()
+        return funds.FundCriteria(
+            forms=tuple(value.forms or ()),
+            beneficiary_codes=_codes(value.beneficiaries, "filter.beneficiaries"),
         )
 
 

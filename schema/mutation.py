@@ -16,11 +16,27 @@ Info = strawberry.Info[Context, None]
 
 @strawberry.type(description="Register and maintain contributions, plans, objectives and reviews.")
 class Mutation:
-    @strawberry.mutation(description="Register support from you towards an objective.")
+    @strawberry.mutation(
+        description=(
+            "Register support towards an objective, into a fund, or earmarked to a plan "
+            "(from you, or by the secretariat on a contributor's behalf)."
+        )
+    )
     async def register_contribution(
         self, info: Info, input: contributions.RegisterContributionInput
     ) -> contributions.RegisterContributionPayload:
         return await contributions.register(info, input)
+
+    @strawberry.mutation(
+        description=(
+            "Pass pooled support on to an objective (or another fund), drawing on what was given "
+            "into a fund or earmarked to a plan; each euro then counts once, where it arrives."
+        )
+    )
+    async def allocate_contribution(
+        self, info: Info, input: contributions.AllocateContributionInput
+    ) -> contributions.RegisterContributionPayload:
+        return await contributions.allocate(info, input)
 
     @strawberry.mutation(description="Change one of your contributions.")
     async def update_contribution(

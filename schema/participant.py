@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import contributions, participants, plans
+from resolvers import contributions, funds, participants, plans
 from resolvers.context import Context
 from schema.connection import After, Before, Connection, First, Last, Node, page_slice
 from schema.enums import Framework, ParticipantKind, Role
@@ -21,6 +21,7 @@ from schema.filters import (
 
 if TYPE_CHECKING:
     from schema.contribution import Contribution
+    from schema.fund import Fund
     from schema.plan import Plan
 
 Info = strawberry.Info[Context, None]
@@ -39,8 +40,9 @@ class Partnership:
 
 @strawberry.type(
     description=(
-        "A state or an international institution. Its role is a function of time: a partner that "
-        "joins NATO is an ally from its accession date on, and its history as a partner stays true."
+        "A state, an international institution, or a fund through which support passes. Its role "
+        "is a function of time: a partner that joins NATO is an ally from its accession date on, "
+        "and its history as a partner stays true."
     )
 )
 class Participant(Node):
@@ -48,7 +50,7 @@ class Participant(Node):
         "ISO 3166-1 alpha-2 code for states (GE, ME...), a short code for institutions."
     )
     name: str = column("Usual English name.")
-    kind: ParticipantKind = column("State or institution.")
+    kind: ParticipantKind = column("State, institution or fund.")
     region: str | None = column("Geographic region, for states.")
     allied_since: date | None = column(
         "Date of NATO accession, for allies (e.g. Montenegro: 2017-06-05)."
@@ -84,6 +86,16 @@ class Participant(Node):
     async def partnerships(self, info: Info) -> list[Partnership]:
         rows = await participants.partnerships(info.context, self.row)
         return [Partnership.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="For a participant of kind FUND, how the fund works and what it holds.",
+        metadata=resolved("a fund's details live in a table of their own (store/funds.py)"),
+    )
+    async def fund(self, info: Info) -> Annotated[Fund, strawberry.lazy("schema.fund")] | None:
+        from schema.fund import Fund
+
+        found = await funds.of(info.context, self.row)
+        return None if found is None else Fund.from_row(found)
 
     @strawberry.field(
         description="Plans of this participant as a partner (IPAP, IPCP, ITPP).",

@@ -8,7 +8,17 @@ from typing import Annotated, Any
 
 import strawberry
 
-from resolvers import changes, contributions, gaps, nodes, objectives, overlaps, participants, plans
+from resolvers import (
+    changes,
+    contributions,
+    funds,
+    gaps,
+    nodes,
+    objectives,
+    overlaps,
+    participants,
+    plans,
+)
 from resolvers import confirmations as confirming
 from resolvers import coverage as covering
 from resolvers.context import Context
@@ -23,6 +33,7 @@ from schema.fields import listed, looked_up, lookup, page, resolved
 from schema.filters import (
     ContributionFilter,
     ContributionOrder,
+    FundFilter,
     ObjectiveFilter,
     ObjectiveOrder,
     ParticipantFilter,
@@ -309,6 +320,31 @@ class Query:
             RoleValue.INSTITUTION,
             None,
             ParticipantFilter.of(None),
+            ParticipantOrder.of(order_by),
+            page_slice(first, after, last, before),
+        )
+        return connection(listing, Participant.from_row)
+
+    @strawberry.field(
+        description=(
+            "Trust funds, pooled funds and executing agencies through which support passes, "
+            "with what each holds (Participant.fund)."
+        ),
+        metadata=resolved("a list of participants joined to their fund details"),
+    )
+    async def funds(
+        self,
+        info: Info,
+        filter: FundFilter | None = None,
+        order_by: ParticipantOrder | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Participant]:
+        listing = await funds.listing(
+            info.context,
+            FundFilter.of(filter),
             ParticipantOrder.of(order_by),
             page_slice(first, after, last, before),
         )

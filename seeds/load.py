@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from seeds import rates, reference
 from seeds.objectives import ILLUSTRATIVE_OBJECTIVE, OBJECTIVES, ObjectiveSeed
-from seeds.reference import INSTITUTIONS, PLANS, STATE_CODES, PlanSeed
+from seeds.reference import FUNDS, INSTITUTIONS, PLANS, STATE_CODES, PlanSeed
 from store import seeding
 from store.enums import ParticipantKind
+from store.funds import Fund, FundLead
 from store.objectives import Objective
 from store.participants import Participant, Partnership
 from store.plans import Plan
@@ -72,13 +73,17 @@ async def _load(session: AsyncSession) -> ReferenceSummary:
         session, Participant, ("code",), _participant_rows()
     )
     ids = {key[0]: row.id for key, row in participants.rows.items()}
+    funds = await seeding.insert_missing(session, Fund, ("participant_id",), _fund_rows(ids))
+    leads = await seeding.insert_missing(
+        session, FundLead, ("fund_id", "nation_id"), _fund_lead_rows(ids)
+    )
     partnerships = await seeding.insert_missing(
         session, Partnership, ("participant_id", "framework", "joined_on"), _partnership_rows(ids)
     )
     # A successor refers to its predecessor's id, and a carried-over objective to the objective it
     # continues, so each goes in a second wave once the first has its ids.
     plans: dict[str, Plan] = {}
-    counts: list[seeding.Loaded[Any]] = [participants, partnerships]
+    counts: list[seeding.Loaded[Any]] = [participants, funds, leads, partnerships]
     for wave in (
         [plan for plan in PLANS if plan.predecessor is None],
         [plan for plan in PLANS if plan.predecessor is not None],
@@ -134,7 +139,41 @@ def _participant_rows() -> list[dict[str, Any]]:
         }
         for institution in INSTITUTIONS
     ]
-    return states + institutions
+    funds = [
+        {
+            "code": fund.code,
+            "name": fund.name,
+            "kind": ParticipantKind.FUND,
+            "allied_since": None,
+            "region": None,
+            "is_secretariat": False,
+        }
+        for fund in FUNDS
+    ]
+    return states + institutions + funds
+
+
+def _fund_rows(ids: dict[str, int]) -> list[dict[str, Any]]:
+    return [
+        {
+            "participant_id": ids[fund.code],
+            "form": fund.form,
+            "manager_id": ids[fund.manager],
+            "beneficiary_id": None if fund.beneficiary is None else ids[fund.beneficiary],
+            "established_on": fund.established_on,
+            "purpose": fund.purpose,
+            "reference": None,
+        }
+        for fund in FUNDS
+    ]
+
+
+def _fund_lead_rows(ids: dict[str, int]) -> list[dict[str, Any]]:
+    return [
+        {"fund_id": ids[fund.code], "nation_id": ids[nation]}
+        for fund in FUNDS
+        for nation in fund.lead_nations
+    ]
 
 
 def _partnership_rows(ids: dict[str, int]) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from datetime import date
 from store.enums import (
     DatePrecision,
     Framework,
+    FundForm,
     PlanKind,
     PlanStatus,
 )
@@ -188,6 +189,60 @@ INSTITUTIONS = (
     Institution("UNDP", "United Nations Development Programme", "USD"),
     Institution("IOM", "International Organization for Migration", "USD"),
     Institution("NATO", "NATO International Staff", "EUR", is_secretariat=True),
+)
+
+
+@dataclass(frozen=True)
+class FundSeed:
+    """A fund through which support passes: its manager's tokens act for it."""
+
+    code: str
+    name: str
+    form: FundForm
+    manager: str
+    lead_nations: tuple[str, ...] = ()
+    beneficiary: str | None = None
+    established_on: date | None = None
+    purpose: str | None = None
+
+
+FUNDS = (
+    FundSeed(
+        "NSPA",
+        "NATO Support and Procurement Agency",
+        FundForm.EXECUTING_AGENCY,
+        manager="NSPA",
+        purpose=(
+            "NATO's executing agency: procures and delivers what donors fund through it, and "
+            "runs trust-fund projects."
+        ),
+    ),
+    FundSeed(
+        "DCBTF",
+        "Defence and Related Security Capacity Building Trust Fund",
+        FundForm.TRUST_FUND,
+        manager="NSPA",
+        established_on=date(2015, 1, 1),
+        purpose=(
+            "Pooled donor support to the Defence Capacity Building packages launched at the "
+            "Wales Summit in September 2014 (partners such as Georgia, the Republic of Moldova "
+            "and Jordan). Its lead nations in this data set are illustrative."
+        ),
+        lead_nations=("NO", "DE"),
+    ),
+    FundSeed(
+        "GEDRTF",
+        "Georgia Defence Reform Trust Fund",
+        FundForm.TRUST_FUND,
+        manager="NSPA",
+        lead_nations=("NL", "NO"),
+        beneficiary="GE",
+        established_on=date(2019, 1, 1),
+        purpose=(
+            "A trust fund for one partner's defence reform, led by two allies. Illustrative: it "
+            "stands for the NATO Trust Funds of this kind, not a fund on record."
+        ),
+    ),
 )
 
 

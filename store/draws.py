@@ -97,7 +97,7 @@ async def origins(
             .order_by(Draw.id)
         )
         pending = []
-        for allocation_id, row in found.tuples():
+        for allocation_id, row in found:
             parents.setdefault(allocation_id, []).append(row.id)
             if row.id not in rows:
                 rows[row.id] = row

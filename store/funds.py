@@ -8,16 +8,31 @@ contribution whose channel is the fund) and its manager allocates what it receiv
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Select, String, Text, UniqueConstraint, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from store.base import Base, Timestamped, enum_column
-from store.enums import FundForm
+from store.contributions import Contribution, seen_by
+from store.draws import Draw
+from store.enums import ContributionStatus, FundForm
 from store.pages import SortKey
-from store.participants import Participant
+from store.participants import Participant, ids_of_codes
+from store.visibility import Scope
 
 
 class Fund(Timestamped, Base):
@@ -53,14 +68,66 @@ ORDERINGS = {
 
 
 def select_funds(
-    forms: Sequence[FundForm] = (), beneficiary_ids: Sequence[int] = ()
-) -> Select[Participant, Fund]:
-    statement = select(Participant, Fund).join(Fund, Fund.participant_id == Participant.id)
+    forms: Sequence[FundForm] = (), beneficiary_codes: Sequence[str] = ()
+) -> Select[Participant]:
+    """Participants that are funds, of these forms, serving these partners."""
+    statement = select(Participant).join(Fund, Fund.participant_id == Participant.id)
     if forms:
         statement = statement.where(Fund.form.in_(forms))
-    if beneficiary_ids:
-        statement = statement.where(Fund.beneficiary_id.in_(beneficiary_ids))
+    if beneficiary_codes:
+        statement = statement.where(Fund.beneficiary_id.in_(ids_of_codes(beneficiary_codes)))
     return statement
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What a fund holds in one currency: received into it, drawn by its live allocations (or
+    passed on to another fund), and what is left to allocate."""
+
+    currency: str
+    received: Decimal
+    allocated: Decimal
+
+    @property
+    def available(self) -> Decimal:
+        return self.received - self.allocated
+
+
+def inflows(fund_id: int) -> list[ColumnElement[bool]]:
+    """Live contributions into the fund: pooled in it, from someone else."""
+    return [
+        Contribution.channel_id == fund_id,
+        Contribution.objective_id.is_(None),
+        Contribution.contributor_id != fund_id,
+        Contribution.status != ContributionStatus.WITHDRAWN,
+    ]
+
+
+async def holdings(session: AsyncSession, fund_id: int, scope: Scope) -> list[Holding]:
+    """The fund's holdings by currency, over the contributions into it whose detail the viewer
+    sees (all of them for its manager and the secretariat): a currency or an amount only
+    withheld contributions account for is not shown."""
+    conditions = inflows(fund_id)
+    if (shown := seen_by(scope)) is not None:
+        conditions.append(shown)
+    received = await session.execute(
+        select(Contribution.currency, func.sum(Contribution.amount))
+        .where(*conditions)
+        .group_by(Contribution.currency)
+    )
+    allocation = aliased(Contribution)
+    allocated = await session.execute(
+        select(Contribution.currency, func.sum(Draw.amount))
+        .join(Draw, Draw.source_id == Contribution.id)
+        .join(allocation, allocation.id == Draw.allocation_id)
+        .where(*conditions, allocation.status != ContributionStatus.WITHDRAWN)
+        .group_by(Contribution.currency)
+    )
+    drawn = {currency: Decimal(total) for currency, total in allocated}
+    return [
+        Holding(currency, Decimal(total), drawn.get(currency, Decimal(0)))
+        for currency, total in sorted(received)
+    ]
 
 
 async def by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Fund]:

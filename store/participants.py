@@ -70,7 +70,8 @@ def role_on(participant: Participant, partnerships: Sequence[Partnership], day: 
     """The role held on `day`: history stays true after a partner joins the Alliance."""
     if participant.is_secretariat:
         return Role.SECRETARIAT
-    if participant.kind is ParticipantKind.INSTITUTION:
+    # A fund speaks as an institution does: its tokens (and its manager's) act for it.
+    if participant.kind in (ParticipantKind.INSTITUTION, ParticipantKind.FUND):
         return Role.INSTITUTION
     if participant.allied_since is not None and participant.allied_since <= day:
         return Role.ALLY

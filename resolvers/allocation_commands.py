@@ -1,0 +1,278 @@
+"""Allocating pooled support: a fund passes on what donors gave it, or support earmarked to a plan
+reaches its objectives. Each allocation draws on the pooled contributions it is paid from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolvers.commands import (
+    Outcome,
+    UserErrorCode,
+    fingerprint,
+    global_id,
+    input_text,
+    log,
+    money,
+    period,
+    reject,
+    run,
+)
+from resolvers.context import Context
+from resolvers.contribution_commands import (
+    DESCRIPTION_LIMIT,
+    KEY_LIMIT,
+    REFERENCE_LIMIT,
+    fund_named,
+    status_fits_kind,
+)
+from resolvers.contribution_commands import objective_of_open_plan as objective_named
+from resolvers.money import in_minor_units
+from resolvers.tallying import refresh_objectives
+from store import contributions, draws, idempotency
+from store.base import get
+from store.contributions import Contribution
+from store.draws import Draw
+from store.enums import ChangeAction, ContributionKind, ContributionStatus, Visibility
+
+ALLOCATE = "allocateContribution"
+# More draws than any allocation needs; each is a row to check and write.
+MAX_DRAWS = 100
+
+
+@dataclass(frozen=True)
+class Portion:
+    """Part of one pooled contribution that an allocation draws on."""
+
+    contribution_id: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Allocation:
+    draws: tuple[Portion, ...]
+    starts_on: date
+    # Where it goes: an objective, or another fund (by code).
+    objective_id: str | None = None
+    fund_code: str | None = None
+    kind: ContributionKind | None = None
+    ends_on: date | None = None
+    valued_on: date | None = None
+    status: ContributionStatus = ContributionStatus.PLEDGED
+    visibility: Visibility = Visibility.PUBLIC
+    description: str | None = None
+    external_reference: str | None = None
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Where the drawn money waits: in a fund (`fund_id`), or earmarked to a plan by one
+    contributor. The allocation is given by the fund, or by that contributor."""
+
+    giver_id: int
+    fund_id: int | None
+    sources: list[Contribution]
+
+
+async def allocate(
+    context: Context, entry: Allocation, idempotency_key: str | None
+) -> Outcome[Contribution]:
+    viewer = context.caller
+    print_ = fingerprint(vars(entry))
+
+    async def work(session: AsyncSession) -> Outcome[Contribution]:
+        key = input_text("idempotencyKey", idempotency_key, KEY_LIMIT)
+        if key is not None:
+            seen = await idempotency.find(session, viewer.participant_id, ALLOCATE, key)
+            if seen is not None:
+                if seen.fingerprint != print_:
+                    raise reject(
+                        "idempotencyKey",
+                        "was already used for a different allocation",
+                        UserErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    )
+                return Outcome(await get(session, Contribution, seen.entity_id), replayed=True)
+        row, made = await _new_allocation(session, context, entry)
+        drawn = [{"source_id": draw.source_id, "amount": str(draw.amount)} for draw in made]
+        await log(context, session, row, ChangeAction.CREATED, None, {"draws": drawn})
+        await refresh_objectives(session, [] if row.objective_id is None else [row.objective_id])
+        if key is not None:
+            await idempotency.remember(
+                session, viewer.participant_id, ALLOCATE, key, print_, row.id
+            )
+        return Outcome(row)
+
+    return await run(context, work)
+
+
+async def _pool(session: AsyncSession, context: Context, entry: Allocation) -> Pool:
+    """The pooled contributions drawn on, checked: they exist, wait in one pool, share one
+    currency, and the caller may allocate from that pool."""
+    if not entry.draws:
+        raise reject("draws", "must name at least one pooled contribution to draw on")
+    if len(entry.draws) > MAX_DRAWS:
+        raise reject("draws", f"names {len(entry.draws)} contributions; at most {MAX_DRAWS}")
+    ids = [
+        global_id(f"draws.{n}.contributionId", portion.contribution_id, "Contribution")
+        for n, portion in enumerate(entry.draws)
+    ]
+    if len(set(ids)) != len(ids):
+        raise reject("draws", "names one contribution twice: draw on each once")
+    found = await contributions.by_ids(session, ids)
+    viewer = context.caller
+    sources = []
+    for n, pk in enumerate(ids):
+        path = f"draws.{n}.contributionId"
+        row = found.get(pk)
+        # Support the caller may not see in detail is not named as existing either.
+        if row is None or not viewer.sees_detail(row):
+            raise reject(path, "names no contribution you may draw on", UserErrorCode.NOT_FOUND)
+        if row.objective_id is not None:
+            raise reject(path, "has reached its objective already: only pooled support is drawn on")
+        if row.status is ContributionStatus.WITHDRAWN:
+            raise reject(path, "is withdrawn: nothing is left to draw on")
+        sources.append(row)
+    first = sources[0]
+    for n, row in enumerate(sources):
+        path = f"draws.{n}.contributionId"
+        same_fund = row.channel_id == first.channel_id
+        same_earmark = row.contributor_id == first.contributor_id and row.plan_id == first.plan_id
+        if not same_fund or (row.channel_id is None and not same_earmark):
+            raise reject(
+                path,
+                "waits in another pool: one allocation draws on one fund, or on one "
+                "contributor's support earmarked to one plan",
+            )
+        if row.currency != first.currency:
+            raise reject(
+                path,
+                f"is in {row.currency}, the others in {first.currency}: an allocation draws in "
+                "one currency (make one for each)",
+            )
+    if first.channel_id is not None:
+        pool = Pool(first.channel_id, first.channel_id, sources)
+        allowed = viewer.is_secretariat or pool.fund_id in viewer.acting_for
+        who = "the fund's manager or the secretariat"
+    else:
+        pool = Pool(first.contributor_id, None, sources)
+        allowed = (
+            viewer.is_secretariat
+            or first.contributor_id in viewer.acting_for
+            or first.recipient_id == viewer.participant_id
+        )
+        who = "its contributor, the partner it is earmarked to, or the secretariat"
+    if not allowed:
+        raise reject("draws", f"may be allocated only by {who}", UserErrorCode.FORBIDDEN)
+    return pool
+
+
+async def _new_allocation(
+    session: AsyncSession, context: Context, entry: Allocation
+) -> tuple[Contribution, list[Draw]]:
+    pool = await _pool(session, context, entry)
+    currency = pool.sources[0].currency
+    amounts = []
+    for n, portion in enumerate(entry.draws):
+        path = f"draws.{n}.amount"
+        amount, _ = await money(
+            session, path, portion.amount, currency, entry.valued_on or entry.starts_on
+        )
+        amounts.append(amount)
+    held = await draws.drawn(session, [row.id for row in pool.sources])
+    for n, (row, amount) in enumerate(zip(pool.sources, amounts, strict=True)):
+        left = row.amount - held[row.id]
+        if amount > left:
+            raise reject(
+                f"draws.{n}.amount",
+                f"is {in_minor_units(amount, currency)} {currency}, but only "
+                f"{in_minor_units(left, currency)} {currency} of that contribution is left to "
+                "allocate",
+            )
+    destination = await _destination(session, entry, pool)
+    kinds = {row.kind for row in pool.sources}
+    kind = entry.kind or (kinds.pop() if len(kinds) == 1 else None)
+    if kind is None:
+        raise reject("kind", "is required: the contributions drawn on are of different kinds")
+    if entry.status is ContributionStatus.WITHDRAWN:
+        raise reject("status", "cannot be WITHDRAWN at allocation")
+    status_fits_kind("status", kind, entry.status)
+    period("startsOn", entry.starts_on, "endsOn", entry.ends_on)
+    reference = input_text("externalReference", entry.external_reference, REFERENCE_LIMIT)
+    if reference is not None:
+        existing = await contributions.by_reference(session, pool.giver_id, reference)
+        if existing is not None:
+            raise reject(
+                "externalReference",
+                "is already registered for this contributor",
+                UserErrorCode.ALREADY_EXISTS,
+                found=existing,
+            )
+    row = await contributions.add(
+        session,
+        Contribution(
+            objective_id=destination.objective_id,
+            contributor_id=pool.giver_id,
+            recipient_id=destination.recipient_id,
+            channel_id=destination.channel_id,
+            reported_by_id=context.caller.participant_id,
+            draws=True,
+            kind=kind,
+            status=entry.status,
+            amount=sum(amounts, Decimal(0)),
+            currency=currency,
+            valued_on=entry.valued_on or entry.starts_on,
+            starts_on=entry.starts_on,
+            ends_on=entry.ends_on,
+            description=input_text("description", entry.description, DESCRIPTION_LIMIT, prose=True),
+            external_reference=reference,
+            visibility=entry.visibility,
+        ),
+    )
+    made = [
+        Draw(allocation_id=row.id, source_id=source.id, amount=amount)
+        for source, amount in zip(pool.sources, amounts, strict=True)
+    ]
+    session.add_all(made)
+    await session.flush()
+    return row, made
+
+
+@dataclass(frozen=True)
+class _Destination:
+    objective_id: int | None
+    recipient_id: int
+    channel_id: int | None
+
+
+async def _destination(session: AsyncSession, entry: Allocation, pool: Pool) -> _Destination:
+    """An objective the pool's earmarks allow, or another fund."""
+    if (entry.objective_id is None) == (entry.fund_code is None):
+        raise reject("objectiveId", "give exactly one of objectiveId and fund")
+    if entry.fund_code is not None:
+        if pool.fund_id is None:
+            raise reject(
+                "fund",
+                "is for a fund passing money on: support earmarked to a plan reaches objectives",
+            )
+        fund = await fund_named(session, "fund", entry.fund_code)
+        if fund.id == pool.fund_id:
+            raise reject("fund", "names the fund the money is in already")
+        return _Destination(None, fund.id, fund.id)
+    assert entry.objective_id is not None
+    objective, plan = await objective_named(session, "objectiveId", entry.objective_id)
+    for n, row in enumerate(pool.sources):
+        earmarks = (
+            (row.plan_id, plan.id, "another plan"),
+            (row.category, objective.category, "another category"),
+            (row.earmarked_objective_id, objective.id, "another objective"),
+        )
+        for wanted, actual, what in earmarks:
+            if wanted is not None and wanted != actual:
+                raise reject(
+                    "objectiveId",
+                    f"is not what draws[{n}] is earmarked to: it is earmarked to {what}",
+                )
+    return _Destination(objective.id, plan.partner_id, pool.fund_id)
