@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal, localcontext
 from enum import Enum
+from fractions import Fraction
+from math import floor
 
 BASE_CURRENCY = "EUR"
 CENT = Decimal("0.01")
@@ -215,6 +217,19 @@ def tally(entries: Iterable[Entry], window: Window = Window()) -> Tally:
         contributors=len(frozenset().union(*(e.givers for e in counted))),
         rate_ids=frozenset(e.rate_id for e in counted if e.rate_id is not None),
     )
+
+
+def apportion(value: Decimal, shares: Sequence[Fraction]) -> list[Decimal]:
+    """`value` (to the cent) split in these shares (adding up to one), each part to the cent by
+    the largest remainder: the parts add up to exactly `value`, and each is within a cent of its
+    exact share (ties go to the earlier share)."""
+    cents = int((value / CENT).to_integral_value())
+    exact = [Fraction(cents) * share for share in shares]
+    parts = [floor(part) for part in exact]
+    left = cents - sum(parts)
+    for index in sorted(range(len(exact)), key=lambda i: (parts[i] - exact[i], i))[:left]:
+        parts[index] += 1
+    return [(Decimal(part) * CENT).quantize(CENT) for part in parts]
 
 
 @dataclass(frozen=True)

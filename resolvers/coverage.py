@@ -3,23 +3,33 @@ by category and in total, summed from the stored tallies."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers import analysis
 from resolvers.context import Context
 from resolvers.listing import check_codes
-from resolvers.tallying import rate_order, rates_of
-from store import contributions, tallies
+from resolvers.tallying import entries, rate_order, rates_of
+from store import contributions, draws, tallies
 from store import rates as stored_rates
 from store.enums import Category
 from store.rates import ExchangeRate, by_ids
 from store.tallies import LineFilter, ObjectiveTally
 
-__all__ = ["Covered", "ExchangeRate", "coverage", "rates"]
+__all__ = [
+    "Attribution",
+    "Covered",
+    "Credit",
+    "ExchangeRate",
+    "by_contributor",
+    "coverage",
+    "rates",
+]
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,8 @@ class Covered:
     # The rates the totals used, and those of the requirements among them.
     rate_ids: frozenset[int]
     requirement_rate_ids: frozenset[int]
+    # The objective lines counted.
+    line_ids: tuple[int, ...] = ()
 
 
 async def coverage(context: Context, criteria: LineFilter) -> Covered:
@@ -52,6 +64,82 @@ async def coverage(context: Context, criteria: LineFilter) -> Covered:
         requirement_rate_ids=frozenset(
             tally.requirement_rate_id for tally, _ in lines if tally.requirement_rate_id
         ),
+        line_ids=tuple(tally.line_id for tally, _ in lines),
+    )
+
+
+async def unallocated(context: Context, covered: Covered) -> Decimal:
+    """Support earmarked to the covered plans and not yet allocated, in the base currency: what
+    is left of each pooled contribution after its live allocations, valued as it is."""
+    async with context.session() as session:
+        pooled = await tallies.pooled_for(session, covered.criteria)
+        drawn = await draws.drawn(session, [row.id for row in pooled])
+        currencies = {row.currency for row in pooled}
+        rates = rates_of(await stored_rates.of_currencies(session, currencies))
+    total = analysis.ZERO
+    for row in pooled:
+        value, _ = rates.convert(row.amount - drawn[row.id], row.currency, row.valued_on)
+        total += value
+    return total
+
+
+class Attribution(enum.Enum):
+    """To whom support is credited in a breakdown by contributor."""
+
+    # Whoever gave it to the objective: a fund, for what it allocated.
+    DIRECT = "DIRECT"
+    # The donors whose money it is, pro rata through every fund it passed.
+    ORIGINAL_DONORS = "ORIGINAL_DONORS"
+
+
+@dataclass
+class Credit:
+    """What one contributor (None: those withheld from the viewer, together) is credited with."""
+
+    participant_id: int | None
+    pledged: Decimal = analysis.ZERO
+    committed: Decimal = analysis.ZERO
+    disbursed: Decimal = analysis.ZERO
+
+    def add(self, value: Decimal, status: analysis.Status) -> None:
+        self.pledged += value
+        if status in analysis.COMMITTED:
+            self.committed += value
+        if status in analysis.DONE:
+            self.disbursed += value
+
+
+async def by_contributor(
+    context: Context, covered: Covered, attribution: Attribution
+) -> list[Credit]:
+    """The covered support credited to each contributor: every euro of the totals once, so the
+    credits add up to them exactly. Contributors withheld from this viewer are credited together
+    (participant None); with ORIGINAL_DONORS a donor is named only where the viewer sees both
+    the support that arrived and the donor's own contribution in detail."""
+    viewer = context.caller
+    async with context.session() as session:
+        support = await tallies.contributions_of_lines(session, list(covered.line_ids))
+        rows = [row for found in support.values() for row in found]
+        currencies = {row.currency for row in rows}
+        rates = rates_of(await stored_rates.of_currencies(session, currencies))
+        parts = (
+            await draws.shares(session, rows)
+            if attribution is Attribution.ORIGINAL_DONORS
+            else {row.id: [(row, Fraction(1))] for row in rows}
+        )
+    credits: dict[int | None, Credit] = {}
+    for entry, row in zip(entries(rows, rates, {}), rows, strict=True):
+        if entry.status is analysis.Status.WITHDRAWN:
+            continue
+        shared = parts[row.id]
+        values = analysis.apportion(entry.value, [share for _, share in shared])
+        for (giver, _), value in zip(shared, values, strict=True):
+            seen = viewer.sees_detail(row) and viewer.sees_detail(giver)
+            key = giver.contributor_id if seen else None
+            credits.setdefault(key, Credit(key)).add(value, entry.status)
+    return sorted(
+        credits.values(),
+        key=lambda credit: (credit.participant_id is None, -credit.pledged, credit.participant_id),
     )
 
 

@@ -215,6 +215,26 @@ def _euros(amount: Decimal) -> Money:
     return money
 
 
+strawberry.enum(
+    covering.Attribution,
+    description=(
+        "To whom support is credited: DIRECT, whoever gave it to the objective (a fund, for what "
+        "it allocated); ORIGINAL_DONORS, the donors whose money it is, pro rata through every "
+        "fund it passed. Either way each euro is credited once."
+    ),
+)
+
+
+@strawberry.type(description="What one contributor is credited with, in the base currency.")
+class ContributorCredit:
+    contributor: Participant | None = strawberry.field(
+        description="Who; null for the contributors withheld from you, credited together."
+    )
+    pledged: Money = strawberry.field(description="All its support not withdrawn.")
+    committed: Money = strawberry.field(description="Committed, disbursed or delivered.")
+    disbursed: Money = strawberry.field(description="Disbursed or delivered.")
+
+
 @strawberry.type(description="How well objectives are covered, by category and in total.")
 class Coverage:
     total: CoverageFigures = strawberry.field(description="All the objectives covered.")
@@ -231,6 +251,47 @@ class Coverage:
     )
     async def rates(self, info: Info) -> list[ExchangeRate]:
         return [ExchangeRate.of(rate) for rate in await covering.rates(info.context, self.found)]
+
+    @strawberry.field(
+        description=(
+            "Support earmarked to these plans (given into a fund for them, or pooled for them) "
+            "and not yet allocated to an objective, in the base currency: counted in none of the "
+            "figures above until it is allocated."
+        )
+    )
+    async def unallocated(self, info: Info) -> Money:
+        return _euros(await covering.unallocated(info.context, self.found))
+
+    @strawberry.field(
+        description=(
+            "The same support credited to each contributor, most first: the credits add up "
+            "exactly to the totals, whichever the attribution."
+        )
+    )
+    async def by_contributor(
+        self,
+        info: Info,
+        attribution: Annotated[
+            covering.Attribution,
+            strawberry.argument(description="DIRECT (default) or ORIGINAL_DONORS."),
+        ] = covering.Attribution.DIRECT,
+    ) -> list[ContributorCredit]:
+        credits = await covering.by_contributor(info.context, self.found, attribution)
+        named = await info.context.loaders.participant.load_many(
+            [credit.participant_id for credit in credits if credit.participant_id is not None]
+        )
+        who = {row.id: row for row in named if row is not None}
+        return [
+            ContributorCredit(
+                contributor=None
+                if credit.participant_id is None
+                else Participant.from_row(who[credit.participant_id]),
+                pledged=_euros(credit.pledged),
+                committed=_euros(credit.committed),
+                disbursed=_euros(credit.disbursed),
+            )
+            for credit in credits
+        ]
 
     @staticmethod
     def of(found: covering.Covered) -> Coverage:

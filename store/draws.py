@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import ForeignKey, UniqueConstraint, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,45 +76,61 @@ async def on_sources(session: AsyncSession, source_ids: Sequence[int]) -> dict[i
     return found
 
 
-async def origins(
+async def shares(
     session: AsyncSession, support: Iterable[Contribution]
-) -> dict[int, tuple[Contribution, ...]]:
-    """Where the money of each of these contributions comes from: the contribution itself when
-    it draws on nothing, otherwise the contributions at the start of what it draws on, through
-    any number of funds (their contributors are the original givers). Overlaps count givers, so
-    a fund and the donor whose money it passes on are one source; who may see a giver named is
-    decided on the giver's own row. One statement for each level of funds passed through; none
-    when nothing draws."""
+) -> dict[int, list[tuple[Contribution, Fraction]]]:
+    """Each contribution's money by where it comes from, as exact shares that add up to one: the
+    contribution itself (all of it) when it draws on nothing, otherwise the contributions at the
+    start of what it draws on, each in proportion to what was drawn, through any number of funds.
+    One statement for each level of funds passed through; none when nothing draws."""
     asked = list(support)
     rows = {row.id: row for row in asked}
-    parents: dict[int, list[int]] = {}
+    parents: dict[int, list[tuple[int, Decimal]]] = {}
     pending = sorted(row.id for row in asked if row.draws)
     while pending:
         source = aliased(Contribution)
         found = await session.execute(
-            select(Draw.allocation_id, source)
+            select(Draw.allocation_id, Draw.amount, source)
             .join(source, source.id == Draw.source_id)
             .where(Draw.allocation_id.in_(pending))
             .order_by(Draw.id)
         )
         pending = []
-        for allocation_id, row in found:
-            parents.setdefault(allocation_id, []).append(row.id)
+        for allocation_id, amount, row in found:
+            parents.setdefault(allocation_id, []).append((row.id, Decimal(amount)))
             if row.id not in rows:
                 rows[row.id] = row
                 if row.draws:
                     pending.append(row.id)
-    leaves: dict[int, tuple[Contribution, ...]] = {}
+    split: dict[int, dict[int, Fraction]] = {}
 
-    def resolve(key: int) -> tuple[Contribution, ...]:
+    def resolve(key: int) -> dict[int, Fraction]:
         # A draw names only contributions that existed before it, so the graph has no cycle.
-        if key not in leaves:
-            sources = parents.get(key)
-            if not sources:
-                leaves[key] = (rows[key],)
+        if key not in split:
+            drawn = parents.get(key)
+            if not drawn:
+                split[key] = {key: Fraction(1)}
             else:
-                found = {leaf.id: leaf for source in sources for leaf in resolve(source)}
-                leaves[key] = tuple(found[i] for i in sorted(found))
-        return leaves[key]
+                whole = sum((Fraction(amount) for _, amount in drawn), Fraction(0))
+                found: dict[int, Fraction] = {}
+                for source_id, amount in drawn:
+                    for leaf, part in resolve(source_id).items():
+                        found[leaf] = found.get(leaf, Fraction(0)) + part * Fraction(amount) / whole
+                split[key] = found
+        return split[key]
 
-    return {row.id: resolve(row.id) for row in asked}
+    return {
+        row.id: [(rows[leaf], part) for leaf, part in sorted(resolve(row.id).items())]
+        for row in asked
+    }
+
+
+async def origins(
+    session: AsyncSession, support: Iterable[Contribution]
+) -> dict[int, tuple[Contribution, ...]]:
+    """Where the money of each contribution comes from (`shares` without the proportions): its
+    contributors are the original givers. Overlaps count givers, so a fund and the donor whose
+    money it passes on are one source; who may see a giver named is decided on the giver's own
+    row."""
+    found = await shares(session, support)
+    return {key: tuple(row for row, _ in parts) for key, parts in found.items()}

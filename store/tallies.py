@@ -286,3 +286,25 @@ async def replace(session: AsyncSession, rows_: Sequence[dict[str, Any]]) -> Non
         part = lines[start : start + 500]
         await session.execute(delete(ObjectiveTally).where(ObjectiveTally.line_id.in_(part)))
     await session.execute(insert(ObjectiveTally), list(rows_))
+
+
+async def pooled_for(session: AsyncSession, criteria: LineFilter) -> list[Contribution]:
+    """Live support earmarked to the plans (and categories) `criteria` names but not yet at an
+    objective: given into a fund for them, or pooled for them. Priorities do not apply: pooled
+    support is not earmarked to a priority."""
+    plans = select(Plan.id)
+    if criteria.partner_codes:
+        plans = plans.where(Plan.partner_id.in_(ids_of_codes(criteria.partner_codes)))
+    if criteria.plan_ids:
+        plans = plans.where(Plan.id.in_(criteria.plan_ids))
+    if criteria.plan_kinds:
+        plans = plans.where(Plan.kind.in_(criteria.plan_kinds))
+    conditions = [
+        Contribution.objective_id.is_(None),
+        Contribution.plan_id.in_(plans.scalar_subquery()),
+        Contribution.status != ContributionStatus.WITHDRAWN,
+    ]
+    if criteria.categories:
+        conditions.append(Contribution.category.in_(criteria.categories))
+    found = await session.scalars(select(Contribution).where(*conditions).order_by(Contribution.id))
+    return list(found)

@@ -89,6 +89,15 @@ query Coverage($plan: ID!) {
 }
 """
 
+CREDITS = """
+query Credits($plan: ID!, $attribution: Attribution!) {
+  coverage(filter: { plans: [$plan] }) {
+    unallocated { amount }
+    byContributor(attribution: $attribution) { contributor { code } pledged { amount } }
+  }
+}
+"""
+
 OVERLAP = """
 query Overlap($plan: ID!) {
   aidOverlaps(filter: { plans: [$plan] }) {
@@ -248,6 +257,19 @@ async def test_money_through_a_fund_counts_once_where_it_arrives(fund_api: Api) 
     ] == [("DE", "600.00"), ("FR", "200.00")]
     # 2,000 given, 800 of it arrived: the plan counts 800, once.
     assert await world.coverage() == ("800.00", "800.00")
+    credits = {}
+    for attribution in ("DIRECT", "ORIGINAL_DONORS"):
+        variables = {"plan": world.plan, "attribution": attribution}
+        found = (await fund_api.data(CREDITS, variables))["coverage"]
+        # Germany's 1,000 was earmarked to this plan; 600 of it has arrived.
+        assert found["unallocated"] == {"amount": "400.00"}
+        credits[attribution] = [
+            (row["contributor"]["code"], row["pledged"]["amount"]) for row in found["byContributor"]
+        ]
+    assert credits == {
+        "DIRECT": [("DCBTF", "800.00")],
+        "ORIGINAL_DONORS": [("DE", "600.00"), ("FR", "200.00")],
+    }
     after = await _holdings(fund_api, "DCBTF")
     received, allocated, available = before.get("EUR") or ("0.00", "0.00", "0.00")
     assert after["EUR"] == (
