@@ -41,6 +41,8 @@ from store.enums import ChangeAction, ContributionKind, ContributionStatus, Visi
 ALLOCATE = "allocateContribution"
 # More draws than any allocation needs; each is a row to check and write.
 MAX_DRAWS = 100
+# A participant code is 2 to 8 letters; anything longer names nothing.
+CODE_LIMIT = 8
 
 
 @dataclass(frozen=True)
@@ -249,15 +251,16 @@ class _Destination:
 
 async def _destination(session: AsyncSession, entry: Allocation, pool: Pool) -> _Destination:
     """An objective the pool's earmarks allow, or another fund."""
-    if (entry.objective_id is None) == (entry.fund_code is None):
+    fund_code = input_text("fund", entry.fund_code, CODE_LIMIT)
+    if (entry.objective_id is None) == (fund_code is None):
         raise reject("objectiveId", "give exactly one of objectiveId and fund")
-    if entry.fund_code is not None:
+    if fund_code is not None:
         if pool.fund_id is None:
             raise reject(
                 "fund",
                 "is for a fund passing money on: support earmarked to a plan reaches objectives",
             )
-        fund = await fund_named(session, "fund", entry.fund_code)
+        fund = await fund_named(session, "fund", fund_code)
         if fund.id == pool.fund_id:
             raise reject("fund", "names the fund the money is in already")
         return _Destination(None, fund.id, fund.id)

@@ -212,10 +212,10 @@ async def _contributor(
         if found is None:
             raise reject("onBehalfOf", f"{shown(entry.on_behalf_of)} names no participant")
         contributor = found.id
-    if contributor in (destination.recipient_id, destination.channel_id):
+    if contributor == destination.channel_id:
         raise reject(
-            "onBehalfOf" if entry.on_behalf_of is not None else "fund",
-            "names the recipient itself: support goes from one participant to another",
+            "fund",
+            "is the contributor itself: a fund passes its money on with allocateContribution",
         )
     return contributor
 

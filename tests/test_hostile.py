@@ -812,12 +812,31 @@ async def _dispute(scene: Scene) -> dict[str, Any]:
     }
 
 
+async def _allocate(scene: Scene) -> dict[str, Any]:
+    # A gift into a fund, reported by the secretariat for Germany; the secretariat allocates a
+    # little of it each time.
+    values = {
+        "fund": "GEDRTF",
+        "onBehalfOf": "DE",
+        "kind": "FUNDING",
+        "amount": {"amount": "1000.00", "currency": "EUR"},
+        "startsOn": "2024-03-01",
+    }
+    pooled = await _created(scene.api, REGISTER, "registerContribution", "contribution", values)
+    return {
+        "objectiveId": scene.objective,
+        "draws": [{"contributionId": pooled, "amount": "1.00"}],
+        "startsOn": "2024-05-01",
+    }
+
+
 BASE_INPUTS: dict[str, Base] = {
     "createPlan": _create_plan,
     "updatePlan": _update_plan,
     "addObjective": _add_objective,
     "updateObjective": _update_objective,
     "registerContribution": _register,
+    "allocateContribution": _allocate,
     "updateContribution": _update_contribution,
     "withdrawContribution": _withdraw,
     "recordPlanReview": _review,

@@ -537,6 +537,7 @@ mutation($input: RegisterContributionInput!) {
 # Free text, where blank means none; every other text input names something.
 PROSE = {
     ("registerContribution", ("description",)),
+    ("allocateContribution", ("description",)),
     ("updateContribution", ("description",)),
     ("withdrawContribution", ("reason",)),
     ("createPlan", ("summary",)),

@@ -217,6 +217,8 @@ def downgrade() -> None:
         batch_op.drop_column("draws")
         batch_op.drop_column("reported_by_id")
         batch_op.drop_column("earmarked_objective_id")
+        # Named, so that SQLite's table copy does not carry it over to a table without the column.
+        batch_op.drop_constraint(batch_op.f("ck_contribution_category"), type_="check")
         batch_op.drop_column("category")
         batch_op.drop_column("plan_id")
         batch_op.drop_column("channel_id")
