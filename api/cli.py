@@ -26,7 +26,8 @@ from seeds import (
     generate,
     load_reference,
 )
-from store.database import analyze, create_engine, create_sessionmaker
+from seeds.flows import seed_flows
+from store.database import Database, analyze, create_engine, create_sessionmaker
 from store.migrate import upgrade
 
 
@@ -84,6 +85,14 @@ async def _seed(url: str, scale: float, generated: str = "data") -> None:
             await analyze(engine)
     finally:
         await engine.dispose()
+    # Through the service's own commands, as its users write: funds, allocations, a report on a
+    # contributor's behalf, confirmations and a dispute.
+    database = Database.open(url)
+    try:
+        with _step("recording support through funds, and the partners' confirmations") as done:
+            done(f"{(await seed_flows(database)).written} writes")
+    finally:
+        await database.dispose()
 
 
 def _reference_size(summary: ReferenceSummary) -> str:

@@ -21,9 +21,12 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from seeds import GeneratedDataConflict, MissingReferenceData, generate, load_reference
+from seeds.flows import seed_flows
 from seeds.synthetic import AS_OF, MARK
 from store import Base
+from store.confirmations import Confirmation
 from store.contributions import Contribution
+from store.database import Database, create_engine, create_sessionmaker
 from store.enums import (
     Category,
     ContributionStatus,
@@ -365,3 +368,40 @@ async def test_generated_support_has_gaps_a_long_tail_and_overlaps(seeded: Sessi
         for c in contributions
     }
     assert {Role.ALLY, Role.PARTNER, Role.INSTITUTION} <= roles
+
+
+async def test_the_demo_flows_go_through_funds_once_and_seeding_again_writes_nothing(
+    databases: Databases,
+) -> None:
+    # Given the reference data, served
+    url = await databases.new_url()
+    engine = create_engine(url)
+    await load_reference(create_sessionmaker(engine))
+    await engine.dispose()
+    database = Database.open(url)
+    try:
+        # When the flows are seeded twice
+        first = await seed_flows(database)
+        again = await seed_flows(database)
+
+        # Then the second time writes nothing
+        assert (first.written, again.written) == (12, 0)
+        async with database.reads() as session:
+            rows = list(await session.scalars(select(Contribution)))
+            accounts = list(await session.scalars(select(Confirmation)))
+    finally:
+        await database.dispose()
+    # Gifts into funds and earmarked to a plan wait in pools; allocations draw on them
+    pooled = [row for row in rows if row.objective_id is None]
+    allocations = [row for row in rows if row.draws]
+    assert (len(pooled), len(allocations)) == (5, 3)
+    assert {row.channel_id is not None for row in pooled} == {True, False}
+    # Reported by someone else than the giver: the funds' two allocations (by their manager),
+    # Moldova's allocation of France's earmark, and the secretariat's report for Italy; and the
+    # partners' accounts: two confirmations (one of less than was reported) and a dispute
+    assert sum(row.reported_by_id != row.contributor_id for row in rows) == 4
+    assert sorted(account.verdict.name for account in accounts) == [
+        "CONFIRMED",
+        "CONFIRMED",
+        "DISPUTED",
+    ]
