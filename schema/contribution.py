@@ -58,10 +58,13 @@ class Draw:
         rows = await info.context.loaders.contribution.load_many(
             [getattr(draw, other) for draw in found]
         )
+        # A draw tells the other side's amount: one whose detail is withheld from the viewer
+        # is left out, as a list grouped by withheld detail leaves such rows out.
+        viewer = info.context.caller
         return [
             Draw(amount=require(Money.of(draw.amount, currency), "amount"), row=row)
             for draw, row in zip(found, rows, strict=True)
-            if row is not None
+            if row is not None and viewer.sees_detail(row)
         ]
 
 
