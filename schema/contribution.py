@@ -204,7 +204,8 @@ class Contribution(Node):
     @strawberry.field(
         description=(
             "Where its money went, for pooled support: each allocation that draws on it and how "
-            "much; empty when none, or when its detail is withheld from you."
+            "much (those whose detail is withheld from you left out); empty when none, or when "
+            "its own detail is withheld from you."
         ),
         metadata=resolved("draws are a table of their own (store/draws.py)"),
     )
@@ -216,8 +217,9 @@ class Contribution(Node):
 
     @strawberry.field(
         description=(
-            "For an allocation, the pooled support it draws on and how much of each; empty for "
-            "support that draws on nothing, or when its detail is withheld from you."
+            "For an allocation, the pooled support it draws on and how much of each (those whose "
+            "detail is withheld from you left out); empty for support that draws on nothing, or "
+            "when its own detail is withheld from you."
         ),
         metadata=resolved("draws are a table of their own (store/draws.py)"),
     )
