@@ -21,7 +21,6 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from alembic import command
 
 from api.app import create_app
 from api.settings import Settings
@@ -31,12 +30,9 @@ from store.changes import ChangeEvent
 from store.confirmations import Confirmation
 from store.contributions import Contribution
 from store.database import create_engine, create_sessionmaker
-from store.enums import ChangeAction, ContributionKind, ContributionStatus
-from store.migrate import alembic_config, upgrade
-from store.objectives import Objective
-from store.participants import Participant
-from store.plans import Plan
+from store.migrate import upgrade
 from tests.conftest import Api, Databases, running_api, served
+from tests.migrations import database_at
 from tests.test_hostile import given_objective, given_plan
 from tests.test_subscriptions import socket
 
@@ -645,57 +641,14 @@ async def test_the_migration_keeps_existing_data_and_takes_confirmations(
     databases: Databases,
 ) -> None:
     # Given a database as it was before confirmations, holding a contribution and its event
-    url = await databases.new_url()
-    await asyncio.to_thread(command.downgrade, alembic_config(url), "0002")
+    old = await database_at(databases, "0002")
+    url, partner, contribution_id = old.url, old.partner, old.contribution
+
+    # When it is migrated (and the reference data added, for the people's tokens)
+    await asyncio.to_thread(upgrade, url)
     engine = create_engine(url)
     await load_reference(create_sessionmaker(engine))
-    async with create_sessionmaker(engine)() as session, session.begin():
-        partner, donor = [
-            await session.scalar(sa.select(Participant.id).where(Participant.code == code))
-            for code in ("GE", "DE")
-        ]
-        objective = await session.scalar(
-            sa.select(Objective)
-            .join(Plan, Plan.id == Objective.plan_id)
-            .where(Plan.partner_id == partner)
-            .order_by(Objective.id)
-            .limit(1)
-        )
-        assert objective is not None
-        columns = {
-            "objective_id": objective.id,
-            "contributor_id": donor,
-            "recipient_id": partner,
-            "kind": ContributionKind.FUNDING.name,
-            "status": ContributionStatus.COMMITTED.name,
-            "amount": Decimal("12.3456"),
-            "currency": "EUR",
-            "valued_on": date(2024, 1, 1),
-            "starts_on": date(2024, 1, 1),
-            "visibility": "PUBLIC",
-            "version": 1,
-            "created_at": datetime(2024, 1, 1, tzinfo=UTC),
-            "updated_at": datetime(2024, 1, 1, tzinfo=UTC),
-        }
-        contribution_id = await session.scalar(
-            sa.insert(Contribution).values(**columns).returning(Contribution.id)
-        )
-        assert contribution_id is not None
-        await session.execute(
-            sa.insert(ChangeEvent).values(
-                id=1,
-                entity_type="Contribution",
-                entity_id=contribution_id,
-                action=ChangeAction.CREATED,
-                occurred_at=datetime(2024, 1, 1, tzinfo=UTC),
-                after={"amount": "12.3456"},
-            )
-        )
-        await session.execute(sa.text("UPDATE feed_counter SET position = 1"))
     await engine.dispose()
-
-    # When it is migrated
-    await asyncio.to_thread(upgrade, url)
 
     # Then what it held is as it was, with no confirmation yet, and the recipient may confirm
     engine = create_engine(url)

@@ -5,14 +5,24 @@ reports on a contributor's behalf until the contributor takes the record over.""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from alembic import command
+from sqlalchemy import select
 
 from resolvers import tokens
 from resolvers.vocabulary import Role
-from tests.conftest import Api
+from seeds import load_reference
+from store.contributions import Contribution
+from store.database import create_engine, create_sessionmaker
+from store.migrate import alembic_config, upgrade
+from store.participants import Participant
+from tests.conftest import Api, Databases
+from tests.migrations import database_at
 
 PLAN = """
 mutation Plan($code: String!) {
@@ -514,3 +524,33 @@ async def test_a_restricted_gift_into_a_fund_shows_to_its_manager_not_to_others(
         overlap = (await world.overlaps(who))[world.objectives[0]]
         assert [c["code"] for c in overlap["contributors"]] == named, who
         assert (overlap["contributorCount"], overlap["hiddenContributorCount"]) == (2, hidden)
+
+
+async def test_the_migration_carries_existing_support_over_and_takes_funds(
+    databases: Databases,
+) -> None:
+    # Given a database as it was before funds, holding a contribution
+    old = await database_at(databases, "0003")
+
+    # When it is migrated, and the reference data (with its funds) loaded
+    await asyncio.to_thread(upgrade, old.url)
+    engine = create_engine(old.url)
+    try:
+        await load_reference(create_sessionmaker(engine))
+
+        # Then the contribution reached its objective directly, reported by its contributor
+        async with create_sessionmaker(engine)() as session:
+            kept = await session.get(Contribution, old.contribution)
+            assert kept is not None
+            assert (kept.objective_id, kept.contributor_id) == (old.objective, old.donor)
+            assert (kept.reported_by_id, kept.draws, kept.channel_id) == (old.donor, False, None)
+            assert kept.amount == Decimal("12.3456")
+            kinds = await session.scalars(
+                select(Participant.kind).where(Participant.code.in_(["NSPA", "DE"]))
+            )
+            assert sorted(kind.name for kind in kinds) == ["FUND", "STATE"]
+    finally:
+        await engine.dispose()
+    # And going back is refused rather than deleting the funds it cannot hold
+    with pytest.raises(RuntimeError, match="participants are funds"):
+        await asyncio.to_thread(command.downgrade, alembic_config(old.url), "0003")

@@ -194,10 +194,15 @@ def downgrade() -> None:
         .select_from(contribution)
         .where(contribution.c.objective_id.is_(None))
     )
-    if pooled:
+    participant = sa.table("participant", sa.column("kind", sa.String))
+    funds = op.get_bind().scalar(
+        sa.select(sa.func.count()).select_from(participant).where(participant.c.kind == "FUND")
+    )
+    if pooled or funds:
         raise RuntimeError(
-            f"{pooled} contributions are pooled (in a fund or earmarked to a plan): the schema "
-            "before 0004 cannot hold them, and nothing is deleted to make it fit"
+            f"{pooled} contributions are pooled (in a fund or earmarked to a plan) and {funds} "
+            "participants are funds: the schema before 0004 cannot hold them, and nothing is "
+            "deleted to make it fit"
         )
     op.drop_table("contribution_draw")
     with op.batch_alter_table("contribution") as batch_op:
