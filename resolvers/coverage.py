@@ -15,14 +15,15 @@ from resolvers import analysis
 from resolvers.context import Context
 from resolvers.listing import check_codes
 from resolvers.tallying import entries, rate_order, rates_of
-from store import contributions, draws, tallies
+from store import confirmations, contributions, draws, tallies
 from store import rates as stored_rates
-from store.enums import Category
+from store.enums import Category, ConfirmationVerdict, ContributionKind, ContributionStatus
 from store.rates import ExchangeRate, by_ids
 from store.tallies import LineFilter, ObjectiveTally
 
 __all__ = [
     "Attribution",
+    "Basis",
     "Covered",
     "Credit",
     "ExchangeRate",
@@ -44,13 +45,29 @@ class Covered:
     line_ids: tuple[int, ...] = ()
 
 
-async def coverage(context: Context, criteria: LineFilter) -> Covered:
+class Basis(enum.Enum):
+    """Whose account of the support the figures count."""
+
+    # The contributors' reports (or those made on their behalf).
+    REPORTED = "REPORTED"
+    # The recipients' own accounts: what they confirmed receiving or having delivered, at the
+    # amount they recorded; support unconfirmed or disputed counts nothing.
+    CONFIRMED = "CONFIRMED"
+
+
+async def coverage(
+    context: Context, criteria: LineFilter, basis: Basis = Basis.REPORTED
+) -> Covered:
     await check_codes(context, "filter.partners", criteria.partner_codes)
     async with context.session() as session:
         lines = await tallies.categorised(session, tallies.select_lines(criteria))
+        if basis is Basis.CONFIRMED:
+            counted = await _confirmed(session, [tally.line_id for tally, _ in lines])
+        else:
+            counted = {tally.line_id: _as_tally(tally) for tally, _ in lines}
     grouped: dict[Category, list[tuple[Decimal | None, analysis.Tally]]] = {}
     for tally, category in lines:
-        grouped.setdefault(category, []).append((tally.requirement, _as_tally(tally)))
+        grouped.setdefault(category, []).append((tally.requirement, counted[tally.line_id]))
     everything = [item for items in grouped.values() for item in items]
     return Covered(
         total=analysis.coverage(everything),
@@ -60,12 +77,60 @@ async def coverage(context: Context, criteria: LineFilter) -> Covered:
             if category in grouped
         ],
         criteria=criteria,
-        rate_ids=frozenset(rate for tally, _ in lines for rate in tally.rate_ids),
+        rate_ids=frozenset(rate for line in counted.values() for rate in line.rate_ids),
         requirement_rate_ids=frozenset(
             tally.requirement_rate_id for tally, _ in lines if tally.requirement_rate_id
         ),
         line_ids=tuple(tally.line_id for tally, _ in lines),
     )
+
+
+async def _confirmed(session: AsyncSession, line_ids: list[int]) -> dict[int, analysis.Tally]:
+    """Each line's support as its recipients confirmed it: the latest confirmation of each live
+    contribution, valued on the day it records; received or delivered, it counts as such."""
+    support = await tallies.contributions_of_lines(session, line_ids)
+    live = [
+        row
+        for rows in support.values()
+        for row in rows
+        if row.status is not ContributionStatus.WITHDRAWN
+    ]
+    latest = await confirmations.latest_of(session, [row.id for row in live])
+    currencies = {found.currency for found in latest.values() if found.currency}
+    rates = rates_of(await stored_rates.of_currencies(session, currencies))
+    found: dict[int, analysis.Tally] = {}
+    for line, rows in support.items():
+        entries_ = []
+        for row in rows:
+            account = latest.get(row.id)
+            if (
+                row.status is ContributionStatus.WITHDRAWN
+                or account is None
+                or account.verdict is not ConfirmationVerdict.CONFIRMED
+                or account.amount is None
+                or account.currency is None
+            ):
+                continue
+            value, rate = rates.convert(account.amount, account.currency, account.on)
+            done = (
+                analysis.Status.DISBURSED
+                if row.kind is ContributionKind.FUNDING
+                else (analysis.Status.DELIVERED)
+            )
+            entries_.append(
+                analysis.Entry(
+                    id=row.id,
+                    contributor_id=row.contributor_id,
+                    kind=row.kind.name,
+                    status=done,
+                    value=value,
+                    rate_id=None if rate is None else rate.id,
+                    starts_on=row.starts_on,
+                    ends_on=row.ends_on,
+                )
+            )
+        found[line] = analysis.tally(entries_)
+    return found
 
 
 async def unallocated(context: Context, covered: Covered) -> Decimal:

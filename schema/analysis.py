@@ -216,6 +216,13 @@ def _euros(amount: Decimal) -> Money:
 
 
 strawberry.enum(
+    covering.Basis,
+    description=(
+        "Whose account the figures count: REPORTED, the contributors' reports; CONFIRMED, the "
+        "recipients' confirmations (support unconfirmed or disputed counts nothing)."
+    ),
+)
+strawberry.enum(
     covering.Attribution,
     description=(
         "To whom support is credited: DIRECT, whoever gave it to the objective (a fund, for what "

@@ -122,8 +122,22 @@ class Query:
         description="Requirement against pledged, committed and disbursed support, by category.",
         metadata=resolved("an analysis: resolvers/coverage.py"),
     )
-    async def coverage(self, info: Info, filter: AnalysisFilter | None = None) -> Coverage:
-        return Coverage.of(await covering.coverage(info.context, AnalysisFilter.of(filter)))
+    async def coverage(
+        self,
+        info: Info,
+        filter: AnalysisFilter | None = None,
+        basis: Annotated[
+            covering.Basis,
+            strawberry.argument(
+                description=(
+                    "REPORTED (default): the support as reported; CONFIRMED: as the recipients "
+                    "confirmed it (received or delivered, at the amount they recorded)."
+                )
+            ),
+        ] = covering.Basis.REPORTED,
+    ) -> Coverage:
+        found = await covering.coverage(info.context, AnalysisFilter.of(filter), basis)
+        return Coverage.of(found)
 
     @strawberry.field(
         description=(

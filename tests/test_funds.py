@@ -554,3 +554,71 @@ async def test_the_migration_carries_existing_support_over_and_takes_funds(
     # And going back is refused rather than deleting the funds it cannot hold
     with pytest.raises(RuntimeError, match="participants are funds"):
         await asyncio.to_thread(command.downgrade, alembic_config(old.url), "0003")
+
+
+CONFIRM = """
+mutation Confirm($input: ConfirmContributionInput!) {
+  confirmContribution(input: $input) { userErrors { field message } }
+}
+"""
+
+DISPUTE = """
+mutation Dispute($input: DisputeContributionInput!) {
+  disputeContribution(input: $input) { userErrors { field message } }
+}
+"""
+
+BASES = """
+query Bases($plan: ID!) {
+  reported: coverage(filter: { plans: [$plan] }) { ...figures }
+  confirmed: coverage(filter: { plans: [$plan] }, basis: CONFIRMED) { ...figures }
+}
+fragment figures on Coverage {
+  total { pledged { amount } committed { amount } disbursed { amount } }
+  byCategory { category pledged { amount } }
+}
+"""
+
+
+async def test_totals_on_the_confirmed_basis_count_what_the_partner_confirmed(
+    fund_api: Api,
+) -> None:
+    world = await World(fund_api).build()
+    status = {"status": "COMMITTED"}
+    german = await _written(
+        fund_api, REGISTER, _give(objectiveId=world.objectives[0], **status), as_="ally"
+    )
+    french = await _written(
+        fund_api, REGISTER, _give(objectiveId=world.objectives[2], **status), as_="other_ally"
+    )
+    await _written(
+        fund_api, REGISTER, _give(objectiveId=world.objectives[1], **status), as_="institution"
+    )
+    base = {"expectedVersion": 1, "on": "2025-03-01"}
+    received = {"stage": "RECEIVED", "amount": _money("900.00")}
+    done = await fund_api.data(
+        CONFIRM, {"input": {"id": german["id"], **base, **received}}, as_="partner"
+    )
+    assert done["confirmContribution"]["userErrors"] == []
+    done = await fund_api.data(
+        DISPUTE, {"input": {"id": french["id"], **base, "reason": "Never arrived"}}, as_="partner"
+    )
+    assert done["disputeContribution"]["userErrors"] == []
+
+    found = await fund_api.data(BASES, {"plan": world.plan})
+
+    def figures(basis: str) -> tuple[tuple[str, ...], dict[str, str]]:
+        total = found[basis]["total"]
+        parts = {row["category"]: row["pledged"]["amount"] for row in found[basis]["byCategory"]}
+        amounts = tuple(total[key]["amount"] for key in ("pledged", "committed", "disbursed"))
+        # On every basis the total is the sum of its parts
+        assert sum(Decimal(value) for value in parts.values()) == Decimal(amounts[0])
+        return amounts, parts
+
+    # Reported: the three reports; confirmed: what Georgia confirmed receiving, nothing of the
+    # disputed or the unconfirmed
+    assert figures("reported")[0] == ("3000.00", "3000.00", "0.00")
+    assert figures("confirmed") == (
+        ("900.00", "900.00", "900.00"),
+        {"CIVIL_PREPAREDNESS": "900.00", "PUBLIC_DIPLOMACY": "0.00"},
+    )
