@@ -224,8 +224,9 @@ def _running(start: date | None, end: date | None) -> list[ColumnElement[bool]]:
 
 
 def running_within(statement: Lines, start: date | None, end: date | None, minimum: int) -> Lines:
-    """Lines with at least `minimum` distinct contributors whose support meets the period: the
-    only ones that can overlap within it (a cheap, exact-enough first cut before the maths)."""
+    """Lines whose support meets the period from at least `minimum` distinct contributors, or
+    with an allocation among it: the only ones that can overlap within it (a cheap first cut
+    before the maths; one fund's allocations of different donors' money are distinct sources)."""
     line = func.coalesce(Objective.origin_id, Objective.id)
     crowded = (
         select(line)
@@ -233,7 +234,12 @@ def running_within(statement: Lines, start: date | None, end: date | None, minim
         .join(Objective, Objective.id == Contribution.objective_id)
         .where(*_running(start, end))
         .group_by(line)
-        .having(func.count(distinct(Contribution.contributor_id)) >= max(minimum, 2))
+        .having(
+            or_(
+                func.count(distinct(Contribution.contributor_id)) >= max(minimum, 2),
+                func.max(case((Contribution.draws, 1), else_=0)) == 1,
+            )
+        )
     )
     return statement.where(ObjectiveTally.line_id.in_(crowded))
 

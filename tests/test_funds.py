@@ -622,3 +622,35 @@ async def test_totals_on_the_confirmed_basis_count_what_the_partner_confirmed(
         ("900.00", "900.00", "900.00"),
         {"CIVIL_PREPAREDNESS": "900.00", "PUBLIC_DIPLOMACY": "0.00"},
     )
+
+
+async def test_one_funds_allocations_of_two_donors_money_overlap_in_any_period(
+    fund_api: Api,
+) -> None:
+    world = await World(fund_api).build()
+    target = world.objectives[1]
+    german = await _written(fund_api, REGISTER, _give(fund="DCBTF"), as_="ally")
+    french = await _written(fund_api, REGISTER, _give(fund="DCBTF"), as_="other_ally")
+    for source in (german, french):
+        await _written(
+            fund_api,
+            ALLOCATE,
+            {
+                "objectiveId": target,
+                "startsOn": "2025-01-01",
+                "draws": _draws((source["id"], "10.00")),
+            },
+            "manager",
+        )
+    # One contributor (the fund), two sources: an overlap, over all time and on a day
+    document = """
+    query($plan: ID!, $on: Date) {
+      aidOverlaps(filter: { plans: [$plan] }, activeOn: $on) {
+        nodes { contributorCount contributors { code } }
+      }
+    }"""
+    for day in (None, "2025-06-01"):
+        found = await fund_api.data(document, {"plan": world.plan, "on": day})
+        assert found["aidOverlaps"]["nodes"] == [
+            {"contributorCount": 2, "contributors": [{"code": "DE"}, {"code": "FR"}]}
+        ], day
