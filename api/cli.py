@@ -15,6 +15,7 @@ from pathlib import Path
 import uvicorn
 from sqlalchemy.engine import make_url
 
+from api.demo import seed_flows
 from api.settings import Settings
 from resolvers import tallying, tokens
 from resolvers.vocabulary import Role
@@ -26,7 +27,6 @@ from seeds import (
     generate,
     load_reference,
 )
-from seeds.flows import seed_flows
 from store.database import Database, analyze, create_engine, create_sessionmaker
 from store.migrate import upgrade
 

@@ -23,6 +23,7 @@ from resolvers.commands import (
 )
 from resolvers.context import Context
 from resolvers.contribution_commands import (
+    CODE_LIMIT,
     DESCRIPTION_LIMIT,
     KEY_LIMIT,
     REFERENCE_LIMIT,
@@ -41,8 +42,6 @@ from store.enums import ChangeAction, ContributionKind, ContributionStatus, Visi
 ALLOCATE = "allocateContribution"
 # More draws than any allocation needs; each is a row to check and write.
 MAX_DRAWS = 100
-# A participant code is 2 to 8 letters; anything longer names nothing.
-CODE_LIMIT = 8
 
 
 @dataclass(frozen=True)

@@ -125,9 +125,21 @@ async def objective_of_open_plan(
     return objective, plan
 
 
+# A participant code is 2 to 8 letters; anything longer names nothing.
+CODE_LIMIT = 8
+
+
+async def participant_named(session: AsyncSession, path: str, code: str) -> Participant | None:
+    """The participant with this code, once the code is checked as text (a control character
+    never reaches the database)."""
+    cleaned = input_text(path, code, CODE_LIMIT, required=True)
+    assert cleaned is not None
+    return (await participants.by_codes(session, [cleaned.upper()])).get(cleaned.upper())
+
+
 async def fund_named(session: AsyncSession, path: str, code: str) -> Participant:
     """The participant of kind FUND with this code."""
-    found = (await participants.by_codes(session, [code.strip().upper()])).get(code.strip().upper())
+    found = await participant_named(session, path, code)
     if found is None or found.kind is not ParticipantKind.FUND:
         raise reject(path, f"{shown(code)} names no fund", UserErrorCode.NOT_FOUND)
     return found
@@ -207,8 +219,7 @@ async def _contributor(
                 "report it themselves",
                 UserErrorCode.FORBIDDEN,
             )
-        code = entry.on_behalf_of.strip().upper()
-        found = (await participants.by_codes(session, [code])).get(code)
+        found = await participant_named(session, "onBehalfOf", entry.on_behalf_of)
         if found is None:
             raise reject("onBehalfOf", f"{shown(entry.on_behalf_of)} names no participant")
         contributor = found.id

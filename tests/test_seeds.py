@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
 )
 
+from api.demo import seed_flows
 from seeds import GeneratedDataConflict, MissingReferenceData, generate, load_reference
-from seeds.flows import seed_flows
 from seeds.synthetic import AS_OF, MARK
 from store import Base
 from store.confirmations import Confirmation

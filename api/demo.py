@@ -1,5 +1,6 @@
-"""How support really moves, in the demo data: gifts into funds and earmarked to plans, the funds'
-allocations, a report on a contributor's behalf, the partners' confirmations and a dispute.
+"""How support really moves, in the demo data that `seed` and a first `serve` load: gifts into
+funds and earmarked to plans, the funds' allocations, a report on a contributor's behalf, the
+partners' confirmations and a dispute.
 
 Written through the service's own commands, as its users would write them, so every rule, the
 change log and the tallies hold for them. Each write carries an idempotency key: seeding again
