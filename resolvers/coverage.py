@@ -88,7 +88,7 @@ async def coverage(
 async def _confirmed(session: AsyncSession, line_ids: list[int]) -> dict[int, analysis.Tally]:
     """Each line's support as its recipients confirmed it: the latest confirmation of each live
     contribution, valued on the day it records; received or delivered, it counts as such."""
-    support = await tallies.contributions_of_lines(session, line_ids)
+    support = (await tallies.contributions_of_lines(session, line_ids)).rows
     live = [
         row
         for rows in support.values()
@@ -183,12 +183,12 @@ async def by_contributor(
     the support that arrived and the donor's own contribution in detail."""
     viewer = context.caller
     async with context.session() as session:
-        support = await tallies.contributions_of_lines(session, list(covered.line_ids))
-        rows = [row for found in support.values() for row in found]
+        read = await tallies.contributions_of_lines(session, list(covered.line_ids))
+        rows = read.everything()
         currencies = {row.currency for row in rows}
         rates = rates_of(await stored_rates.of_currencies(session, currencies))
         parts = (
-            await draws.shares(session, rows)
+            await draws.shares(session, rows, read.drawn)
             if attribution is Attribution.ORIGINAL_DONORS
             else {row.id: [(row, Fraction(1))] for row in rows}
         )

@@ -106,15 +106,17 @@ async def _details(
     rows: Sequence[tuple[ObjectiveTally, Objective, Plan]],
     window: analysis.Window,
 ) -> dict[int, FoundOverlap]:
-    """Each line's overlap, from its contributions (two statements for the whole page)."""
+    """Each line's overlap, from its contributions and what the allocations among them draw on
+    (two statements for the whole page, one more for each level of funds that draw on funds)."""
     lines = [tally.line_id for tally, _, _ in rows]
     within = None if window == analysis.Window() else (window.start, window.end)
-    support = await tallies.contributions_of_lines(session, lines, within)
-    currencies = {row.currency for found in support.values() for row in found}
+    read = await tallies.contributions_of_lines(session, lines, within)
+    support = read.rows
+    currencies = {row.currency for row in read.everything()}
     currencies |= {o.requirement_currency for _, o, _ in rows if o.requirement_currency}
     rate_rows = await stored_rates.of_currencies(session, currencies)
     rates, by_id = rates_of(rate_rows), {rate.id: rate for rate in rate_rows}
-    origins = await draws.origins(session, [row for rows in support.values() for row in rows])
+    origins = await draws.origins(session, read.everything(), read.drawn)
     found = {}
     for tally, head, _ in rows:
         context.loaders.objective.prime(head.id, head)

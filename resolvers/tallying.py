@@ -109,12 +109,13 @@ async def refresh(session: AsyncSession, line_ids: Iterable[int], detect: bool =
         part = wanted[start : start + BATCH]
         before = await tallies.by_lines(session, part) if detect else {}
         heads = await tallies.heads_of_lines(session, part)
-        support = await tallies.contributions_of_lines(session, part)
-        currencies = {row.currency for rows in support.values() for row in rows} | {
+        found = await tallies.contributions_of_lines(session, part)
+        support = found.rows
+        currencies = {row.currency for row in found.everything()} | {
             head.requirement_currency for head in heads.values() if head.requirement_currency
         }
         rates = rates_of(await stored_rates.of_currencies(session, currencies))
-        sources = await draws.origins(session, [row for rows in support.values() for row in rows])
+        sources = await draws.origins(session, found.everything(), found.drawn)
         rows = [
             tally_row(line, heads[line], support[line], rates, sources)
             for line in part

@@ -10,7 +10,7 @@ money is counted once: where it arrives, never also where it passed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
@@ -76,17 +76,25 @@ async def on_sources(session: AsyncSession, source_ids: Sequence[int]) -> dict[i
     return found
 
 
+Drawn = Mapping[int, Sequence[tuple[Contribution, Decimal]]]
+
+
 async def shares(
-    session: AsyncSession, support: Iterable[Contribution]
+    session: AsyncSession, support: Iterable[Contribution], known: Drawn | None = None
 ) -> dict[int, list[tuple[Contribution, Fraction]]]:
     """Each contribution's money by where it comes from, as exact shares that add up to one: the
     contribution itself (all of it) when it draws on nothing, otherwise the contributions at the
     start of what it draws on, each in proportion to what was drawn, through any number of funds.
-    One statement for each level of funds passed through; none when nothing draws."""
+    `known` holds the draws already read with the contributions (store/tallies.py reads them in
+    the same statement); one statement more for each level of funds beyond those."""
     asked = list(support)
     rows = {row.id: row for row in asked}
     parents: dict[int, list[tuple[int, Decimal]]] = {}
-    pending = sorted(row.id for row in asked if row.draws)
+    for allocation_id, drawn in (known or {}).items():
+        for given, amount in drawn:
+            parents.setdefault(allocation_id, []).append((given.id, amount))
+            rows.setdefault(given.id, given)
+    pending = sorted(key for key, row in rows.items() if row.draws and key not in parents)
     while pending:
         source = aliased(Contribution)
         found = await session.execute(
@@ -126,11 +134,11 @@ async def shares(
 
 
 async def origins(
-    session: AsyncSession, support: Iterable[Contribution]
+    session: AsyncSession, support: Iterable[Contribution], known: Drawn | None = None
 ) -> dict[int, tuple[Contribution, ...]]:
     """Where the money of each contribution comes from (`shares` without the proportions): its
     contributors are the original givers. Overlaps count givers, so a fund and the donor whose
     money it passes on are one source; who may see a giver named is decided on the giver's own
     row."""
-    found = await shares(session, support)
+    found = await shares(session, support, known)
     return {key: tuple(row for row, _ in parts) for key, parts in found.items()}

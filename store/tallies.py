@@ -33,11 +33,12 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from store.base import Base, utcnow
 from store.columns import ScaledDecimal, UTCDateTime
 from store.contributions import Contribution
+from store.draws import Draw
 from store.enums import (
     Category,
     ContributionStatus,
@@ -244,25 +245,46 @@ def running_within(statement: Lines, start: date | None, end: date | None, minim
     return statement.where(ObjectiveTally.line_id.in_(crowded))
 
 
+@dataclass(frozen=True)
+class LineSupport:
+    """The contributions to each line, and what each allocation among them draws on (the
+    pooled contributions and the amounts, store/draws.py), read in one statement."""
+
+    rows: dict[int, list[Contribution]]
+    drawn: dict[int, list[tuple[Contribution, Decimal]]]
+
+    def everything(self) -> list[Contribution]:
+        return [row for rows in self.rows.values() for row in rows]
+
+
 async def contributions_of_lines(
     session: AsyncSession,
     line_ids: Sequence[int],
     within: tuple[date | None, date | None] | None = None,
-) -> dict[int, list[Contribution]]:
+) -> LineSupport:
     """The contributions to each line: all of them (withdrawn too: the maths decides what
-    counts), or `within` a period only the live ones that meet it."""
+    counts), or `within` a period only the live ones that meet it; with the draws of those that
+    are allocations, so that whose money they are costs no statement of its own."""
     line = func.coalesce(Objective.origin_id, Objective.id).label("line_id")
     conditions = [] if within is None else _running(*within)
+    source = aliased(Contribution)
     result = await session.execute(
-        select(Contribution, line)
+        select(Contribution, line, Draw.amount, source)
         .join(Objective, Objective.id == Contribution.objective_id)
+        .outerjoin(Draw, Draw.allocation_id == Contribution.id)
+        .outerjoin(source, source.id == Draw.source_id)
         .where(or_(Objective.id.in_(line_ids), Objective.origin_id.in_(line_ids)), *conditions)
-        .order_by(Contribution.id)
+        .order_by(Contribution.id, Draw.id)
     )
     found: dict[int, list[Contribution]] = {key: [] for key in line_ids}
-    for contribution, line_id in result:
-        found[line_id].append(contribution)
-    return found
+    drawn: dict[int, list[tuple[Contribution, Decimal]]] = {}
+    for contribution, line_id, amount, drawn_on in result:
+        rows = found[line_id]
+        if not rows or rows[-1] is not contribution:
+            rows.append(contribution)
+        if drawn_on is not None:
+            drawn.setdefault(contribution.id, []).append((drawn_on, Decimal(amount)))
+    return LineSupport(found, drawn)
 
 
 async def heads_of_lines(session: AsyncSession, line_ids: Sequence[int]) -> dict[int, Objective]:

@@ -654,3 +654,42 @@ async def test_one_funds_allocations_of_two_donors_money_overlap_in_any_period(
         assert found["aidOverlaps"]["nodes"] == [
             {"contributorCount": 2, "contributors": [{"code": "DE"}, {"code": "FR"}]}
         ], day
+
+
+async def test_an_allocation_costs_the_analyses_no_statement_of_their_own(fund_api: Api) -> None:
+    # Given two plans alike but for the money on one coming through a fund
+    counted = []
+    for through_fund in (False, True):
+        world = await World(fund_api).build()
+        await _written(fund_api, REGISTER, _give(objectiveId=world.objectives[0]), as_="ally")
+        if through_fund:
+            given = await _written(fund_api, REGISTER, _give(fund="GEDRTF"), as_="other_ally")
+            await _written(
+                fund_api,
+                ALLOCATE,
+                {
+                    "objectiveId": world.objectives[0],
+                    "startsOn": "2025-01-01",
+                    "draws": _draws((given["id"], "10.00")),
+                },
+                "manager",
+            )
+        else:
+            await _written(
+                fund_api, REGISTER, _give(objectiveId=world.objectives[0]), as_="other_ally"
+            )
+
+        # When their overlaps and credits are read
+        statements = []
+        for document, variables in (
+            (OVERLAP, {"plan": world.plan}),
+            (CREDITS, {"plan": world.plan, "attribution": "ORIGINAL_DONORS"}),
+        ):
+            fund_api.sql.clear()
+            await fund_api.data(document, variables)
+            statements.append(len(fund_api.sql))
+        counted.append(statements)
+        assert len(await world.overlaps()) == 1
+
+    # Then the draws come with the contributions: the same statements either way
+    assert counted[0] == counted[1]
