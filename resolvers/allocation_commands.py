@@ -19,6 +19,8 @@ from resolvers.commands import (
     money,
     period,
     reject,
+    remember,
+    replayed,
     run,
 )
 from resolvers.context import Context
@@ -33,8 +35,7 @@ from resolvers.contribution_commands import (
 from resolvers.contribution_commands import objective_of_open_plan as objective_named
 from resolvers.money import in_minor_units
 from resolvers.tallying import refresh_objectives
-from store import contributions, draws, idempotency
-from store.base import get
+from store import contributions, draws
 from store.contributions import Contribution
 from store.draws import Draw
 from store.enums import ChangeAction, ContributionKind, ContributionStatus, Visibility
@@ -81,29 +82,20 @@ class Pool:
 async def allocate(
     context: Context, entry: Allocation, idempotency_key: str | None
 ) -> Outcome[Contribution]:
-    viewer = context.caller
     print_ = fingerprint(vars(entry))
 
     async def work(session: AsyncSession) -> Outcome[Contribution]:
         key = input_text("idempotencyKey", idempotency_key, KEY_LIMIT)
-        if key is not None:
-            seen = await idempotency.find(session, viewer.participant_id, ALLOCATE, key)
-            if seen is not None:
-                if seen.fingerprint != print_:
-                    raise reject(
-                        "idempotencyKey",
-                        "was already used for a different allocation",
-                        UserErrorCode.IDEMPOTENCY_KEY_REUSED,
-                    )
-                return Outcome(await get(session, Contribution, seen.entity_id), replayed=True)
+        earlier = await replayed(
+            session, context, ALLOCATE, key, print_, Contribution, "allocation"
+        )
+        if earlier is not None:
+            return earlier
         row, made = await _new_allocation(session, context, entry)
         drawn = [{"source_id": draw.source_id, "amount": str(draw.amount)} for draw in made]
         await log(context, session, row, ChangeAction.CREATED, None, {"draws": drawn})
         await refresh_objectives(session, [] if row.objective_id is None else [row.objective_id])
-        if key is not None:
-            await idempotency.remember(
-                session, viewer.participant_id, ALLOCATE, key, print_, row.id
-            )
+        await remember(session, context, ALLOCATE, key, print_, row.id)
         return Outcome(row)
 
     return await run(context, work)

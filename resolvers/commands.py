@@ -23,11 +23,13 @@ from resolvers import ids
 from resolvers.context import Context
 from resolvers.errors import shown
 from resolvers.money import minor_digits
-from store import changes, rates
-from store.base import snapshot
+from store import changes, idempotency, rates
+from store.base import Base, get, snapshot
 from store.enums import ChangeAction
 
 T = TypeVar("T")
+# A stored row, as an idempotent command returns it on a retry.
+Row = TypeVar("Row", bound=Base)
 
 
 class UserErrorCode(enum.Enum):
@@ -110,6 +112,47 @@ async def log(
 ) -> None:
     after = {**snapshot(row), **(extra or {})}
     await changes.record(session, context.caller.participant_id, row, action, before, after)
+
+
+async def replayed(
+    session: AsyncSession,
+    context: Context,
+    operation: str,
+    key: str | None,
+    print_: str,
+    model: type[Row],
+    what: str,
+) -> Outcome[Row] | None:
+    """The result of an earlier call of `operation` by this caller with idempotency key `key`,
+    or None when there is none: a retry writes nothing. The same key with other input (another
+    `print_`) is refused, naming `what` the first call was."""
+    if key is None:
+        return None
+    seen = await idempotency.find(session, context.caller.participant_id, operation, key)
+    if seen is None:
+        return None
+    if seen.fingerprint != print_:
+        raise reject(
+            "idempotencyKey",
+            f"was already used for a different {what}",
+            UserErrorCode.IDEMPOTENCY_KEY_REUSED,
+        )
+    return Outcome(await get(session, model, seen.entity_id), replayed=True)
+
+
+async def remember(
+    session: AsyncSession,
+    context: Context,
+    operation: str,
+    key: str | None,
+    print_: str,
+    entity_id: int,
+) -> None:
+    """Keep what a call with an idempotency key wrote, for its retries (`replayed`)."""
+    if key is not None:
+        await idempotency.remember(
+            session, context.caller.participant_id, operation, key, print_, entity_id
+        )
 
 
 def fingerprint(values: dict[str, Any]) -> str:

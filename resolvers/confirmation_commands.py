@@ -22,11 +22,13 @@ from resolvers.commands import (
     input_text,
     money,
     reject,
+    remember,
+    replayed,
     run,
     version,
 )
 from resolvers.context import Context
-from store import changes, confirmations, idempotency
+from store import changes, confirmations
 from store.base import get, snapshot
 from store.confirmations import Confirmation
 from store.contributions import Contribution
@@ -104,16 +106,10 @@ async def record(
             amount, currency = await money(
                 session, "amount", account.amount, account.currency, account.on
             )
-        if key is not None:
-            seen = await idempotency.find(session, caller.participant_id, operation, key)
-            if seen is not None:
-                if seen.fingerprint != print_:
-                    raise reject(
-                        "idempotencyKey",
-                        f"was already used for a different {operation} call",
-                        UserErrorCode.IDEMPOTENCY_KEY_REUSED,
-                    )
-                return Outcome(await get(session, Confirmation, seen.entity_id), replayed=True)
+        what = f"{operation} call"
+        earlier = await replayed(session, context, operation, key, print_, Confirmation, what)
+        if earlier is not None:
+            return earlier
         contribution = await _received(session, context, pk)
         version("expectedVersion", contribution, account.expected_version)
         if contribution.status is ContributionStatus.WITHDRAWN:
@@ -139,10 +135,7 @@ async def record(
             ),
         )
         await _log(session, context, contribution, row)
-        if key is not None:
-            await idempotency.remember(
-                session, caller.participant_id, operation, key, print_, row.id
-            )
+        await remember(session, context, operation, key, print_, row.id)
         return Outcome(row)
 
     return await run(context, work)

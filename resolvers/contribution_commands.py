@@ -21,6 +21,8 @@ from resolvers.commands import (
     not_null,
     period,
     reject,
+    remember,
+    replayed,
     run,
     version,
 )
@@ -28,7 +30,7 @@ from resolvers.context import Context
 from resolvers.errors import shown
 from resolvers.money import in_minor_units
 from resolvers.tallying import refresh_objectives
-from store import contributions, draws, idempotency, participants
+from store import contributions, draws, participants
 from store.base import get, save, snapshot
 from store.contributions import Contribution
 from store.enums import (
@@ -247,28 +249,19 @@ def status_fits_kind(path: str, kind: ContributionKind, status: ContributionStat
 async def register(
     context: Context, entry: Registration, idempotency_key: str | None
 ) -> Outcome[Contribution]:
-    viewer = context.caller
     print_ = fingerprint(vars(entry))
 
     async def work(session: AsyncSession) -> Outcome[Contribution]:
         key = input_text("idempotencyKey", idempotency_key, KEY_LIMIT)
-        if key is not None:
-            seen = await idempotency.find(session, viewer.participant_id, REGISTER, key)
-            if seen is not None:
-                if seen.fingerprint != print_:
-                    raise reject(
-                        "idempotencyKey",
-                        "was already used for a different registration",
-                        UserErrorCode.IDEMPOTENCY_KEY_REUSED,
-                    )
-                return Outcome(await get(session, Contribution, seen.entity_id), replayed=True)
+        earlier = await replayed(
+            session, context, REGISTER, key, print_, Contribution, "registration"
+        )
+        if earlier is not None:
+            return earlier
         row = await _new_contribution(session, context, entry)
         await log(context, session, row, ChangeAction.CREATED, None)
         await refresh_objectives(session, reached(row))
-        if key is not None:
-            await idempotency.remember(
-                session, viewer.participant_id, REGISTER, key, print_, row.id
-            )
+        await remember(session, context, REGISTER, key, print_, row.id)
         return Outcome(row)
 
     return await run(context, work)
