@@ -221,22 +221,29 @@ class ContributionOrder:
 @strawberry.input(description="Narrows a list of contributions; every condition must hold.")
 class ContributionFilter:
     partners: list[str] | None = strawberry.field(
-        default=None, description="Support to these partners (recipients), by participant code."
+        default=None,
+        description=(
+            "Support to these partners, by participant code: to objectives of their plans, or "
+            "earmarked to their plans."
+        ),
     )
     contributors: list[str] | None = strawberry.field(
         default=None, description="Support from these contributors, by participant code."
     )
     plans: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="Support to objectives of these plans, by ID."
+        default=None,
+        description="Support to objectives of these plans, or earmarked to them, by ID.",
     )
     plan_kinds: list[PlanKind] | None = strawberry.field(
-        default=None, description="Support to objectives of plans of these kinds."
+        default=None,
+        description="Support to objectives of plans of these kinds, or earmarked to such plans.",
     )
     objectives: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Support to these objectives, by ID."
     )
     categories: list[Category] | None = strawberry.field(
-        default=None, description="Support to objectives in these categories."
+        default=None,
+        description="Support to objectives in these categories, or earmarked to them.",
     )
     kinds: list[ContributionKind] | None = strawberry.field(
         default=None, description="Contributions of these kinds."

@@ -143,18 +143,22 @@ def select_contributions(criteria: ContributionFilter) -> Select[Contribution]:
     statement = select(Contribution)
     via_objective = criteria.partner_codes or criteria.plan_ids or criteria.categories
     via_plan = criteria.partner_codes or criteria.plan_kinds
+    # Support that reached an objective is its objective's plan's and category's; pooled support
+    # earmarked to a plan (and category) is that plan's: both answer a filter on them.
+    plan_of = func.coalesce(Objective.plan_id, Contribution.plan_id)
     if via_objective or via_plan:
-        statement = statement.join(Objective, Objective.id == Contribution.objective_id)
+        statement = statement.outerjoin(Objective, Objective.id == Contribution.objective_id)
     if via_plan:
-        statement = statement.join(Plan, Plan.id == Objective.plan_id)
+        statement = statement.join(Plan, Plan.id == plan_of)
     if criteria.partner_codes:
         statement = statement.where(Plan.partner_id.in_(ids_of_codes(criteria.partner_codes)))
     if criteria.plan_kinds:
         statement = statement.where(Plan.kind.in_(criteria.plan_kinds))
     if criteria.plan_ids:
-        statement = statement.where(Objective.plan_id.in_(criteria.plan_ids))
+        statement = statement.where(plan_of.in_(criteria.plan_ids))
     if criteria.categories:
-        statement = statement.where(Objective.category.in_(criteria.categories))
+        category = func.coalesce(Objective.category, Contribution.category)
+        statement = statement.where(category.in_(criteria.categories))
     scope = criteria.scope
     # Conditions on the contribution's own columns: `_matching` decides for each whether it is
     # withheld detail.

@@ -693,3 +693,27 @@ async def test_an_allocation_costs_the_analyses_no_statement_of_their_own(fund_a
 
     # Then the draws come with the contributions: the same statements either way
     assert counted[0] == counted[1]
+
+
+async def test_support_earmarked_to_a_plan_is_listed_with_the_plan_it_is_for(
+    fund_api: Api,
+) -> None:
+    world = await World(fund_api).build()
+    given = await _written(
+        fund_api,
+        REGISTER,
+        _give(fund="GEDRTF", planId=world.plan, category="PUBLIC_DIPLOMACY"),
+        as_="ally",
+    )
+    elsewhere = await _written(fund_api, REGISTER, _give(fund="GEDRTF"), as_="ally")
+    document = """
+    query($filter: ContributionFilter) { contributions(filter: $filter, first: 100) {
+      nodes { id } } }"""
+    for filter_ in (
+        {"plans": [world.plan]},
+        {"partners": ["GE"], "categories": ["PUBLIC_DIPLOMACY"]},
+    ):
+        found = await fund_api.data(document, {"filter": filter_}, as_="ally")
+        listed = {node["id"] for node in found["contributions"]["nodes"]}
+        assert given["id"] in listed, filter_
+        assert elsewhere["id"] not in listed, filter_
