@@ -15,6 +15,7 @@ from resolvers import analysis
 from resolvers.context import Context
 from resolvers.listing import check_codes
 from resolvers.tallying import entries, rate_order, rates_of
+from resolvers.viewer import Viewer
 from store import confirmations, contributions, draws, tallies
 from store import rates as stored_rates
 from store.enums import Category, ConfirmationVerdict, ContributionKind, ContributionStatus
@@ -43,6 +44,10 @@ class Covered:
     requirement_rate_ids: frozenset[int]
     # The objective lines counted.
     line_ids: tuple[int, ...] = ()
+    # On the confirmed basis, the rates of the confirmations this viewer sees in detail (a
+    # confirmation's currency is detail of its contribution); None on the reported basis, where
+    # `rates` works them out.
+    seen_rate_ids: frozenset[int] | None = None
 
 
 class Basis(enum.Enum):
@@ -59,10 +64,12 @@ async def coverage(
     context: Context, criteria: LineFilter, basis: Basis = Basis.REPORTED
 ) -> Covered:
     await check_codes(context, "filter.partners", criteria.partner_codes)
+    seen_rate_ids = None
     async with context.session() as session:
         lines = await tallies.categorised(session, tallies.select_lines(criteria))
         if basis is Basis.CONFIRMED:
-            counted = await _confirmed(session, [tally.line_id for tally, _ in lines])
+            line_ids = [tally.line_id for tally, _ in lines]
+            counted, seen_rate_ids = await _confirmed(session, line_ids, context.caller)
         else:
             counted = {tally.line_id: _as_tally(tally) for tally, _ in lines}
     grouped: dict[Category, list[tuple[Decimal | None, analysis.Tally]]] = {}
@@ -82,12 +89,16 @@ async def coverage(
             tally.requirement_rate_id for tally, _ in lines if tally.requirement_rate_id
         ),
         line_ids=tuple(tally.line_id for tally, _ in lines),
+        seen_rate_ids=seen_rate_ids,
     )
 
 
-async def _confirmed(session: AsyncSession, line_ids: list[int]) -> dict[int, analysis.Tally]:
+async def _confirmed(
+    session: AsyncSession, line_ids: list[int], viewer: Viewer
+) -> tuple[dict[int, analysis.Tally], frozenset[int]]:
     """Each line's support as its recipients confirmed it: the latest confirmation of each live
-    contribution, valued on the day it records; received or delivered, it counts as such."""
+    contribution, valued on the contribution's valuation date; received or delivered, it counts
+    as such."""
     support = (await tallies.contributions_of_lines(session, line_ids)).rows
     live = [
         row
@@ -99,6 +110,7 @@ async def _confirmed(session: AsyncSession, line_ids: list[int]) -> dict[int, an
     currencies = {found.currency for found in latest.values() if found.currency}
     rates = rates_of(await stored_rates.of_currencies(session, currencies))
     found: dict[int, analysis.Tally] = {}
+    seen: set[int] = set()
     for line, rows in support.items():
         entries_ = []
         for row in rows:
@@ -111,7 +123,11 @@ async def _confirmed(session: AsyncSession, line_ids: list[int]) -> dict[int, an
                 or account.currency is None
             ):
                 continue
-            value, rate = rates.convert(account.amount, account.currency, account.on)
+            # Valued as the report is, on the contribution's valuation date: the same support
+            # is worth the same on either basis, and a rate tells no more than the report's.
+            value, rate = rates.convert(account.amount, account.currency, row.valued_on)
+            if rate is not None and viewer.sees_detail(row):
+                seen.add(rate.id)
             done = (
                 analysis.Status.DISBURSED
                 if row.kind is ContributionKind.FUNDING
@@ -130,7 +146,7 @@ async def _confirmed(session: AsyncSession, line_ids: list[int]) -> dict[int, an
                 )
             )
         found[line] = analysis.tally(entries_)
-    return found
+    return found, frozenset(seen)
 
 
 async def unallocated(context: Context, covered: Covered) -> Decimal:
@@ -212,8 +228,13 @@ async def rates(context: Context, covered: Covered) -> list[ExchangeRate]:
     """The rates of the totals this caller may see: the requirements', and those of the
     contributions it sees in detail. A rate only withheld contributions use would tell their
     currency, so it is left out; the totals count them all the same."""
-    used = covered.rate_ids | covered.requirement_rate_ids
     scope = context.caller.restricted_scope()
+    if covered.seen_rate_ids is not None:
+        shown = covered.rate_ids if scope is None else covered.seen_rate_ids
+        used = shown | covered.requirement_rate_ids
+        scope = None  # already only what this viewer sees
+    else:
+        used = covered.rate_ids | covered.requirement_rate_ids
     async with context.session() as session:
         if scope is not None and used:
             used -= await _withheld_only(session, covered, scope)

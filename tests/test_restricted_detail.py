@@ -493,9 +493,19 @@ async def _ask(api: Api, probes: list[Probe], viewer: str, screen: Api) -> dict[
     return found
 
 
+def _around_first_difference(one: Any, other: Any, margin: int = 600) -> tuple[str, str]:
+    """Both answers as JSON, cut around where they first differ."""
+    a, b = json.dumps(one), json.dumps(other)
+    at = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+    start = max(at - margin, 0)
+    return a[start : at + margin], b[start : at + margin]
+
+
 def _differences(one: dict[str, Any], other: dict[str, Any]) -> list[str]:
     return [
-        f"{name}:\n  {json.dumps(one[name])[:1500]}\n  {json.dumps(other[name])[:1500]}"
+        f"{name}:\n  " + "\n  ".join(_around_first_difference(one[name], other[name]))
         for name in one
         if one[name] != other[name]
     ]
