@@ -72,10 +72,12 @@ async def _received(session: AsyncSession, context: Context, pk: int) -> Contrib
     row = await get(session, Contribution, pk)
     if row is None:
         raise reject("id", "names no contribution", UserErrorCode.NOT_FOUND)
-    if row.recipient_id != context.caller.participant_id:
+    # The recipient: a partner, or a fund support was given into (its manager acts for it).
+    if row.recipient_id not in context.caller.acting_for:
         raise reject(
             "id",
-            "is not support to you: only the recipient partner may confirm or dispute it",
+            "is not support to you: only its recipient (the partner, or the fund's manager) "
+            "may confirm or dispute it",
             UserErrorCode.FORBIDDEN,
         )
     return row

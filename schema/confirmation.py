@@ -62,7 +62,7 @@ class Confirmation:
             recorded_by_id=row.recorded_by_id,
         )
 
-    @strawberry.field(description="The recipient partner who recorded it.")
+    @strawberry.field(description="Who recorded it: the recipient partner, or a fund's manager.")
     async def recorded_by(
         self, info: Info
     ) -> Annotated[Participant, strawberry.lazy("schema.participant")] | None:

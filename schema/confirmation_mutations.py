@@ -24,8 +24,8 @@ KEY = (
 
 @strawberry.input(
     description=(
-        "Confirm, as its recipient partner, that support to you arrived: funding RECEIVED or "
-        "in-kind support DELIVERED, with the amount and the day you record."
+        "Confirm, as its recipient (the partner, or a fund's manager), that support arrived: "
+        "funding RECEIVED or in-kind support DELIVERED, with the amount and the day you record."
     )
 )
 class ConfirmContributionInput:
@@ -44,7 +44,9 @@ class ConfirmContributionInput:
     idempotency_key: str | None = strawberry.field(default=None, description=KEY)
 
 
-@strawberry.input(description="Dispute, as its recipient partner, a contribution to you.")
+@strawberry.input(
+    description="Dispute, as its recipient (the partner, or a fund's manager), a contribution."
+)
 class DisputeContributionInput:
     id: strawberry.ID = strawberry.field(description="The contribution.")
     expected_version: int = strawberry.field(

@@ -52,8 +52,9 @@ class Mutation:
 
     @strawberry.mutation(
         description=(
-            "Confirm, as its recipient partner, that a contribution to you was received or "
-            "delivered. The contribution stays as reported; both accounts are kept."
+            "Confirm, as its recipient (the partner, or a fund's manager), that a contribution "
+            "was received or delivered. The contribution stays as reported; both accounts are "
+            "kept."
         )
     )
     async def confirm_contribution(
@@ -62,7 +63,10 @@ class Mutation:
         return await confirmations.confirm(info, input)
 
     @strawberry.mutation(
-        description="Dispute, as its recipient partner, a contribution to you, with a reason."
+        description=(
+            "Dispute, as its recipient (the partner, or a fund's manager), a contribution, "
+            "with a reason."
+        )
     )
     async def dispute_contribution(
         self, info: Info, input: confirmations.DisputeContributionInput

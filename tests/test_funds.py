@@ -717,3 +717,18 @@ async def test_support_earmarked_to_a_plan_is_listed_with_the_plan_it_is_for(
         listed = {node["id"] for node in found["contributions"]["nodes"]}
         assert given["id"] in listed, filter_
         assert elsewhere["id"] not in listed, filter_
+
+
+async def test_a_funds_manager_confirms_what_was_given_into_the_fund(fund_api: Api) -> None:
+    given = await _written(fund_api, REGISTER, _give(fund="GEDRTF"), as_="ally")
+    account = {
+        "id": given["id"],
+        "expectedVersion": 1,
+        "stage": "RECEIVED",
+        "amount": _money("1000.00"),
+        "on": "2025-02-01",
+    }
+    refused = await fund_api.data(CONFIRM, {"input": account}, as_="partner")
+    assert refused["confirmContribution"]["userErrors"][0]["field"] == ["input", "id"]
+    done = await fund_api.data(CONFIRM, {"input": account}, as_="manager")
+    assert done["confirmContribution"]["userErrors"] == []
