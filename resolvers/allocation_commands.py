@@ -17,7 +17,6 @@ from resolvers.commands import (
     input_text,
     log,
     money,
-    period,
     reject,
     remember,
     replayed,
@@ -26,11 +25,12 @@ from resolvers.commands import (
 from resolvers.context import Context
 from resolvers.contribution_commands import (
     CODE_LIMIT,
-    DESCRIPTION_LIMIT,
     KEY_LIMIT,
-    REFERENCE_LIMIT,
+    Destination,
+    add_support,
+    checked_terms,
     fund_named,
-    status_fits_kind,
+    reached,
 )
 from resolvers.contribution_commands import objective_of_open_plan as objective_named
 from resolvers.money import in_minor_units
@@ -94,7 +94,7 @@ async def allocate(
         row, made = await _new_allocation(session, context, entry)
         drawn = [{"source_id": draw.source_id, "amount": str(draw.amount)} for draw in made]
         await log(context, session, row, ChangeAction.CREATED, None, {"draws": drawn})
-        await refresh_objectives(session, [] if row.objective_id is None else [row.objective_id])
+        await refresh_objectives(session, reached(row))
         await remember(session, context, ALLOCATE, key, print_, row.id)
         return Outcome(row)
 
@@ -189,40 +189,10 @@ async def _new_allocation(
     kind = entry.kind or (kinds.pop() if len(kinds) == 1 else None)
     if kind is None:
         raise reject("kind", "is required: the contributions drawn on are of different kinds")
-    if entry.status is ContributionStatus.WITHDRAWN:
-        raise reject("status", "cannot be WITHDRAWN at allocation")
-    status_fits_kind("status", kind, entry.status)
-    period("startsOn", entry.starts_on, "endsOn", entry.ends_on)
-    reference = input_text("externalReference", entry.external_reference, REFERENCE_LIMIT)
-    if reference is not None:
-        existing = await contributions.by_reference(session, pool.giver_id, reference)
-        if existing is not None:
-            raise reject(
-                "externalReference",
-                "is already registered for this contributor",
-                UserErrorCode.ALREADY_EXISTS,
-                found=existing,
-            )
-    row = await contributions.add(
-        session,
-        Contribution(
-            objective_id=destination.objective_id,
-            contributor_id=pool.giver_id,
-            recipient_id=destination.recipient_id,
-            channel_id=destination.channel_id,
-            reported_by_id=context.caller.participant_id,
-            draws=True,
-            kind=kind,
-            status=entry.status,
-            amount=sum(amounts, Decimal(0)),
-            currency=currency,
-            valued_on=entry.valued_on or entry.starts_on,
-            starts_on=entry.starts_on,
-            ends_on=entry.ends_on,
-            description=input_text("description", entry.description, DESCRIPTION_LIMIT, prose=True),
-            external_reference=reference,
-            visibility=entry.visibility,
-        ),
+    reference = await checked_terms(session, entry, kind, pool.giver_id)
+    money_ = (sum(amounts, Decimal(0)), currency)
+    row = await add_support(
+        session, context, entry, kind, pool.giver_id, destination, money_, reference, draws=True
     )
     made = [
         Draw(allocation_id=row.id, source_id=source.id, amount=amount)
@@ -233,14 +203,7 @@ async def _new_allocation(
     return row, made
 
 
-@dataclass(frozen=True)
-class _Destination:
-    objective_id: int | None
-    recipient_id: int
-    channel_id: int | None
-
-
-async def _destination(session: AsyncSession, entry: Allocation, pool: Pool) -> _Destination:
+async def _destination(session: AsyncSession, entry: Allocation, pool: Pool) -> Destination:
     """An objective the pool's earmarks allow, or another fund."""
     fund_code = input_text("fund", entry.fund_code, CODE_LIMIT)
     if (entry.objective_id is None) == (fund_code is None):
@@ -254,7 +217,7 @@ async def _destination(session: AsyncSession, entry: Allocation, pool: Pool) -> 
         fund = await fund_named(session, "fund", fund_code)
         if fund.id == pool.fund_id:
             raise reject("fund", "names the fund the money is in already")
-        return _Destination(None, fund.id, fund.id)
+        return Destination(None, fund.id, fund.id)
     assert entry.objective_id is not None
     objective, plan = await objective_named(session, "objectiveId", entry.objective_id)
     for n, row in enumerate(pool.sources):
@@ -269,4 +232,4 @@ async def _destination(session: AsyncSession, entry: Allocation, pool: Pool) -> 
                     "objectiveId",
                     f"is not what draws[{n}] is earmarked to: it is earmarked to {what}",
                 )
-    return _Destination(objective.id, plan.partner_id, pool.fund_id)
+    return Destination(objective.id, plan.partner_id, pool.fund_id)

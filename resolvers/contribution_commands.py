@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -84,6 +84,25 @@ class Registration:
     external_reference: str | None = None
 
 
+class Terms(Protocol):
+    """The terms support is given on, as registering and allocating both take them."""
+
+    @property
+    def starts_on(self) -> date: ...
+    @property
+    def ends_on(self) -> date | None: ...
+    @property
+    def valued_on(self) -> date | None: ...
+    @property
+    def status(self) -> ContributionStatus: ...
+    @property
+    def visibility(self) -> Visibility: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def external_reference(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Destination:
     """Where registered support goes, as the contribution's columns record it."""
@@ -96,17 +115,22 @@ class Destination:
     earmarked_objective_id: int | None = None
 
 
+def _open(path: str, plan: Plan, relation: str) -> Plan:
+    """`plan`, if support may go to it."""
+    if plan.status not in OPEN_PLANS:
+        raise reject(
+            path,
+            f"{relation} plan {plan.code}, which is {plan.status.name}: support goes to plans "
+            "that are agreed, active or under review",
+        )
+    return plan
+
+
 async def _open_plan(session: AsyncSession, path: str, plan_id: int) -> Plan:
     plan = await get(session, Plan, plan_id)
     if plan is None:
         raise reject(path, "names no plan", UserErrorCode.NOT_FOUND)
-    if plan.status not in OPEN_PLANS:
-        raise reject(
-            path,
-            f"names plan {plan.code}, which is {plan.status.name}: support goes to plans that "
-            "are agreed, active or under review",
-        )
-    return plan
+    return _open(path, plan, "names")
 
 
 async def objective_of_open_plan(
@@ -118,13 +142,7 @@ async def objective_of_open_plan(
         raise reject(path, "names no objective", UserErrorCode.NOT_FOUND)
     plan = await get(session, Plan, objective.plan_id)
     assert plan is not None
-    if plan.status not in OPEN_PLANS:
-        raise reject(
-            path,
-            f"belongs to plan {plan.code}, which is {plan.status.name}: support goes to plans "
-            "that are agreed, active or under review",
-        )
-    return objective, plan
+    return objective, _open(path, plan, "belongs to")
 
 
 # A participant code is 2 to 8 letters; anything longer names nothing.
@@ -272,9 +290,23 @@ async def _new_contribution(
 ) -> Contribution:
     destination = await _destination(session, entry)
     contributor = await _contributor(session, context, entry, destination)
-    reference = input_text("externalReference", entry.external_reference, REFERENCE_LIMIT)
+    reference = await checked_terms(session, entry, entry.kind, contributor)
+    valued_on = entry.valued_on or entry.starts_on
+    amount, currency = await money(session, "amount", entry.amount, entry.currency, valued_on)
+    return await add_support(
+        session, context, entry, entry.kind, contributor, destination, (amount, currency), reference
+    )
+
+
+async def checked_terms(
+    session: AsyncSession, terms: Terms, kind: ContributionKind, contributor_id: int
+) -> str | None:
+    """The rules every support's terms pass, whoever gives it: a reference of the
+    contributor's own, a status it can start in and that fits its kind, a period in order.
+    Returns the reference, cleaned."""
+    reference = input_text("externalReference", terms.external_reference, REFERENCE_LIMIT)
     if reference is not None:
-        existing = await contributions.by_reference(session, contributor, reference)
+        existing = await contributions.by_reference(session, contributor_id, reference)
         if existing is not None:
             raise reject(
                 "externalReference",
@@ -282,34 +314,49 @@ async def _new_contribution(
                 UserErrorCode.ALREADY_EXISTS,
                 found=existing,
             )
-    if entry.status is ContributionStatus.WITHDRAWN:
-        raise reject("status", "cannot be WITHDRAWN at registration")
-    status_fits_kind("status", entry.kind, entry.status)
-    period("startsOn", entry.starts_on, "endsOn", entry.ends_on)
-    valued_on = entry.valued_on or entry.starts_on
-    amount, currency = await money(session, "amount", entry.amount, entry.currency, valued_on)
+    if terms.status is ContributionStatus.WITHDRAWN:
+        raise reject("status", "cannot be WITHDRAWN when support is given")
+    status_fits_kind("status", kind, terms.status)
+    period("startsOn", terms.starts_on, "endsOn", terms.ends_on)
+    return reference
+
+
+async def add_support(
+    session: AsyncSession,
+    context: Context,
+    terms: Terms,
+    kind: ContributionKind,
+    contributor_id: int,
+    destination: Destination,
+    money_: tuple[Decimal, str],
+    reference: str | None,
+    *,
+    draws: bool = False,
+) -> Contribution:
+    """The support row, given on checked `terms`, reported by the caller."""
+    amount, currency = money_
     return await contributions.add(
         session,
         Contribution(
             objective_id=destination.objective_id,
-            contributor_id=contributor,
+            contributor_id=contributor_id,
             recipient_id=destination.recipient_id,
             channel_id=destination.channel_id,
             plan_id=destination.plan_id,
             category=destination.category,
             earmarked_objective_id=destination.earmarked_objective_id,
             reported_by_id=context.caller.participant_id,
-            draws=False,
-            kind=entry.kind,
-            status=entry.status,
+            draws=draws,
+            kind=kind,
+            status=terms.status,
             amount=amount,
             currency=currency,
-            valued_on=valued_on,
-            starts_on=entry.starts_on,
-            ends_on=entry.ends_on,
-            description=input_text("description", entry.description, DESCRIPTION_LIMIT, prose=True),
+            valued_on=terms.valued_on or terms.starts_on,
+            starts_on=terms.starts_on,
+            ends_on=terms.ends_on,
+            description=input_text("description", terms.description, DESCRIPTION_LIMIT, prose=True),
             external_reference=reference,
-            visibility=entry.visibility,
+            visibility=terms.visibility,
         ),
     )
 

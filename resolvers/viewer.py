@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 from store import tokens, visibility
 from store.contributions import Contribution
@@ -42,7 +43,7 @@ class Viewer:
         """Whose restricted detail this viewer sees, as store/visibility.py takes it (None: all)."""
         return None if self.is_secretariat else self.acting_for
 
-    @property
+    @cached_property
     def acting_for(self) -> frozenset[int]:
         """The participants this viewer acts for: its own, and the funds it manages."""
         return self.funds | {self.participant_id}

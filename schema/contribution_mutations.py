@@ -166,10 +166,7 @@ async def register(info: Info, input: RegisterContributionInput) -> RegisterCont
         external_reference=input.external_reference,
     )
     outcome = await commands.register(info.context, entry, input.idempotency_key)
-    shown = None if outcome.result is None else seen_by(info.context.caller)(outcome.result)
-    return RegisterContributionPayload(
-        contribution=shown, replayed=outcome.replayed, user_errors=user_errors(outcome)
-    )
+    return _registered(info, outcome)
 
 
 async def update(info: Info, input: UpdateContributionInput) -> ContributionPayload:
@@ -183,9 +180,20 @@ async def withdraw(info: Info, input: WithdrawContributionInput) -> Contribution
     return _payload(info, outcome)
 
 
+def _shown(info: Info, outcome: Outcome[ContributionRow]) -> Contribution | None:
+    return None if outcome.result is None else seen_by(info.context.caller)(outcome.result)
+
+
 def _payload(info: Info, outcome: Outcome[ContributionRow]) -> ContributionPayload:
-    shown = None if outcome.result is None else seen_by(info.context.caller)(outcome.result)
-    return ContributionPayload(contribution=shown, user_errors=user_errors(outcome))
+    return ContributionPayload(contribution=_shown(info, outcome), user_errors=user_errors(outcome))
+
+
+def _registered(info: Info, outcome: Outcome[ContributionRow]) -> RegisterContributionPayload:
+    return RegisterContributionPayload(
+        contribution=_shown(info, outcome),
+        replayed=outcome.replayed,
+        user_errors=user_errors(outcome),
+    )
 
 
 @strawberry.input(description="Part of one pooled contribution that an allocation draws on.")
@@ -255,7 +263,4 @@ async def allocate(info: Info, input: AllocateContributionInput) -> RegisterCont
         external_reference=input.external_reference,
     )
     outcome = await allocating.allocate(info.context, entry, input.idempotency_key)
-    shown = None if outcome.result is None else seen_by(info.context.caller)(outcome.result)
-    return RegisterContributionPayload(
-        contribution=shown, replayed=outcome.replayed, user_errors=user_errors(outcome)
-    )
+    return _registered(info, outcome)
