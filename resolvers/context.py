@@ -40,10 +40,10 @@ class Context:
         """Made when a resolver first asks: a compiled read needs none."""
         return Loaders(self.session)
 
-    def fresh(self) -> Context:
-        """The same caller with empty loader caches: a long-lived subscription must not serve
-        rows it cached before later writes."""
-        return Context(self.database, self.viewer, signals=self.signals, gauge=self.gauge)
+    def forget(self) -> None:
+        """Empty the loaders' caches: a long-lived subscription must not serve rows it cached
+        before later writes, in its own reads or in the fields of the events it yields."""
+        self.__dict__.pop("loaders", None)
 
     @property
     def caller(self) -> Viewer:

@@ -96,7 +96,6 @@ class ContributionChange:
     cursor: str
     event: changes.Presented
     contribution: Contribution
-    context: Context
 
 
 async def contribution_changes(
@@ -107,8 +106,9 @@ async def contribution_changes(
     recipient = None if code is None else await context.loaders.participant_by_code.load(code)
     with Slot(context):
         async for event in follow(context, after, ["Contribution"]):
-            fresh = context.fresh()
-            row = await contributions.by_id(fresh, event.entity_id)
+            # The payload's fields resolve with this context: each event reads afresh.
+            context.forget()
+            row = await contributions.by_id(context, event.entity_id)
             if row is None or (recipient is not None and row.recipient_id != recipient.id):
                 continue
             if category is not None:
@@ -116,19 +116,18 @@ async def contribution_changes(
                 # has the objective's.
                 found = row.category
                 if row.objective_id is not None:
-                    objective = await objectives.by_id(fresh, row.objective_id)
+                    objective = await objectives.by_id(context, row.objective_id)
                     found = None if objective is None else objective.category
                 if found is not category:
                     continue
-            seen = (await changes.present(fresh, [event]))[event.id]
-            yield ContributionChange(cursor_of(event), seen, row, fresh)
+            seen = (await changes.present(context, [event]))[event.id]
+            yield ContributionChange(cursor_of(event), seen, row)
 
 
 @dataclass(frozen=True)
 class OverlapChange:
     cursor: str
     overlap: overlaps.FoundOverlap
-    context: Context
 
 
 async def overlap_detections(
@@ -140,7 +139,7 @@ async def overlap_detections(
         async for event in follow(context, after, ["Objective"]):
             if event.action is not ChangeAction.OVERLAP_DETECTED:
                 continue
-            fresh = context.fresh()
-            found = await overlaps.of_objective(fresh, event.entity_id, code)
+            context.forget()
+            found = await overlaps.of_objective(context, event.entity_id, code)
             if found is not None:
-                yield OverlapChange(cursor_of(event), found, fresh)
+                yield OverlapChange(cursor_of(event), found)

@@ -76,7 +76,4 @@ class Subscription:
         self, info: Info, partner: Partner = None, after: After = None
     ) -> AsyncGenerator[OverlapDetected, None]:
         async for change in subscriptions.overlap_detections(info.context, partner, after):
-            info_ = info
-            yield OverlapDetected(
-                cursor=change.cursor, overlap=AidOverlap.of(info_, change.overlap)
-            )
+            yield OverlapDetected(cursor=change.cursor, overlap=AidOverlap.of(info, change.overlap))

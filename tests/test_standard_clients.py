@@ -390,3 +390,59 @@ async def test_both_clients_on_one_instance_receive_an_overlap_detected_through_
         (None, {"overlapDetected": expected})
     ]
     assert gql_data == [{"overlapDetected": expected}]
+
+
+GEORGIA_CHANGES = """
+subscription Changes($after: String) {
+  contributionChanged(partner: "GE", after: $after) {
+    event { action actor { code } }
+    contribution { id confirmation { verdict amount { amount } recordedBy { code } } }
+  }
+}
+"""
+
+CONFIRM = """
+mutation Confirm($input: ConfirmContributionInput!) {
+  confirmContribution(input: $input) { userErrors { message } }
+}
+"""
+
+
+async def test_gql_receives_the_partners_confirmation_of_support(live: tuple[str, Api]) -> None:
+    # Given an objective of Georgia's plan, and an outsider following Georgia's support with gql
+    address, api = live
+    plan = await _data(
+        api.client, api.tokens["secretariat"], '{ plan(code: "GE-IPAP-2004") { id } }'
+    )
+    variables = {"plan": plan["plan"]["id"], "code": f"STD-{uuid.uuid4().hex[:8].upper()}"}
+    added = await _data(api.client, api.tokens["secretariat"], NEW_OBJECTIVE, variables)
+    objective = added["addObjective"]["objective"]["id"]
+    feed = await _data(api.client, api.tokens["secretariat"], FEED_POSITION)
+    position = feed["changes"]["pageInfo"]["endCursor"]
+    async with gql_subscription(
+        address, api.tokens["institution"], GEORGIA_CHANGES, {"after": position}, events=2
+    ) as events:
+        # When Germany registers support and Georgia confirms receiving it
+        given = await register(api.client, api.tokens["ally"], objective)
+        account = {
+            "id": given,
+            "expectedVersion": 1,
+            "stage": "DELIVERED",
+            "amount": {"amount": "90.00", "currency": "EUR"},
+            "on": "2025-02-01",
+        }
+        confirmed = await _data(api.client, api.tokens["partner"], CONFIRM, {"input": account})
+        assert confirmed["confirmContribution"]["userErrors"] == []
+        received = [data["contributionChanged"] for data in await events]
+
+    # Then the standard client is told both, the confirmation with Georgia's own account
+    assert [(change["event"]["action"], change["event"]["actor"]) for change in received] == [
+        ("CREATED", {"code": "DE"}),
+        ("CONFIRMED", {"code": "GE"}),
+    ]
+    assert {change["contribution"]["id"] for change in received} == {given}
+    assert received[1]["contribution"]["confirmation"] == {
+        "verdict": "CONFIRMED",
+        "amount": {"amount": "90.00"},
+        "recordedBy": {"code": "GE"},
+    }
