@@ -10,8 +10,9 @@ from store.contributions import (
     ORDERINGS,
     Contribution,
     ContributionFilter,
-    select_by_objective_line,
     select_contributions,
+    select_under_objectives,
+    select_under_plans,
 )
 from store.draws import Draw
 
@@ -49,10 +50,10 @@ CONTRIBUTIONS: ListSource[ContributionFilter] = ListSource(
     rules=[_codes_exist, _in_scope],
 )
 CONTRIBUTIONS_OF_OBJECTIVE = CONTRIBUTIONS.under(
-    "contributions.of_objective", lambda objective: objective.id, select_by_objective_line
+    "contributions.of_objective", lambda group: group, select_under_objectives
 )
 CONTRIBUTIONS_OF_PLAN = CONTRIBUTIONS.under(
-    "contributions.of_plan", lambda objective: objective.plan_id, select_by_objective_line
+    "contributions.of_plan", lambda group: group, select_under_plans
 )
 CONTRIBUTIONS_OF_CONTRIBUTOR = CONTRIBUTIONS.under(
     "contributions.of_contributor", lambda row: row.contributor_id, rules=[_unrestricted]

@@ -67,7 +67,12 @@ class Objective(Node):
         return None if row is None else Objective.from_row(row)
 
     @strawberry.field(
-        description="Support registered towards this objective.",
+        description=(
+            "Support for this objective: what reached it (or its earlier or later versions in "
+            "other plans), and support given into a fund earmarked to it, listed beside the "
+            "allocations that draw on it (`drawsOn`). Count with `coverage`, which counts each "
+            "euro once."
+        ),
         metadata=listed(
             contributions.CONTRIBUTIONS_OF_OBJECTIVE, ContributionFilter, ContributionOrder
         ),

@@ -107,7 +107,12 @@ class Plan(Node):
         return await page(self, info.context, "objectives", filter, order_by, slice_, item)
 
     @strawberry.field(
-        description="Support registered towards any objective of the plan.",
+        description=(
+            "Support for the plan: what reached any of its objectives (and their earlier or "
+            "later versions in other plans), and pooled support earmarked to the plan, a "
+            "category of it or one of its objectives. An allocation is listed beside the pooled "
+            "support it draws on (`drawsOn`): count with `coverage`, which counts each euro once."
+        ),
         metadata=listed(contributions.CONTRIBUTIONS_OF_PLAN, ContributionFilter, ContributionOrder),
     )
     async def contributions(

@@ -21,6 +21,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
@@ -61,7 +62,9 @@ class Contribution(Timestamped, Base):
     # What pooled support is earmarked to: a plan, a category of it, or one objective.
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id"), index=True)
     category: Mapped[Category | None] = mapped_column(enum_column(Category, "category"))
-    earmarked_objective_id: Mapped[int | None] = mapped_column(ForeignKey("objective.id"))
+    earmarked_objective_id: Mapped[int | None] = mapped_column(
+        ForeignKey("objective.id"), index=True
+    )
     # Whether it draws on pooled support (store/draws.py): what a fund or a plan-earmarked
     # contribution passed on to an objective. Its givers are then those of what it draws on.
     draws: Mapped[bool] = mapped_column(default=False)
@@ -188,23 +191,43 @@ def select_contributions(criteria: ContributionFilter) -> Select[Contribution]:
     return statement
 
 
-def select_by_objective_line(
-    criteria: ContributionFilter,
+def _listed_under(
+    criteria: ContributionFilter, line_key: Any, earmark: Any
 ) -> tuple[Select[Contribution], Any]:
-    """Contributions to each asked objective's whole line: an objective carried over to a new plan
-    keeps showing the support given before, and the old one shows support given since.
+    """Contributions grouped under objectives or plans: those whose money reached the line of an
+    asked objective (an objective carried over to a new plan keeps showing the support given
+    before, and the old one shows support given since), and pooled support earmarked to it.
 
-    Returns the statement and the asked objective (an alias: group by its `id`, or its `plan_id`
-    for a plan's support).
+    `line_key` picks the group from the asked objective of the line, `earmark` (a column of
+    the contribution) from pooled support. Returns the statement and the grouping column. The
+    groups are a union of the two ways in, so each is read through its own index.
     """
-    member, asked = aliased(Objective), aliased(Objective)
+    given, member, asked = aliased(Contribution), aliased(Objective), aliased(Objective)
     origin = func.coalesce(asked.origin_id, asked.id)
-    statement = (
-        select_contributions(criteria)
-        .join(member, member.id == Contribution.objective_id)
+    reached = (
+        select(given.id.label("contribution_id"), line_key(asked).label("parent_id"))
+        .join(member, member.id == given.objective_id)
         .join(asked, or_(member.id == origin, member.origin_id == origin))
     )
-    return statement, asked
+    pooled = select(Contribution.id, earmark).where(
+        Contribution.objective_id.is_(None), earmark.is_not(None)
+    )
+    groups = union_all(reached, pooled).subquery("grouped")
+    statement = select_contributions(criteria).join(
+        groups, groups.c.contribution_id == Contribution.id
+    )
+    return statement, groups.c.parent_id
+
+
+def select_under_objectives(criteria: ContributionFilter) -> tuple[Select[Contribution], Any]:
+    """Each objective's support: what reached its line, and what waits in a fund earmarked to it."""
+    return _listed_under(criteria, lambda asked: asked.id, Contribution.earmarked_objective_id)
+
+
+def select_under_plans(criteria: ContributionFilter) -> tuple[Select[Contribution], Any]:
+    """Each plan's support: what reached its objectives' lines, and pooled support earmarked to
+    the plan (to the plan, a category of it, or one of its objectives) not yet at an objective."""
+    return _listed_under(criteria, lambda asked: asked.plan_id, Contribution.plan_id)
 
 
 async def by_reference(

@@ -717,6 +717,37 @@ async def test_support_earmarked_to_a_plan_is_listed_with_the_plan_it_is_for(
         listed = {node["id"] for node in found["contributions"]["nodes"]}
         assert given["id"] in listed, filter_
         assert elsewhere["id"] not in listed, filter_
+    # The plan's and its objectives' own lists hold the same pooled support, on both executors.
+    aimed = await _written(
+        fund_api,
+        REGISTER,
+        _give(fund="GEDRTF", earmarkedObjectiveId=world.objectives[2]),
+        as_="ally",
+    )
+    reached = await _written(fund_api, REGISTER, _give(objectiveId=world.objectives[2]), as_="ally")
+    nested = """
+    query($plan: ID!, $objective: ID!) {
+      plan: node(id: $plan) { ... on Plan { contributions(first: 100) {
+        totalCount nodes { id } } } }
+      objective: node(id: $objective) { ... on Objective { contributions(first: 100) {
+        totalCount nodes { id } } } }
+    }"""
+    for extra in ({}, {"viewer": True}):  # the second is answered by the resolvers
+        document = nested if not extra else nested.replace("query(", "query Resolved(", 1)
+        document = document if not extra else document.rstrip()[:-1] + " viewer { role } }"
+        found = await fund_api.data(
+            document, {"plan": world.plan, "objective": world.objectives[2]}, as_="ally"
+        )
+        plan_lists = found["plan"]["contributions"]
+        assert {node["id"] for node in plan_lists["nodes"]} == {
+            given["id"],
+            aimed["id"],
+            reached["id"],
+        }
+        assert plan_lists["totalCount"] == 3
+        objective_lists = found["objective"]["contributions"]
+        assert {node["id"] for node in objective_lists["nodes"]} == {aimed["id"], reached["id"]}
+        assert objective_lists["totalCount"] == 2
 
 
 async def test_a_funds_manager_confirms_what_was_given_into_the_fund(fund_api: Api) -> None:
