@@ -14,6 +14,7 @@ from pathlib import Path
 
 import uvicorn
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from api.demo import seed_flows
 from api.settings import Settings
@@ -28,7 +29,7 @@ from seeds import (
     load_reference,
 )
 from store.database import Database, analyze, create_engine, create_sessionmaker
-from store.migrate import upgrade
+from store.migrate import is_current, upgrade
 
 
 async def _token_issue(url: str, code: str, role: Role, days: float | None) -> str:
@@ -323,6 +324,8 @@ def main(argv: list[str] | None = None) -> None:
             parser.error("--scale must be zero or more")
         if settings.embedded:
             prepare_embedded(settings, demo=False)
+        else:
+            _require_current(settings.database_url, "seed")
         started = time.perf_counter()
         try:
             asyncio.run(_seed(settings.database_url, args.scale))
@@ -334,7 +337,32 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "token":
         if settings.embedded:
             prepare_embedded(settings, demo=False)
+        else:
+            _require_current(settings.database_url, "token")
         _token(settings.database_url, args)
+
+
+def _require_current(url: str, command: str) -> None:
+    """A database given in DATABASE_URL is migrated by its operator, never behind their back:
+    a command that needs the current schema says so rather than fail half-way."""
+
+    async def current() -> bool:
+        engine = create_engine(url)
+        try:
+            return await is_current(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        ready = asyncio.run(current())
+    except (DBAPIError, OSError) as problem:
+        reason = getattr(problem, "orig", None) or problem  # the driver's words, not the SQL
+        raise SystemExit(f"{command}: cannot read the database in DATABASE_URL: {reason}") from None
+    if not ready:
+        raise SystemExit(
+            f"{command}: the database's schema is not current. Run `python -m api migrate` "
+            "first, with the same DATABASE_URL."
+        )
 
 
 def _token(url: str, args: argparse.Namespace) -> None:

@@ -563,3 +563,25 @@ async def test_graphiql_in_a_browser_opens_signed_in_and_follows_a_pasted_token(
             assert requested and [url for url in requested if not url.startswith(local)] == []
     finally:
         await app.state.database.dispose()
+
+
+@pytest.mark.parametrize("command", [["seed", "--scale", "0"], ["token", "list"]])
+def test_a_given_database_not_yet_migrated_is_named_not_traced(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """DATABASE_URL is the operator's database, migrated when they say: a command that needs its
+    schema says what to run, and writes nothing."""
+    database = tmp_path / "given.sqlite3"
+    env = {**_make_environment(), "DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
+    ran = subprocess.run(
+        [sys.executable, "-m", "api", *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=START_SECONDS,
+    )
+    assert ran.returncode != 0
+    assert "Traceback" not in ran.stderr
+    assert "schema is not current" in ran.stderr
+    assert "python -m api migrate" in ran.stderr
