@@ -68,10 +68,9 @@ class Objective(Node):
 
     @strawberry.field(
         description=(
-            "Support for this objective: what reached it (or its earlier or later versions in "
-            "other plans), and support given into a fund earmarked to it, listed beside the "
-            "allocations that draw on it (`drawsOn`). Count with `coverage`, which counts each "
-            "euro once."
+            "Support that reached this objective (or its earlier or later versions in other "
+            "plans). Support given into a fund earmarked to it, and not yet passed on, is "
+            "listed by its plan's `contributions` and counted by `coverage` as unallocated."
         ),
         metadata=listed(
             contributions.CONTRIBUTIONS_OF_OBJECTIVE, ContributionFilter, ContributionOrder

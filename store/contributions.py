@@ -62,9 +62,7 @@ class Contribution(Timestamped, Base):
     # What pooled support is earmarked to: a plan, a category of it, or one objective.
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id"), index=True)
     category: Mapped[Category | None] = mapped_column(enum_column(Category, "category"))
-    earmarked_objective_id: Mapped[int | None] = mapped_column(
-        ForeignKey("objective.id"), index=True
-    )
+    earmarked_objective_id: Mapped[int | None] = mapped_column(ForeignKey("objective.id"))
     # Whether it draws on pooled support (store/draws.py): what a fund or a plan-earmarked
     # contribution passed on to an objective. Its givers are then those of what it draws on.
     draws: Mapped[bool] = mapped_column(default=False)
@@ -191,43 +189,49 @@ def select_contributions(criteria: ContributionFilter) -> Select[Contribution]:
     return statement
 
 
-def _listed_under(
-    criteria: ContributionFilter, line_key: Any, earmark: Any
-) -> tuple[Select[Contribution], Any]:
-    """Contributions grouped under objectives or plans: those whose money reached the line of an
-    asked objective (an objective carried over to a new plan keeps showing the support given
-    before, and the old one shows support given since), and pooled support earmarked to it.
-
-    `line_key` picks the group from the asked objective of the line, `earmark` (a column of
-    the contribution) from pooled support. Returns the statement and the grouping column. The
-    groups are a union of the two ways in, so each is read through its own index.
-    """
-    given, member, asked = aliased(Contribution), aliased(Objective), aliased(Objective)
+def _line_of(asked: Any) -> tuple[Any, ColumnElement[bool]]:
+    """An objective that belongs to the line of `asked`: an objective carried over to a new plan
+    keeps showing the support given before, and the old one shows support given since."""
+    member = aliased(Objective)
     origin = func.coalesce(asked.origin_id, asked.id)
-    reached = (
-        select(given.id.label("contribution_id"), line_key(asked).label("parent_id"))
-        .join(member, member.id == given.objective_id)
-        .join(asked, or_(member.id == origin, member.origin_id == origin))
-    )
-    pooled = select(Contribution.id, earmark).where(
-        Contribution.objective_id.is_(None), earmark.is_not(None)
-    )
-    groups = union_all(reached, pooled).subquery("grouped")
-    statement = select_contributions(criteria).join(
-        groups, groups.c.contribution_id == Contribution.id
-    )
-    return statement, groups.c.parent_id
+    return member, or_(member.id == origin, member.origin_id == origin)
 
 
 def select_under_objectives(criteria: ContributionFilter) -> tuple[Select[Contribution], Any]:
-    """Each objective's support: what reached its line, and what waits in a fund earmarked to it."""
-    return _listed_under(criteria, lambda asked: asked.id, Contribution.earmarked_objective_id)
+    """Each objective's support: what reached its line. Returns the statement and the grouping
+    column."""
+    asked = aliased(Objective)
+    member, in_line = _line_of(asked)
+    statement = (
+        select_contributions(criteria)
+        .join(member, member.id == Contribution.objective_id)
+        .join(asked, in_line)
+    )
+    return statement, asked.id
 
 
 def select_under_plans(criteria: ContributionFilter) -> tuple[Select[Contribution], Any]:
-    """Each plan's support: what reached its objectives' lines, and pooled support earmarked to
-    the plan (to the plan, a category of it, or one of its objectives) not yet at an objective."""
-    return _listed_under(criteria, lambda asked: asked.plan_id, Contribution.plan_id)
+    """Each plan's support, as the root list filtered by plan holds it: what reached its
+    objectives' lines, and pooled support earmarked to the plan (to the plan, a category of it or
+    one of its objectives). Returns the statement and the grouping column.
+
+    The plan of each is a union of the two ways in, so that each is read through its own index.
+    """
+    given, asked = aliased(Contribution), aliased(Objective)
+    member, in_line = _line_of(asked)
+    reached = (
+        select(given.id.label("contribution_id"), asked.plan_id.label("plan_id"))
+        .join(member, member.id == given.objective_id)
+        .join(asked, in_line)
+    )
+    pooled = select(Contribution.id, Contribution.plan_id).where(
+        Contribution.objective_id.is_(None), Contribution.plan_id.is_not(None)
+    )
+    plans = union_all(reached, pooled).subquery("plan_of")
+    statement = select_contributions(criteria).join(
+        plans, plans.c.contribution_id == Contribution.id
+    )
+    return statement, plans.c.plan_id
 
 
 async def by_reference(

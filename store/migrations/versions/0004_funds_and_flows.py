@@ -151,11 +151,6 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_contribution_plan_id"), ["plan_id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_contribution_earmarked_objective_id"),
-            ["earmarked_objective_id"],
-            unique=False,
-        )
-        batch_op.create_index(
             batch_op.f("ix_contribution_reported_by_id"), ["reported_by_id"], unique=False
         )
 
@@ -212,7 +207,6 @@ def downgrade() -> None:
     op.drop_table("contribution_draw")
     with op.batch_alter_table("contribution") as batch_op:
         batch_op.drop_index(batch_op.f("ix_contribution_reported_by_id"))
-        batch_op.drop_index(batch_op.f("ix_contribution_earmarked_objective_id"))
         batch_op.drop_index(batch_op.f("ix_contribution_plan_id"))
         batch_op.drop_index(batch_op.f("ix_contribution_channel_id"))
         batch_op.drop_constraint(
