@@ -4,8 +4,10 @@ writers are served in the order they asked."""
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -17,32 +19,60 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 STUCK = """
 import asyncio
 
+import pytest
+
+
+@pytest.fixture
+async def stubborn():
+    yield
+    await asyncio.Event().wait()
+
+
 async def test_stuck() -> None:
     await asyncio.Event().wait()
 
-async def test_after_the_stuck_one() -> None:
+
+async def test_stuck_in_teardown(stubborn: None) -> None:
+    pass
+
+
+async def test_after_the_stuck_ones() -> None:
     await asyncio.sleep(0)
 """
 
 
+def test_the_stacks_are_shown_before_a_stuck_test_is_ended() -> None:
+    settings = tomllib.loads((CHECKOUT / "pyproject.toml").read_text())["tool"]["pytest"]
+    options = settings["ini_options"]
+    assert 0 < float(options["faulthandler_timeout"]) < float(options["timeout"])
+
+
 def test_a_stuck_test_fails_on_its_timeout_and_the_run_goes_on(tmp_path: Path) -> None:
-    # Given a test that never finishes, under the project's own pytest configuration
+    # Given tests that never finish, in their body or in their tear-down, under the project's
+    # own pytest configuration and on workers as `make pytest` runs them
     (tmp_path / "test_stuck.py").write_text(STUCK)
     command = [
         sys.executable, "-m", "pytest", "-c", str(CHECKOUT / "pyproject.toml"),
-        "--rootdir", str(tmp_path), "-o", "timeout=2", "-p", "no:cacheprovider", "-q",
-        str(tmp_path / "test_stuck.py"),
+        "--rootdir", str(tmp_path), "-o", "timeout=4", "-o", "faulthandler_timeout=2",
+        "-p", "no:cacheprovider", "-v",
+        "-n", "2", str(tmp_path / "test_stuck.py"),
     ]  # fmt: skip
 
-    # When the suite runs it (bounded here, so that a hang fails this test instead)
+    # When the suite runs them (bounded here, so that a hang fails this test instead)
     try:
-        run = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        run = subprocess.run(
+            command, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
+        )
     except subprocess.TimeoutExpired:
         pytest.fail("a stuck test hung the run instead of failing on its timeout")
 
-    # Then that test fails on the timeout, and the next one still runs and passes
-    assert "Timeout" in run.stdout, run.stdout
-    assert "1 failed, 1 passed" in run.stdout, run.stdout
+    # Then each fails on the timeout, named, after the stacks of its threads, and the other test
+    # still runs and passes
+    assert re.search(r"Timeout \(0:00:02\)!\nThread .*most recent call first", run.stderr)
+    assert "FAILED test_stuck.py::test_stuck " in run.stdout, run.stdout
+    assert "FAILED test_stuck.py::test_stuck_in_teardown " in run.stdout, run.stdout
+    assert "PASSED test_stuck.py::test_after_the_stuck_ones" in run.stdout, run.stdout
+    assert run.returncode == 1, run.stdout
 
 
 async def test_sqlite_writers_take_turns_in_the_order_they_asked(tmp_path: Path) -> None:
