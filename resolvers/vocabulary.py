@@ -9,8 +9,10 @@ from store.enums import (
     ContributionKind,
     ContributionStatus,
     DatePrecision,
+    Firmness,
     Framework,
     FundForm,
+    ItemCategory,
     ObjectiveStatus,
     ParticipantKind,
     PlanKind,
@@ -18,6 +20,8 @@ from store.enums import (
     Priority,
     ReconciliationState,
     Role,
+    TrancheStatus,
+    Valuation,
     Visibility,
 )
 
@@ -30,8 +34,10 @@ __all__ = [
     "ContributionKind",
     "ContributionStatus",
     "DatePrecision",
+    "Firmness",
     "Framework",
     "FundForm",
+    "ItemCategory",
     "ObjectiveStatus",
     "ParticipantKind",
     "PlanKind",
@@ -39,5 +45,7 @@ __all__ = [
     "Priority",
     "ReconciliationState",
     "Role",
+    "TrancheStatus",
+    "Valuation",
     "Visibility",
 ]

@@ -12,8 +12,10 @@ from resolvers.vocabulary import (
     ContributionKind,
     ContributionStatus,
     DatePrecision,
+    Firmness,
     Framework,
     FundForm,
+    ItemCategory,
     ObjectiveStatus,
     ParticipantKind,
     PlanKind,
@@ -21,6 +23,8 @@ from resolvers.vocabulary import (
     Priority,
     ReconciliationState,
     Role,
+    TrancheStatus,
+    Valuation,
     Visibility,
 )
 
@@ -135,3 +139,33 @@ __all__ = [
     "Role",
     "Visibility",
 ]
+strawberry.enum(
+    Firmness,
+    description="How sure a planned tranche is: FIRM (agreed) or INDICATIVE (planned, may move).",
+)
+strawberry.enum(
+    TrancheStatus,
+    description=(
+        "Where a planned tranche stands. Deliveries fill a schedule's tranches in the order they "
+        "fall due: DELIVERED (in full), PARTLY_DELIVERED, PENDING (not yet due), OVERDUE (due "
+        "before today and not delivered in full)."
+    ),
+)
+strawberry.enum(
+    ItemCategory,
+    description=(
+        "What an in-kind line item is: EQUIPMENT (other military equipment), AMMUNITION, "
+        "VEHICLES, COMMUNICATIONS (radios, networks, IT), PROTECTIVE_GEAR (body armour, helmets, "
+        "CBRN protection), MEDICAL (supplies and facilities), DEMINING (EOD and demining "
+        "equipment), SUPPLIES (fuel, rations, spare parts), INFRASTRUCTURE (works and buildings), "
+        "TRAINING_COURSES (course places), ADVISERS (adviser time), OTHER."
+    ),
+)
+strawberry.enum(
+    Valuation,
+    description=(
+        "How an in-kind item's unit value was set: REPLACEMENT_COST (what it would cost to buy "
+        "new today), BOOK_VALUE (its value in the donor's accounts), MARKET_PRICE (what it fetches "
+        "on the market), DONOR_DECLARED (the donor's own figure, no method given)."
+    ),
+)

@@ -138,3 +138,45 @@ class ReconciliationState(enum.Enum):
     OUTDATED = "OUTDATED"
     DISPUTED = "DISPUTED"
     UNCONFIRMED = "UNCONFIRMED"
+
+
+class Firmness(enum.Enum):
+    """How sure a planned tranche is: FIRM (agreed), INDICATIVE (planned, may move)."""
+
+    FIRM = "FIRM"
+    INDICATIVE = "INDICATIVE"
+
+
+class TrancheStatus(enum.Enum):
+    """Where a planned tranche stands: deliveries fill a schedule's tranches in due order."""
+
+    DELIVERED = "DELIVERED"
+    PARTLY_DELIVERED = "PARTLY_DELIVERED"
+    PENDING = "PENDING"
+    OVERDUE = "OVERDUE"
+
+
+class ItemCategory(enum.Enum):
+    """What an in-kind line item is: a controlled vocabulary (README, "Delivery")."""
+
+    EQUIPMENT = "EQUIPMENT"
+    AMMUNITION = "AMMUNITION"
+    VEHICLES = "VEHICLES"
+    COMMUNICATIONS = "COMMUNICATIONS"
+    PROTECTIVE_GEAR = "PROTECTIVE_GEAR"
+    MEDICAL = "MEDICAL"
+    DEMINING = "DEMINING"
+    SUPPLIES = "SUPPLIES"
+    INFRASTRUCTURE = "INFRASTRUCTURE"
+    TRAINING_COURSES = "TRAINING_COURSES"
+    ADVISERS = "ADVISERS"
+    OTHER = "OTHER"
+
+
+class Valuation(enum.Enum):
+    """How an in-kind item's unit value was set."""
+
+    REPLACEMENT_COST = "REPLACEMENT_COST"
+    BOOK_VALUE = "BOOK_VALUE"
+    MARKET_PRICE = "MARKET_PRICE"
+    DONOR_DECLARED = "DONOR_DECLARED"
