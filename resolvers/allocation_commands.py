@@ -67,6 +67,7 @@ class Allocation:
     visibility: Visibility = Visibility.PUBLIC
     description: str | None = None
     external_reference: str | None = None
+    pledged_on: date | None = None
 
 
 @dataclass(frozen=True)

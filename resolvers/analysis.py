@@ -87,7 +87,11 @@ class Entry:
     contributor_id: int
     kind: str
     status: Status
+    # What was pledged, committed and delivered so far, each valued in the base currency with
+    # the contribution's one rate (committed <= value, delivered <= committed).
     value: Decimal
+    committed: Decimal
+    delivered: Decimal
     rate_id: int | None
     starts_on: date
     ends_on: date | None
@@ -123,8 +127,28 @@ def meets(entry: Entry, window: Window) -> bool:
 
 
 def live(entries: Iterable[Entry], window: Window = Window()) -> list[Entry]:
-    """What counts: never withdrawn contributions, and only those meeting the window."""
+    """What may overlap: never withdrawn contributions, and only those meeting the window."""
     return [e for e in entries if e.status is not Status.WITHDRAWN and meets(e, window)]
+
+
+@dataclass(frozen=True)
+class Stages:
+    """What one contribution adds to each stage's total."""
+
+    pledged: Decimal
+    committed: Decimal
+    delivered: Decimal
+
+
+def stages(entry: Entry) -> Stages | None:
+    """What a contribution counts for, or None if it counts for nothing. A withdrawn one keeps
+    what was delivered before it was withdrawn, at every stage (the money arrived: it was
+    pledged, committed and delivered); the rest of it counts nowhere."""
+    if entry.status is Status.WITHDRAWN:
+        if not entry.delivered:
+            return None
+        return Stages(entry.delivered, entry.delivered, entry.delivered)
+    return Stages(entry.value, entry.committed, entry.delivered)
 
 
 @dataclass(frozen=True)
@@ -195,27 +219,25 @@ def score(
 class Tally:
     """An objective's support, in the base currency, by how far along it is."""
 
-    pledged: Decimal = ZERO  # everything not withdrawn
-    committed: Decimal = ZERO  # committed, disbursed or delivered
-    disbursed: Decimal = ZERO  # disbursed or delivered
+    pledged: Decimal = ZERO
+    committed: Decimal = ZERO
+    disbursed: Decimal = ZERO  # delivered: disbursed funding and delivered in-kind support
     contributions: int = 0
     contributors: int = 0
     rate_ids: frozenset[int] = field(default_factory=frozenset)
 
 
-COMMITTED = (Status.COMMITTED, Status.DISBURSED, Status.DELIVERED)
-DONE = (Status.DISBURSED, Status.DELIVERED)
-
-
 def tally(entries: Iterable[Entry], window: Window = Window()) -> Tally:
-    counted = live(entries, window)
+    counted = [
+        (e, found) for e in entries if meets(e, window) and (found := stages(e)) is not None
+    ]
     return Tally(
-        pledged=sum((e.value for e in counted), ZERO),
-        committed=sum((e.value for e in counted if e.status in COMMITTED), ZERO),
-        disbursed=sum((e.value for e in counted if e.status in DONE), ZERO),
+        pledged=sum((found.pledged for _, found in counted), ZERO),
+        committed=sum((found.committed for _, found in counted), ZERO),
+        disbursed=sum((found.delivered for _, found in counted), ZERO),
         contributions=len(counted),
-        contributors=len(frozenset().union(*(e.givers for e in counted))),
-        rate_ids=frozenset(e.rate_id for e in counted if e.rate_id is not None),
+        contributors=len(frozenset().union(*(e.givers for e, _ in counted))),
+        rate_ids=frozenset(e.rate_id for e, _ in counted if e.rate_id is not None),
     )
 
 

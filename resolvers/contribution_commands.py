@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -9,6 +10,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers import items as kind_items
+from resolvers import schedules
 from resolvers.commands import (
     Outcome,
     UserErrorCode,
@@ -29,6 +32,7 @@ from resolvers.commands import (
 from resolvers.context import Context
 from resolvers.errors import shown
 from resolvers.money import in_minor_units
+from resolvers.stages import advance, commit, in_its_currency, pledged, restage
 from resolvers.tallying import refresh_objectives
 from store import contributions, draws, participants
 from store.base import get, save, snapshot
@@ -45,6 +49,7 @@ from store.enums import (
 from store.objectives import Objective
 from store.participants import Participant
 from store.plans import Plan
+from store.stages import given_at
 
 REGISTER = "registerContribution"
 OPEN_PLANS = (PlanStatus.AGREED, PlanStatus.ACTIVE, PlanStatus.UNDER_REVIEW)
@@ -82,6 +87,13 @@ class Registration:
     visibility: Visibility = Visibility.PUBLIC
     description: str | None = None
     external_reference: str | None = None
+    pledged_on: date | None = None
+    # Part of the pledge committed (amount, currency), and when; the planned tranches and the
+    # in-kind line items (as the schema's inputs give them: resolvers/schedules.py, items.py).
+    committed: tuple[Decimal, str] | None = None
+    committed_on: date | None = None
+    schedule: Sequence[Any] | None = None
+    items: Sequence[Any] | None = None
 
 
 class Terms(Protocol):
@@ -101,6 +113,8 @@ class Terms(Protocol):
     def description(self) -> str | None: ...
     @property
     def external_reference(self) -> str | None: ...
+    @property
+    def pledged_on(self) -> date | None: ...
 
 
 @dataclass(frozen=True)
@@ -293,9 +307,55 @@ async def _new_contribution(
     reference = await checked_terms(session, entry, entry.kind, contributor)
     valued_on = entry.valued_on or entry.starts_on
     amount, currency = await money(session, "amount", entry.amount, entry.currency, valued_on)
+
+    async def staged(row: Contribution) -> None:
+        await _staged(session, row, entry)
+
     return await add_support(
-        session, context, entry, entry.kind, contributor, destination, (amount, currency), reference
+        session,
+        context,
+        entry,
+        entry.kind,
+        contributor,
+        destination,
+        (amount, currency),
+        reference,
+        staged=staged,
     )
+
+
+async def _staged(session: AsyncSession, row: Contribution, entry: Registration) -> None:
+    """A new contribution's commitment, schedule and items, as registered."""
+    if entry.committed is not None:
+        committed = await in_its_currency(session, "committed", row, entry.committed)
+        commit(row, committed, entry.committed_on, datetime.now(UTC).date())
+    elif entry.committed_on is not None:
+        raise reject("committedOn", "dates a commitment: give `committed` with it")
+    _planned(row, entry.schedule, entry.items)
+
+
+def _planned(
+    row: Contribution, schedule: Sequence[Any] | None, items: Sequence[Any] | None
+) -> None:
+    """The schedule and items given (None: as they are), and the rules they keep with the
+    pledge whichever changed: tranches within it, items adding up to it."""
+    if schedule is not None:
+        row.schedule = schedules.stored(
+            schedules.checked("schedule", schedule, row.currency, row.amount)
+        )
+    planned = schedules.parse(row.schedule)
+    if sum((tranche.amount for tranche in planned), Decimal(0)) > row.amount:
+        raise reject(
+            "amount.amount",
+            "is less than the tranches planned for it: change the schedule with it",
+        )
+    if items is not None:
+        row.items = kind_items.stored(kind_items.checked("items", items, row.kind, row.currency))
+    listed = kind_items.parse(row.items)
+    if listed:
+        if row.kind is ContributionKind.FUNDING:
+            raise reject("kind", "cannot be FUNDING while in-kind items are listed")
+        kind_items.matching_amount("items", listed, row.currency, row.amount)
 
 
 async def checked_terms(
@@ -332,36 +392,47 @@ async def add_support(
     reference: str | None,
     *,
     draws: bool = False,
+    staged: Callable[[Contribution], Awaitable[None]] | None = None,
 ) -> Contribution:
-    """The support row, given on checked `terms`, reported by the caller."""
+    """The support row, given on checked `terms`, reported by the caller; `staged` sets its
+    stages, schedule and items before it is written, so that it is written once, at version 1."""
     amount, currency = money_
-    return await contributions.add(
-        session,
-        Contribution(
-            objective_id=destination.objective_id,
-            contributor_id=contributor_id,
-            recipient_id=destination.recipient_id,
-            channel_id=destination.channel_id,
-            plan_id=destination.plan_id,
-            category=destination.category,
-            earmarked_objective_id=destination.earmarked_objective_id,
-            reported_by_id=context.caller.participant_id,
-            draws=draws,
-            kind=kind,
-            status=terms.status,
-            amount=amount,
-            currency=currency,
-            valued_on=terms.valued_on or terms.starts_on,
-            starts_on=terms.starts_on,
-            ends_on=terms.ends_on,
-            description=input_text("description", terms.description, DESCRIPTION_LIMIT, prose=True),
-            external_reference=reference,
-            visibility=terms.visibility,
-        ),
+    now = datetime.now(UTC)
+    pledged_on = terms.pledged_on or now.date()
+    if pledged_on > now.date():
+        raise reject("pledgedOn", f"({pledged_on}) is after today ({now.date()})")
+    by = context.caller.participant_id
+    row = Contribution(
+        pledged_on=pledged_on,
+        **given_at(terms.status, amount, pledged_on, by, now),
+        objective_id=destination.objective_id,
+        contributor_id=contributor_id,
+        recipient_id=destination.recipient_id,
+        channel_id=destination.channel_id,
+        plan_id=destination.plan_id,
+        category=destination.category,
+        earmarked_objective_id=destination.earmarked_objective_id,
+        reported_by_id=by,
+        draws=draws,
+        kind=kind,
+        status=terms.status,
+        amount=amount,
+        currency=currency,
+        valued_on=terms.valued_on or terms.starts_on,
+        starts_on=terms.starts_on,
+        ends_on=terms.ends_on,
+        description=input_text("description", terms.description, DESCRIPTION_LIMIT, prose=True),
+        external_reference=reference,
+        visibility=terms.visibility,
+        schedule=[],
+        items=[],
     )
+    if staged is not None:
+        await staged(row)
+    return await contributions.add(session, row)
 
 
-async def _own(session: AsyncSession, context: Context, global_id_: str) -> Contribution:
+async def own(session: AsyncSession, context: Context, global_id_: str) -> Contribution:
     """A contribution the caller may change, or a rejection that reveals nothing about anyone
     else's: its contributor's (a fund's manager acts for the fund), or one the caller reported
     on the contributor's behalf and the contributor has not taken over."""
@@ -405,7 +476,40 @@ async def _still_covers_its_draws(
         )
 
 
-def _taken_over(context: Context, row: Contribution) -> None:
+def _still_covers_its_stages(row: Contribution, before: dict[str, Any]) -> None:
+    """A pledge holds its commitment: it cannot fall below it, nor change currency once part of
+    it is committed or delivered (those parts are in its currency)."""
+    committed = row.committed_amount
+    if committed is not None and row.currency != before["currency"]:
+        raise reject("amount.currency", "cannot change: part of it is committed")
+    if committed is not None and row.amount < committed:
+        raise reject(
+            "amount.amount",
+            f"cannot fall below the {in_minor_units(committed, row.currency)} {row.currency} "
+            "committed",
+        )
+
+
+async def _restaged(
+    session: AsyncSession, context: Context, row: Contribution, fields: dict[str, Any]
+) -> None:
+    """An update's stages: the pledge's date, a commitment, a later status (one word for its
+    stages), the schedule and the items."""
+    now = datetime.now(UTC)
+    pledged(row, fields.get("pledged_on"), now.date())
+    if fields.get("committed") is not None:
+        committed = await in_its_currency(session, "committed", row, fields["committed"])
+        commit(row, committed, fields.get("committed_on"), now.date())
+    elif fields.get("committed_on") is not None:
+        if row.committed_amount is None:
+            raise reject("committedOn", "dates a commitment: give `committed` with it")
+        commit(row, row.committed_amount, fields["committed_on"], now.date())
+    if "status" in fields:
+        advance(row, fields["status"], context.caller.participant_id, now)
+    _planned(row, fields.get("schedule"), fields.get("items"))
+
+
+def taken_over(context: Context, row: Contribution) -> None:
     """A write by the contributor itself makes a record reported on its behalf its own."""
     if context.caller.participant_id == row.contributor_id:
         row.reported_by_id = row.contributor_id
@@ -417,7 +521,7 @@ async def update(
     """Change the given fields of one's own contribution, if it is still at `expected_version`."""
 
     async def work(session: AsyncSession) -> Outcome[Contribution]:
-        row = await _own(session, context, global_id_)
+        row = await own(session, context, global_id_)
         version("expectedVersion", row, expected_version)
         not_null(fields, "kind", "status", "visibility", "amount", "starts_on", "valued_on")
         if row.status is ContributionStatus.WITHDRAWN:
@@ -425,10 +529,10 @@ async def update(
                 "id", "is withdrawn: it can no longer change", UserErrorCode.INVALID_TRANSITION
             )
         before = snapshot(row)
-        _taken_over(context, row)
+        taken_over(context, row)
         if "status" in fields:
             forward("status", row.status, fields["status"], LIFECYCLE)
-        for name in ("kind", "status", "visibility", "starts_on", "ends_on", "valued_on"):
+        for name in ("kind", "visibility", "starts_on", "ends_on", "valued_on"):
             if name in fields:
                 setattr(row, name, fields[name])
         if "description" in fields:
@@ -448,7 +552,7 @@ async def update(
                         UserErrorCode.ALREADY_EXISTS,
                     )
             row.external_reference = reference
-        status_fits_kind("status", row.kind, row.status)
+        status_fits_kind("status", row.kind, fields.get("status", row.status))
         period("startsOn", row.starts_on, "endsOn", row.ends_on)
         if "amount" in fields or "valued_on" in fields:
             # A new amount, or a new valuation date, must still have a rate to be totalled with.
@@ -456,6 +560,8 @@ async def update(
             path = "amount" if "amount" in fields else "valuedOn"
             row.amount, row.currency = await money(session, path, amount, currency, row.valued_on)
             await _still_covers_its_draws(session, row, before)
+            _still_covers_its_stages(row, before)
+        await _restaged(session, context, row, fields)
         await save(session)
         await log(context, session, row, ChangeAction.UPDATED, before)
         await refresh_objectives(session, reached(row))
@@ -468,7 +574,7 @@ async def withdraw(
     context: Context, global_id_: str, expected_version: int, reason: str | None
 ) -> Outcome[Contribution]:
     async def work(session: AsyncSession) -> Outcome[Contribution]:
-        row = await _own(session, context, global_id_)
+        row = await own(session, context, global_id_)
         version("expectedVersion", row, expected_version)
         if row.status is ContributionStatus.WITHDRAWN:
             raise reject("id", "is already withdrawn", UserErrorCode.INVALID_TRANSITION)
@@ -482,8 +588,9 @@ async def withdraw(
                 UserErrorCode.INVALID_TRANSITION,
             )
         before = snapshot(row)
-        row.status = ContributionStatus.WITHDRAWN
+        # What was delivered before stays delivered (store/stages.py).
         row.withdrawn_at = datetime.now(UTC)
+        restage(row)
         await save(session)
         why = input_text("reason", reason, DESCRIPTION_LIMIT, prose=True)
         await log(context, session, row, ChangeAction.WITHDRAWN, before, {"reason": why})

@@ -96,17 +96,12 @@ async def coverage(
 async def _confirmed(
     session: AsyncSession, line_ids: list[int], viewer: Viewer
 ) -> tuple[dict[int, analysis.Tally], frozenset[int]]:
-    """Each line's support as its recipients confirmed it: the latest confirmation of each live
+    """Each line's support as its recipients confirmed it: the latest confirmation of each
     contribution, valued on the contribution's valuation date; received or delivered, it counts
-    as such."""
+    as such, and stays counted if the contribution is later withdrawn (the money arrived)."""
     support = (await tallies.contributions_of_lines(session, line_ids)).rows
-    live = [
-        row
-        for rows in support.values()
-        for row in rows
-        if row.status is not ContributionStatus.WITHDRAWN
-    ]
-    latest = await confirmations.latest_of(session, [row.id for row in live])
+    every = [row for rows in support.values() for row in rows]
+    latest = await confirmations.latest_of(session, [row.id for row in every])
     currencies = {found.currency for found in latest.values() if found.currency}
     rates = rates_of(await stored_rates.of_currencies(session, currencies))
     found: dict[int, analysis.Tally] = {}
@@ -116,8 +111,7 @@ async def _confirmed(
         for row in rows:
             account = latest.get(row.id)
             if (
-                row.status is ContributionStatus.WITHDRAWN
-                or account is None
+                account is None
                 or account.verdict is not ConfirmationVerdict.CONFIRMED
                 or account.amount is None
                 or account.currency is None
@@ -129,9 +123,11 @@ async def _confirmed(
             if rate is not None and viewer.sees_detail(row):
                 seen.add(rate.id)
             done = (
-                analysis.Status.DISBURSED
+                analysis.Status.WITHDRAWN
+                if row.status is ContributionStatus.WITHDRAWN
+                else analysis.Status.DISBURSED
                 if row.kind is ContributionKind.FUNDING
-                else (analysis.Status.DELIVERED)
+                else analysis.Status.DELIVERED
             )
             entries_.append(
                 analysis.Entry(
@@ -140,6 +136,8 @@ async def _confirmed(
                     kind=row.kind.name,
                     status=done,
                     value=value,
+                    committed=value,
+                    delivered=value,
                     rate_id=None if rate is None else rate.id,
                     starts_on=row.starts_on,
                     ends_on=row.ends_on,
@@ -182,12 +180,10 @@ class Credit:
     committed: Decimal = analysis.ZERO
     disbursed: Decimal = analysis.ZERO
 
-    def add(self, value: Decimal, status: analysis.Status) -> None:
-        self.pledged += value
-        if status in analysis.COMMITTED:
-            self.committed += value
-        if status in analysis.DONE:
-            self.disbursed += value
+    def add(self, pledged: Decimal, committed: Decimal, delivered: Decimal) -> None:
+        self.pledged += pledged
+        self.committed += committed
+        self.disbursed += delivered
 
 
 async def by_contributor(
@@ -210,14 +206,23 @@ async def by_contributor(
         )
     credits: dict[int | None, Credit] = {}
     for entry, row in zip(entries(rows, rates, {}), rows, strict=True):
-        if entry.status is analysis.Status.WITHDRAWN:
+        counted = analysis.stages(entry)
+        if counted is None:
             continue
         shared = parts[row.id]
-        values = analysis.apportion(entry.value, [share for _, share in shared])
-        for (giver, _), value in zip(shared, values, strict=True):
+        shares = [share for _, share in shared]
+        # Each stage split in the same shares, each to the cent: every stage's credits add up
+        # to its total exactly.
+        split = zip(
+            analysis.apportion(counted.pledged, shares),
+            analysis.apportion(counted.committed, shares),
+            analysis.apportion(counted.delivered, shares),
+            strict=True,
+        )
+        for (giver, _), values in zip(shared, split, strict=True):
             seen = viewer.sees_detail(row) and viewer.sees_detail(giver)
             key = giver.contributor_id if seen else None
-            credits.setdefault(key, Credit(key)).add(value, entry.status)
+            credits.setdefault(key, Credit(key)).add(*values)
     return sorted(
         credits.values(),
         key=lambda credit: (credit.participant_id is None, -credit.pledged, credit.participant_id),

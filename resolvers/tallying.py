@@ -20,6 +20,7 @@ from store.objectives import by_ids as get_objectives
 from store.rates import ExchangeRate
 
 BATCH = 500
+ZERO = Decimal(0)
 
 
 def rates_of(rows: Iterable[ExchangeRate]) -> analysis.Rates:
@@ -44,6 +45,9 @@ def entries(
     found = []
     for row in contributions:
         value, rate = rates.convert(row.amount, row.currency, row.valued_on)
+        # Each stage valued with the same rate, so a stage never exceeds the one before it.
+        committed, _ = rates.convert(row.committed_amount or ZERO, row.currency, row.valued_on)
+        delivered, _ = rates.convert(row.delivered_amount, row.currency, row.valued_on)
         found.append(
             analysis.Entry(
                 id=row.id,
@@ -51,6 +55,8 @@ def entries(
                 kind=row.kind.name,
                 status=analysis.Status[row.status.name],
                 value=value,
+                committed=committed,
+                delivered=delivered,
                 rate_id=None if rate is None else rate.id,
                 starts_on=row.starts_on,
                 ends_on=row.ends_on,

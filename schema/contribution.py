@@ -8,16 +8,21 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import confirmations, contributions, objectives, participants, plans
+from resolvers import confirmations, contributions, objectives, participants, plans, schedules
+from resolvers import items as kind_items
 from resolvers.context import Context
 from resolvers.errors import require
 from resolvers.viewer import Viewer
 from schema.change import ChangeEvent, history_of
 from schema.confirmation import Confirmation
 from schema.connection import After, Before, Connection, First, Last, Node, page_slice
+from schema.delivery import Delivery
 from schema.enums import Category, ContributionKind, ContributionStatus, Visibility
 from schema.fields import build, column, money, redaction, reference, referenced, resolved
+from schema.item import ContributionItem
 from schema.money import Money
+from schema.tranche import Tranche
+from store.stages import deliveries_of
 
 if TYPE_CHECKING:
     from schema.objective import Objective
@@ -97,6 +102,25 @@ class Contribution(Node):
         "Why contributor, amount, reference and description are withheld from you; null "
         "when you see them.",
         RESTRICTED,
+    )
+    pledged_on: date | None = column("The day it was pledged; null when withheld from you.")
+    committed: Money | None = money(
+        "How much of it is committed (part or all of `amount`); null while it is only pledged, "
+        "or when withheld from you.",
+        "committed_amount",
+        "currency",
+    )
+    committed_on: date | None = column(
+        "When it was committed; null while it is only pledged, or when withheld from you."
+    )
+    delivered: Money | None = money(
+        "How much of the commitment has been delivered (disbursed, for funding) so far: the sum "
+        "of `deliveries`. Kept if it is withdrawn. Null when withheld from you.",
+        "delivered_amount",
+        "currency",
+    )
+    delivered_on: date | None = column(
+        "The day of its latest delivery; null before the first, or when withheld from you."
     )
     withdrawn_at: datetime | None = column("When it was withdrawn, if so.")
     version: int = column("Incremented by every change.")
@@ -239,6 +263,62 @@ class Contribution(Node):
     async def confirmation(self, info: Info) -> Confirmation | None:
         row = await confirmations.current(info.context, self.row)
         return None if row is None else Confirmation.of(row)
+
+    @strawberry.field(
+        description=(
+            "Each delivery (or disbursement) recorded, oldest first; null when withheld from you."
+        ),
+        metadata=resolved("kept on the record itself (store/stages.py)"),
+    )
+    def deliveries(self) -> list[Delivery] | None:
+        if not self.shown:
+            return None
+        return [
+            Delivery.of(found, self.row.currency) for found in deliveries_of(self.row.deliveries)
+        ]
+
+    @strawberry.field(
+        description=(
+            "The planned tranches, in the order they fall due, each with what has been delivered "
+            "of it (deliveries fill the first due first) and whether it is overdue; empty when "
+            "nothing is scheduled, null when withheld from you."
+        ),
+        metadata=resolved("kept on the record itself (resolvers/schedules.py)"),
+    )
+    def tranches(self, info: Info) -> list[Tranche] | None:
+        if not self.shown:
+            return None
+        found = schedules.states(
+            schedules.parse(self.row.schedule), self.row.delivered_amount, info.context.today
+        )
+        return [Tranche.of(state, self.row.currency) for state in found]
+
+    @strawberry.field(
+        description=(
+            "What is overdue: the undelivered part of tranches due before today; null when "
+            "withheld from you."
+        ),
+        metadata=resolved("kept on the record itself (resolvers/schedules.py)"),
+    )
+    def overdue(self, info: Info) -> Money | None:
+        if not self.shown:
+            return None
+        planned = schedules.parse(self.row.schedule)
+        late = schedules.overdue(planned, self.row.delivered_amount, info.context.today)
+        return Money.of(late, self.row.currency)
+
+    @strawberry.field(
+        description=(
+            "The in-kind line items it consists of, whose values add up to its amount; empty "
+            "when none are listed, null when withheld from you."
+        ),
+        metadata=resolved("kept on the record itself (resolvers/items.py)"),
+    )
+    def items(self) -> list[ContributionItem] | None:
+        if not self.shown:
+            return None
+        listed = kind_items.parse(self.row.items)
+        return [ContributionItem.of(item, self.row.currency) for item in listed]
 
     @strawberry.field(
         description="Every write to this object, oldest first.",

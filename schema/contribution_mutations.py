@@ -1,4 +1,4 @@
-"""Mutations on contributions: register, allocate, update, withdraw."""
+"""Mutations on contributions: register, allocate, update, record a delivery, withdraw."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ import strawberry
 
 from resolvers import allocation_commands as allocating
 from resolvers import contribution_commands as commands
+from resolvers import delivery_commands as delivering
 from resolvers.context import Context
 from schema.contribution import Contribution, seen_by
 from schema.enums import Category, ContributionKind, ContributionStatus, Visibility
+from schema.item import ContributionItemInput
+from schema.tranche import TrancheInput
 from schema.user_errors import MoneyInput, UserError, provided, user_errors
 
 if TYPE_CHECKING:
@@ -85,6 +88,29 @@ class RegisterContributionInput:
     external_reference: str | None = strawberry.field(
         default=None, description="Your own reference: registering it twice is refused."
     )
+    pledged_on: date | None = strawberry.field(
+        default=None, description="The day it was pledged, if before today (default today)."
+    )
+    committed: MoneyInput | None = strawberry.field(
+        default=None,
+        description=(
+            "Part of the amount already committed, in its currency (status COMMITTED commits "
+            "all of it)."
+        ),
+    )
+    committed_on: date | None = strawberry.field(
+        default=None, description="When `committed` was committed (default today)."
+    )
+    schedule: list[TrancheInput] | None = strawberry.field(
+        default=None,
+        description="Planned tranches, in its currency: together no more than the amount.",
+    )
+    items: list[ContributionItemInput] | None = strawberry.field(
+        default=None,
+        description=(
+            "In-kind line items (not for FUNDING): their values must add up to the amount."
+        ),
+    )
     idempotency_key: str | None = strawberry.field(
         default=None,
         description=(
@@ -128,6 +154,27 @@ class UpdateContributionInput:
     external_reference: str | None = strawberry.field(
         default=strawberry.UNSET, description="Your own reference."
     )
+    pledged_on: date | None = strawberry.field(
+        default=strawberry.UNSET, description="The day it was pledged."
+    )
+    committed: MoneyInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "How much of the amount is committed, in its currency: no less than is delivered "
+            "already (status COMMITTED commits all of it)."
+        ),
+    )
+    committed_on: date | None = strawberry.field(
+        default=strawberry.UNSET, description="When it was committed."
+    )
+    schedule: list[TrancheInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The planned tranches, replacing those planned before ([] for none).",
+    )
+    items: list[ContributionItemInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The in-kind line items, replacing those listed before ([] for none).",
+    )
 
 
 @strawberry.type(description="The result of updateContribution or withdrawContribution.")
@@ -164,6 +211,11 @@ async def register(info: Info, input: RegisterContributionInput) -> RegisterCont
         visibility=input.visibility,
         description=input.description,
         external_reference=input.external_reference,
+        pledged_on=input.pledged_on,
+        committed=None if input.committed is None else input.committed.pair(),
+        committed_on=input.committed_on,
+        schedule=input.schedule,
+        items=input.items,
     )
     outcome = await commands.register(info.context, entry, input.idempotency_key)
     return _registered(info, outcome)
@@ -173,6 +225,57 @@ async def update(info: Info, input: UpdateContributionInput) -> ContributionPayl
     fields = provided(input, "id", "expected_version")
     outcome = await commands.update(info.context, input.id, input.expected_version, fields)
     return _payload(info, outcome)
+
+
+@strawberry.input(
+    description=(
+        "Record that part of a contribution's commitment was delivered (or, for funding, "
+        "disbursed): by its contributor, or whoever reports for it."
+    )
+)
+class RecordDeliveryInput:
+    id: strawberry.ID = strawberry.field(description="The contribution.")
+    expected_version: int = strawberry.field(
+        description="The version you read: if it changed since, nothing is written."
+    )
+    amount: MoneyInput = strawberry.field(
+        description=(
+            "How much, in the contribution's currency: with what was delivered before, no more "
+            "than is committed."
+        )
+    )
+    delivered_on: date = strawberry.field(
+        description="The day it was delivered: not before the commitment, not after today."
+    )
+    note: str | None = strawberry.field(default=None, description="What was delivered.")
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="As for registerContribution: a retry with the same key writes nothing.",
+    )
+
+
+@strawberry.type(description="The result of recordDelivery.")
+class RecordDeliveryPayload:
+    contribution: Contribution | None = strawberry.field(
+        description="The contribution with the delivery (on a retry: as the first call left it)."
+    )
+    replayed: bool = strawberry.field(
+        description="True when this is the stored result of an earlier call with the same key."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+
+
+async def record_delivery(info: Info, input: RecordDeliveryInput) -> RecordDeliveryPayload:
+    amount, currency = input.amount.pair()
+    record = delivering.DeliveryRecord(amount, currency, input.delivered_on, input.note)
+    outcome = await delivering.record_delivery(
+        info.context, input.id, input.expected_version, record, input.idempotency_key
+    )
+    return RecordDeliveryPayload(
+        contribution=_shown(info, outcome),
+        replayed=outcome.replayed,
+        user_errors=user_errors(outcome),
+    )
 
 
 async def withdraw(info: Info, input: WithdrawContributionInput) -> ContributionPayload:

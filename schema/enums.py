@@ -120,25 +120,6 @@ strawberry.enum(
     ),
 )
 
-__all__ = [
-    "Assessment",
-    "Category",
-    "ConfirmationStage",
-    "ConfirmationVerdict",
-    "ContributionKind",
-    "ContributionStatus",
-    "DatePrecision",
-    "Framework",
-    "FundForm",
-    "ObjectiveStatus",
-    "ParticipantKind",
-    "PlanKind",
-    "PlanStatus",
-    "Priority",
-    "ReconciliationState",
-    "Role",
-    "Visibility",
-]
 strawberry.enum(
     Firmness,
     description="How sure a planned tranche is: FIRM (agreed) or INDICATIVE (planned, may move).",
@@ -169,3 +150,27 @@ strawberry.enum(
         "on the market), DONOR_DECLARED (the donor's own figure, no method given)."
     ),
 )
+
+__all__ = [
+    "Assessment",
+    "Category",
+    "ConfirmationStage",
+    "ConfirmationVerdict",
+    "ContributionKind",
+    "ContributionStatus",
+    "DatePrecision",
+    "Firmness",
+    "Framework",
+    "FundForm",
+    "ItemCategory",
+    "ObjectiveStatus",
+    "ParticipantKind",
+    "PlanKind",
+    "PlanStatus",
+    "Priority",
+    "ReconciliationState",
+    "Role",
+    "TrancheStatus",
+    "Valuation",
+    "Visibility",
+]

@@ -44,6 +44,16 @@ class Mutation:
     ) -> contributions.ContributionPayload:
         return await contributions.update(info, input)
 
+    @strawberry.mutation(
+        description=(
+            "Record a delivery (or disbursement) of part of one of your contributions' commitment."
+        )
+    )
+    async def record_delivery(
+        self, info: Info, input: contributions.RecordDeliveryInput
+    ) -> contributions.RecordDeliveryPayload:
+        return await contributions.record_delivery(info, input)
+
     @strawberry.mutation(description="Withdraw one of your contributions (it stays on record).")
     async def withdraw_contribution(
         self, info: Info, input: contributions.WithdrawContributionInput

@@ -35,6 +35,7 @@ from store.enums import (
     Visibility,
 )
 from store.participants import Participant, role_on
+from store.stages import given_at
 
 # How much each donor tends to give, relative to a typical ally (1) or partner (0.2).
 DONOR_WEIGHTS: dict[str, float] = {
@@ -183,7 +184,11 @@ def _contribution(
         seconds = max(3_600, int((limit - created).total_seconds()))
         updated = min(AS_OF_MOMENT, created + timedelta(seconds=rng.randint(3_600, seconds)))
     restricted = rng.random() < RESTRICTED_SHARE
+    # Committed, and delivered in full, when it last changed: as a status alone used to say.
+    stages = given_at(status, amount, updated.date(), donor.id, updated)
     return {
+        **stages,
+        "pledged_on": created.date(),
         "contributor_id": donor.id,
         "recipient_id": slot.partner_id,
         "reported_by_id": donor.id,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Date,
     ForeignKey,
@@ -37,6 +38,11 @@ from store.plans import Plan
 from store.visibility import Scope, visible
 
 __all__ = ["Contribution", "ContributionFilter", "visible"]
+
+
+def _today() -> date:
+    """Unless said otherwise, support is pledged on the day it is registered (UTC)."""
+    return datetime.now(UTC).date()
 
 
 def _its_contributor(context: Any) -> Any:
@@ -76,8 +82,26 @@ class Contribution(Timestamped, Base):
     status: Mapped[ContributionStatus] = mapped_column(
         enum_column(ContributionStatus, "contribution_status"), index=True
     )
+    # What was pledged, in `currency`: the headline amount. Its stages (resolvers/stages.py)
+    # are parts of it, in the same currency and valued on the same date.
     amount: Mapped[Decimal] = mapped_column(ScaledDecimal(MONEY_SCALE))
     currency: Mapped[str] = mapped_column(String(3), index=True)
+    pledged_on: Mapped[date] = mapped_column(Date, default=_today)
+    # What is committed (None while only pledged), and what has been delivered or disbursed
+    # so far: the sum of `deliveries`, kept here so that totals are read without them.
+    committed_amount: Mapped[Decimal | None] = mapped_column(ScaledDecimal(MONEY_SCALE))
+    committed_on: Mapped[date | None] = mapped_column(Date)
+    delivered_amount: Mapped[Decimal] = mapped_column(
+        ScaledDecimal(MONEY_SCALE), default=Decimal(0)
+    )
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    # Part of the record, versioned and logged with it (so its history and the figures as they
+    # stood on a date come from the change log alone): each delivery as recorded
+    # (resolvers/stages.py), the planned tranches (resolvers/schedules.py), and the in-kind line
+    # items (resolvers/items.py). Decimals as strings, dates as ISO text.
+    deliveries: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    schedule: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     valued_on: Mapped[date] = mapped_column(Date)
     starts_on: Mapped[date] = mapped_column(Date, index=True)
     ends_on: Mapped[date | None] = mapped_column(Date, index=True)

@@ -33,19 +33,21 @@ class OldWorld:
     contribution: int
 
 
-async def database_at(databases: Databases, revision: str) -> OldWorld:
-    """A new database at `revision`, holding the rows above."""
+async def database_at(
+    databases: Databases, revision: str, status: str = "COMMITTED"
+) -> OldWorld:
+    """A new database at `revision`, holding the rows above (the contribution at `status`)."""
     url = await databases.new_url()
     await asyncio.to_thread(command.downgrade, alembic_config(url), revision)
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
-            return await connection.run_sync(lambda sync: _fill(sync, url))
+            return await connection.run_sync(lambda sync: _fill(sync, url, status))
     finally:
         await engine.dispose()
 
 
-def _fill(connection: Any, url: str) -> OldWorld:
+def _fill(connection: Any, url: str, status: str) -> OldWorld:
     tables = sa.MetaData()
     tables.reflect(connection)
 
@@ -53,6 +55,9 @@ def _fill(connection: Any, url: str) -> OldWorld:
         table = tables.tables[table_name]
         if "created_at" in table.c:
             values |= {"created_at": THEN, "updated_at": THEN}
+        # Columns a later revision made required, as it filled them for the rows already there.
+        if table_name == "contribution" and "reported_by_id" in table.c:
+            values |= {"reported_by_id": values["contributor_id"], "draws": False}
         key: int = connection.execute(
             table.insert().values(**values).returning(table.c.id)
         ).scalar_one()
@@ -95,7 +100,7 @@ def _fill(connection: Any, url: str) -> OldWorld:
         contributor_id=donor,
         recipient_id=partner,
         kind="FUNDING",
-        status="COMMITTED",
+        status=status,
         amount=123456,  # 12.3456, stored in ten-thousandths
         currency="EUR",
         valued_on=date(2024, 1, 1),

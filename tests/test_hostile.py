@@ -14,6 +14,7 @@ import copy
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import graphql
@@ -778,6 +779,25 @@ async def _withdraw(scene: Scene) -> dict[str, Any]:
     return {"id": contribution, "expectedVersion": await scene.version(contribution)}
 
 
+async def _deliver(scene: Scene) -> dict[str, Any]:
+    # A committed contribution of its own, so that each case may deliver a little of it.
+    values = {
+        "objectiveId": scene.objective,
+        "kind": "FUNDING",
+        "amount": {"amount": "1000.00", "currency": "EUR"},
+        "startsOn": "2024-03-01",
+        "status": "COMMITTED",
+    }
+    committed = await _created(scene.api, REGISTER, "registerContribution", "contribution", values)
+    return {
+        "id": committed,
+        "expectedVersion": 1,
+        "amount": {"amount": "1.00", "currency": "EUR"},
+        "deliveredOn": datetime.now(UTC).date().isoformat(),
+        "note": "Delivered",
+    }
+
+
 async def _review(scene: Scene) -> dict[str, Any]:
     return {
         "planId": scene.plan,
@@ -839,6 +859,7 @@ BASE_INPUTS: dict[str, Base] = {
     "allocateContribution": _allocate,
     "updateContribution": _update_contribution,
     "withdrawContribution": _withdraw,
+    "recordDelivery": _deliver,
     "recordPlanReview": _review,
     "transitionPlan": _transition,
     "confirmContribution": _confirm,
