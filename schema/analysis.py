@@ -186,9 +186,21 @@ class CoverageFigures:
     )
     objectives: int = strawberry.field(description="How many objectives are counted.")
     requirement: Money = strawberry.field(description="Sum of the requirements that are set.")
-    pledged: Money = strawberry.field(description="All support not withdrawn.")
-    committed: Money = strawberry.field(description="Support committed, disbursed or delivered.")
-    disbursed: Money = strawberry.field(description="Support disbursed or delivered.")
+    pledged: Money = strawberry.field(
+        description=(
+            "What was pledged: every contribution's amount, but for a withdrawn one only what it "
+            "had delivered."
+        )
+    )
+    committed: Money = strawberry.field(
+        description="What of it is committed (a withdrawn one: what it had delivered)."
+    )
+    disbursed: Money = strawberry.field(
+        description=(
+            "What of it has been delivered or disbursed so far: the deliveries recorded, kept "
+            "when a contribution is withdrawn."
+        )
+    )
     ratio: Decimal | None = strawberry.field(
         description=(
             "Committed support to objectives that have a requirement, over those requirements; "
@@ -237,9 +249,9 @@ class ContributorCredit:
     contributor: Participant | None = strawberry.field(
         description="Who; null for the contributors withheld from you, credited together."
     )
-    pledged: Money = strawberry.field(description="All its support not withdrawn.")
-    committed: Money = strawberry.field(description="Committed, disbursed or delivered.")
-    disbursed: Money = strawberry.field(description="Disbursed or delivered.")
+    pledged: Money = strawberry.field(description="What it pledged, counted as coverage does.")
+    committed: Money = strawberry.field(description="What of it is committed.")
+    disbursed: Money = strawberry.field(description="What of it has been delivered or disbursed.")
 
 
 @strawberry.type(description="How well objectives are covered, by category and in total.")
