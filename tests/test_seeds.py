@@ -9,18 +9,21 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 import pycountry
 import pytest
 from babel.numbers import get_currency_precision
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import (
     AsyncSession,
     async_sessionmaker,
 )
 
-from api.demo import seed_flows
+from api.demo import FIRST_STARTS, Calendar, quarter, seed_flows
 from seeds import GeneratedDataConflict, MissingReferenceData, generate, load_reference
 from seeds.synthetic import AS_OF, MARK
 from store import Base
@@ -42,7 +45,7 @@ from store.objectives import Objective
 from store.participants import Participant, partnerships_of, role_on
 from store.plans import Plan
 from store.rates import ExchangeRate
-from tests.conftest import DEMO_SCALE, Databases
+from tests.conftest import DEMO_SCALE, Databases, running_api
 
 SCALE = DEMO_SCALE
 
@@ -370,22 +373,31 @@ async def test_generated_support_has_gaps_a_long_tail_and_overlaps(seeded: Sessi
     assert {Role.ALLY, Role.PARTNER, Role.INSTITUTION} <= roles
 
 
-async def test_the_demo_flows_go_through_funds_once_and_seeding_again_writes_nothing(
-    databases: Databases,
-) -> None:
-    # Given the reference data, served
+async def with_reference(databases: Databases) -> str:
+    """A new database holding the reference data: its URL."""
     url = await databases.new_url()
     engine = create_engine(url)
     await load_reference(create_sessionmaker(engine))
     await engine.dispose()
-    database = Database.open(url)
-    try:
-        # When the flows are seeded twice
-        first = await seed_flows(database)
-        again = await seed_flows(database)
+    return url
 
-        # Then the second time writes nothing
-        assert (first.written, again.written) == (12, 0)
+
+async def test_the_demo_flows_go_through_funds_once_and_seeding_again_writes_nothing(
+    databases: Databases,
+) -> None:
+    # Given the reference data, served
+    database = Database.open(await with_reference(databases))
+    try:
+        # When the flows are seeded first on the first day of a quarter two quarters ago (the
+        # day after its overdue tranches fell due), then again today, then once more
+        first = await seed_flows(database, quarter(datetime.now(UTC).date(), -2))
+        before = await snapshot(database.reads)
+        again = await seed_flows(database)
+        once_more = await seed_flows(database)
+
+        # Then the later seedings write nothing, though their day differs from the first's
+        assert (first.written, again.written, once_more.written) == (20, 0, 0)
+        assert await snapshot(database.reads) == before
         async with database.reads() as session:
             rows = list(await session.scalars(select(Contribution)))
             accounts = list(await session.scalars(select(Confirmation)))
@@ -405,3 +417,153 @@ async def test_the_demo_flows_go_through_funds_once_and_seeding_again_writes_not
         "CONFIRMED",
         "DISPUTED",
     ]
+    # Support on its way, reported by its contributors themselves: Germany's funding committed
+    # in part and delivered twice, Poland's equipment delivered in two shipments, the United
+    # Kingdom's training committed in full and Norway's pledge
+    staged = [row for row in rows if row.schedule]
+    assert len(staged) == 4
+    assert sum(len(row.deliveries) for row in staged) == 4
+    assert all(row.reported_by_id == row.contributor_id for row in staged)
+
+
+DELIVERY = """
+query {
+  contributions(filter: { partners: ["GE", "MD"] }, first: 100) {
+    nodes {
+      contributor { code } kind status description
+      amount { amount currency }
+      pledgedOn committed { amount currency } committedOn
+      delivered { amount currency } deliveredOn
+      deliveries { amount { amount currency } deliveredOn note recordedBy { code } }
+      tranches { number dueOn amount { amount } firmness delivered { amount } status }
+      overdue { amount currency }
+      items { category quantity unit unitValue { amount } value { amount } valuation }
+    }
+  }
+}
+"""
+
+
+async def test_the_demo_holds_support_on_its_way_tranches_overdue_and_in_kind_items(
+    databases: Databases,
+) -> None:
+    # Given the reference data and the demo flows, seeded today
+    url = await with_reference(databases)
+    database = Database.open(url)
+    try:
+        assert (await seed_flows(database)).written == 20
+    finally:
+        await database.dispose()
+    today = datetime.now(UTC).date()
+
+    # When a client reads the support to Georgia and Moldova
+    async with running_api(url) as api:
+        found = (await api.data(DELIVERY))["contributions"]["nodes"]
+
+    # Then it finds staged support: no pledge dated after its commitment, no commitment after a
+    # delivery, none of them after today, each delivery recorded by the contributor
+    staged = {row["contributor"]["code"]: row for row in found if row["tranches"]}
+    assert sorted(staged) == ["DE", "GB", "NO", "PL"]
+    for code, row in staged.items():
+        dates = [row["pledgedOn"], row["committedOn"]]
+        dates += [delivery["deliveredOn"] for delivery in row["deliveries"]]
+        days = [date.fromisoformat(day) for day in dates if day is not None]
+        assert days == sorted(days) and days[-1] <= today
+        assert {d["recordedBy"]["code"] for d in row["deliveries"]} <= {code}
+
+    # Germany's multi-year funding: four quarterly tranches, two firm and two indicative, half of
+    # it committed, delivered in part, its second tranche overdue
+    german = staged["DE"]
+    assert (german["kind"], german["status"]) == ("FUNDING", "COMMITTED")
+    assert german["amount"] == {"amount": "1000000.00", "currency": "EUR"}
+    assert german["committed"] == {"amount": "500000.00", "currency": "EUR"}
+    assert german["delivered"] == {"amount": "375000.00", "currency": "EUR"}
+    assert [d["amount"]["amount"] for d in german["deliveries"]] == ["250000.00", "125000.00"]
+    tranches = german["tranches"]
+    assert [t["firmness"] for t in tranches] == ["FIRM", "FIRM", "INDICATIVE", "INDICATIVE"]
+    assert [t["status"] for t in tranches] == ["DELIVERED", "OVERDUE", "PENDING", "PENDING"]
+    assert [t["delivered"]["amount"] for t in tranches] == [
+        "250000.00",
+        "125000.00",
+        "0.00",
+        "0.00",
+    ]
+    dues = [date.fromisoformat(t["dueOn"]) for t in tranches]
+    assert dues[1] < today <= dues[2]
+    assert all(89 <= (later - earlier).days <= 92 for earlier, later in pairwise(dues))
+    assert german["overdue"] == {"amount": "125000.00", "currency": "EUR"}
+
+    # Poland's equipment: three line items that add up to its value, delivered in full
+    polish = staged["PL"]
+    assert (polish["kind"], polish["status"]) == ("EQUIPMENT", "DELIVERED")
+    assert polish["delivered"] == polish["committed"] == polish["amount"]
+    assert [t["status"] for t in polish["tranches"]] == ["DELIVERED", "DELIVERED"]
+    assert polish["overdue"]["amount"] == "0.00"
+    assert [item["category"] for item in polish["items"]] == [
+        "VEHICLES",
+        "COMMUNICATIONS",
+        "PROTECTIVE_GEAR",
+    ]
+    assert all(item["unit"] and item["valuation"] for item in polish["items"])
+
+    # The United Kingdom's training: courses and advisers, committed, nothing delivered, its
+    # first tranche overdue
+    british = staged["GB"]
+    assert (british["kind"], british["status"]) == ("TRAINING", "COMMITTED")
+    assert british["committed"] == british["amount"]
+    assert (british["delivered"]["amount"], british["deliveries"]) == ("0.00", [])
+    assert [item["category"] for item in british["items"]] == ["TRAINING_COURSES", "ADVISERS"]
+    assert [t["status"] for t in british["tranches"]] == ["OVERDUE", "PENDING", "PENDING"]
+    assert british["overdue"] == {"amount": "115000.00", "currency": "GBP"}
+
+    # Norway's pledge: nothing committed yet, its tranches indicative and all to come
+    norwegian = staged["NO"]
+    assert (norwegian["status"], norwegian["committed"]) == ("PLEDGED", None)
+    assert {t["firmness"] for t in norwegian["tranches"]} == {"INDICATIVE"}
+    assert all(date.fromisoformat(t["dueOn"]) > today for t in norwegian["tranches"])
+
+    # Every itemised contribution's items are each worth quantity times unit value, and together
+    # exactly its amount; no schedule plans more than was pledged
+    for row in found:
+        if row["items"]:
+            values = [Decimal(item["value"]["amount"]) for item in row["items"]]
+            assert values == [
+                Decimal(item["quantity"]) * Decimal(item["unitValue"]["amount"])
+                for item in row["items"]
+            ]
+            assert sum(values) == Decimal(row["amount"]["amount"])
+        planned = sum(Decimal(t["amount"]["amount"]) for t in row["tranches"] or ())
+        assert planned <= Decimal(row["amount"]["amount"])
+
+
+DAYS = st.dates(min_value=date(2005, 1, 1), max_value=date(2100, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(DAYS, st.integers(min_value=-40, max_value=40))
+def test_a_quarter_starts_on_its_first_day_and_shifts_by_whole_quarters(
+    day: date, shift: int
+) -> None:
+    start, shifted = quarter(day), quarter(day, shift)
+
+    assert start.day == 1 and start.month in (1, 4, 7, 10)
+    assert start <= day < quarter(day, 1)
+    assert quarter(shifted, -shift) == start
+    assert (shifted.year - start.year) * 12 + shifted.month - start.month == 3 * shift
+
+
+@settings(max_examples=300, deadline=None)
+@given(DAYS)
+def test_the_demo_calendar_reads_back_from_its_first_write_and_keeps_the_past_past(
+    day: date,
+) -> None:
+    # Given the calendar of a first seeding on any day
+    calendar = Calendar.of(day)
+
+    # Then the first write's start gives it back, whatever day it is read on
+    assert Calendar(quarter(calendar.opens(FIRST_STARTS), -FIRST_STARTS)) == calendar
+    # And the last two quarters' ends are past (what falls due then and is not delivered is
+    # overdue), the current one's is not
+    assert calendar.closes(-2) < calendar.closes(-1) < day <= calendar.closes(0)
+    # And the pledges, commitments and deliveries, dated within the past quarters, are past
+    assert calendar.opens(-3) < calendar.opens(-1, 45) < calendar.closes(-1, 20) < day
