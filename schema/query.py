@@ -21,6 +21,7 @@ from resolvers import (
 )
 from resolvers import confirmations as confirming
 from resolvers import coverage as covering
+from resolvers import fulfilment as fulfilling
 from resolvers.context import Context
 from resolvers.viewer import Viewer as ViewerValue
 from resolvers.vocabulary import Role as RoleValue
@@ -41,6 +42,7 @@ from schema.filters import (
     PlanFilter,
     PlanOrder,
 )
+from schema.fulfilment import FULFILMENT_DESCRIPTION, FulfilmentOrder, FulfilmentRow
 from schema.objective import Objective
 from schema.participant import Participant
 from schema.plan import Plan
@@ -172,6 +174,42 @@ class Query:
             page_slice(first, after, last, before),
         )
         return connection(listing, AidGap.of)
+
+    @strawberry.field(
+        description=FULFILMENT_DESCRIPTION,
+        metadata=resolved("an analysis: resolvers/fulfilment.py"),
+    )
+    async def fulfilment(
+        self,
+        info: Info,
+        filter: Annotated[
+            ContributionFilter | None,
+            strawberry.argument(
+                description="Which contributions count: those `contributions` lists for it."
+            ),
+        ] = None,
+        group_by: Annotated[
+            fulfilling.Grouping,
+            strawberry.argument(description="CONTRIBUTOR (default) or PARTNER."),
+        ] = fulfilling.Grouping.CONTRIBUTOR,
+        order_by: Annotated[
+            FulfilmentOrder | None,
+            strawberry.argument(
+                description="The ranking (default: deliveredShare ascending, the worst first)."
+            ),
+        ] = None,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description=f"How many rows, from the first rank (1 to {fulfilling.MAX_ROWS})."
+            ),
+        ] = fulfilling.DEFAULT_ROWS,
+    ) -> list[FulfilmentRow]:
+        measure, descending = FulfilmentOrder.of(order_by)
+        found = await fulfilling.fulfilment(
+            info.context, ContributionFilter.of(filter), group_by, measure, descending, first
+        )
+        return [FulfilmentRow.of(row) for row in found]
 
     @strawberry.field(
         description=(
