@@ -296,6 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SHUTDOWN_SECONDS = 10
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -312,6 +315,9 @@ def main(argv: list[str] | None = None) -> None:
             port=args.port,
             workers=args.workers,
             log_level=settings.log_level.lower(),
+            # Subscriptions keep their WebSockets open for good: on SIGTERM they get this long
+            # to end before they are closed, so that a stop never waits forever.
+            timeout_graceful_shutdown=SHUTDOWN_SECONDS,
         )
     elif args.command == "migrate":
         if settings.embedded:

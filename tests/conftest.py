@@ -44,6 +44,9 @@ REQUEST_TIMEOUT = 600.0
 # idle connections, so a module holding several apps at once would otherwise exhaust it when a
 # second run goes on beside this one. Requests beyond it wait their turn for a connection.
 POOL_SIZE = 2
+# The servers' own bound on a graceful stop (as `python -m api serve` has): connections still
+# open then, a WebSocket subscription's for one, are closed.
+SHUTDOWN_SECONDS = 10
 
 
 class Databases:
@@ -244,7 +247,14 @@ def sql(api: Api) -> Iterator[StatementLog]:
 @contextlib.asynccontextmanager
 async def served(app: Any) -> AsyncIterator[str]:
     """The app behind a real uvicorn on a free loopback port; yields its host:port."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,
+    )
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
@@ -255,4 +265,5 @@ async def served(app: Any) -> AsyncIterator[str]:
         yield f"{host}:{port}"
     finally:
         server.should_exit = True
-        await task
+        # A server that will not stop fails the test, rather than hold the run until its timeout.
+        await asyncio.wait_for(task, SHUTDOWN_SECONDS * 6)
