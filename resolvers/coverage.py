@@ -4,15 +4,16 @@ by category and in total, summed from the stored tallies."""
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers import analysis
+from resolvers import analysis, as_of
 from resolvers.context import Context
+from resolvers.errors import invalid_argument
 from resolvers.listing import check_codes
 from resolvers.tallying import entries, rate_order, rates_of
 from resolvers.viewer import Viewer
@@ -45,9 +46,11 @@ class Covered:
     # The objective lines counted.
     line_ids: tuple[int, ...] = ()
     # On the confirmed basis, the rates of the confirmations this viewer sees in detail (a
-    # confirmation's currency is detail of its contribution); None on the reported basis, where
-    # `rates` works them out.
+    # confirmation's currency is detail of its contribution), and as at a past day those of the
+    # contributions it sees in detail; None otherwise, where `rates` works them out.
     seen_rate_ids: frozenset[int] | None = None
+    # The record as it stood, for figures as at a past day (None: today's).
+    past: as_of.Past | None = None
 
 
 class Basis(enum.Enum):
@@ -61,9 +64,16 @@ class Basis(enum.Enum):
 
 
 async def coverage(
-    context: Context, criteria: LineFilter, basis: Basis = Basis.REPORTED
+    context: Context,
+    criteria: LineFilter,
+    basis: Basis = Basis.REPORTED,
+    day: date | None = None,
 ) -> Covered:
+    """The covered lines' figures: today's, or as they stood at the end of `day`."""
     await check_codes(context, "filter.partners", criteria.partner_codes)
+    day = as_of.checked_day(context, day)
+    if day is not None:
+        return await _coverage_then(context, criteria, basis, day)
     seen_rate_ids = None
     async with context.session() as session:
         lines = await tallies.categorised(session, tallies.select_lines(criteria))
@@ -72,6 +82,39 @@ async def coverage(
             counted, seen_rate_ids = await _confirmed(session, line_ids, context.caller)
         else:
             counted = {tally.line_id: _as_tally(tally) for tally, _ in lines}
+    return _covered(criteria, lines, counted, seen_rate_ids)
+
+
+async def _coverage_then(
+    context: Context, criteria: LineFilter, basis: Basis, day: date
+) -> Covered:
+    """Coverage as it stood at the end of a past day (resolvers/as_of.py)."""
+    if basis is Basis.CONFIRMED:
+        raise invalid_argument(
+            "basis", "CONFIRMED is today's only: the figures as they stood are those reported"
+        )
+    found = await as_of.past(context, day)
+    chosen = found.chosen(criteria, await as_of.partner_ids(context, criteria))
+    lines = [(line.tally, line.head.category) for line in chosen]
+    counted = {line.tally.line_id: _as_tally(line.tally) for line in chosen}
+    # The rates of the contributions this viewer sees in detail, as on the confirmed basis.
+    viewer, known = context.caller, rates_of(found.rates)
+    seen = frozenset(
+        rate.id
+        for line in chosen
+        for row in line.support
+        if viewer.sees_detail(row) and (rate := known.on(row.currency, row.valued_on))
+    )
+    covered = _covered(criteria, lines, counted, seen)
+    return replace(covered, seen_rate_ids=seen & covered.rate_ids, past=found)
+
+
+def _covered(
+    criteria: LineFilter,
+    lines: list[tuple[ObjectiveTally, Category]],
+    counted: dict[int, analysis.Tally],
+    seen_rate_ids: frozenset[int] | None,
+) -> Covered:
     grouped: dict[Category, list[tuple[Decimal | None, analysis.Tally]]] = {}
     for tally, category in lines:
         grouped.setdefault(category, []).append((tally.requirement, counted[tally.line_id]))
@@ -150,6 +193,10 @@ async def _confirmed(
 async def unallocated(context: Context, covered: Covered) -> Decimal:
     """Support earmarked to the covered plans and not yet allocated, in the base currency: what
     is left of each pooled contribution after its live allocations, valued as it is."""
+    if covered.past is not None:
+        raise invalid_argument(
+            "asOf", "is not available for `unallocated`: what is pooled is today's figure only"
+        )
     async with context.session() as session:
         pooled = await tallies.pooled_for(session, covered.criteria)
         drawn = await draws.drawn(session, [row.id for row in pooled])
@@ -195,12 +242,17 @@ async def by_contributor(
     the support that arrived and the donor's own contribution in detail."""
     viewer = context.caller
     async with context.session() as session:
-        read = await tallies.contributions_of_lines(session, list(covered.line_ids))
-        rows = read.everything()
-        currencies = {row.currency for row in rows}
-        rates = rates_of(await stored_rates.of_currencies(session, currencies))
+        if covered.past is None:
+            read = await tallies.contributions_of_lines(session, list(covered.line_ids))
+            rows, drawn = read.everything(), read.drawn
+            currencies = {row.currency for row in rows}
+            rates = rates_of(await stored_rates.of_currencies(session, currencies))
+        else:
+            lines = covered.past.lines
+            rows = [row for line in covered.line_ids for row in lines[line].support]
+            drawn, rates = covered.past.drawn, rates_of(covered.past.rates)
         parts = (
-            await draws.shares(session, rows, read.drawn)
+            await draws.shares(session, rows, drawn)
             if attribution is Attribution.ORIGINAL_DONORS
             else {row.id: [(row, Fraction(1))] for row in rows}
         )

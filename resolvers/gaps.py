@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers import analysis
+from resolvers import analysis, as_of
 from resolvers.context import Context
 from resolvers.errors import invalid_argument
 from resolvers.listing import check_codes
@@ -19,7 +19,7 @@ from resolvers.pagination import Listing, Slice, window_for
 from store import contributions, tallies
 from store.enums import Category
 from store.objectives import Objective
-from store.pages import Ordering, count, fetch_page
+from store.pages import Ordering, Window, count, fetch_page, page_of
 from store.participants import Participant
 from store.plans import Plan
 from store.tallies import LineFilter, ObjectiveTally
@@ -37,8 +37,14 @@ class Gap:
 
 
 async def listing(
-    context: Context, criteria: LineFilter, threshold: Decimal, slice_: Slice
+    context: Context,
+    criteria: LineFilter,
+    threshold: Decimal,
+    slice_: Slice,
+    day: date | None = None,
 ) -> Listing[Gap]:
+    """Gaps, most urgent first: today's from the stored tallies, paged in SQL; as at a past
+    `day`, from the record as it stood then (resolvers/as_of.py), paged in memory."""
     if not 0 <= threshold <= 1:
         raise invalid_argument("threshold", f"must be a share from 0 to 1, got {threshold}")
     places = threshold.normalize().as_tuple().exponent
@@ -48,6 +54,9 @@ async def listing(
         )
     await check_codes(context, "filter.partners", criteria.partner_codes)
     paging = window_for(slice_, ORDERING)
+    day = as_of.checked_day(context, day)
+    if day is not None:
+        return await _then(context, criteria, threshold, paging, day)
     statement = tallies.gaps(tallies.select_lines(criteria), threshold)
     async with context.session() as session:
         page = await fetch_page(
@@ -66,6 +75,26 @@ async def listing(
             return await count(session, statement)
 
     return Listing(page, total)
+
+
+async def _then(
+    context: Context, criteria: LineFilter, threshold: Decimal, paging: Window, day: date
+) -> Listing[Gap]:
+    past = await as_of.past(context, day)
+    found = []
+    for line in past.chosen(criteria, await as_of.partner_ids(context, criteria)):
+        tally = line.tally
+        # What store/tallies.gaps selects in SQL: nothing committed, or below the share.
+        lacking = analysis.shortfall(tally.committed, tally.requirement, threshold)
+        if tallies.may_lack(line.head, line.plan) and (lacking is not None or not tally.committed):
+            gap = Gap(tally, line.head, line.plan, lacking or analysis.ZERO)
+            found.append((gap, line.head.priority, tally.line_id))
+    everything = len(found)
+
+    async def total() -> int:
+        return everything
+
+    return Listing(page_of(found, ORDERING, paging), total)
 
 
 @dataclass(frozen=True)

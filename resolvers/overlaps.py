@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers import analysis
+from resolvers import analysis, as_of
 from resolvers.context import Context
 from resolvers.errors import invalid_argument
 from resolvers.listing import check_codes
@@ -18,7 +18,7 @@ from store import draws, tallies
 from store import rates as stored_rates
 from store.contributions import Contribution
 from store.objectives import Objective
-from store.pages import Ordering, count, fetch_page, page_of
+from store.pages import Ordering, Window, count, fetch_page, page_of
 from store.plans import Plan
 from store.rates import ExchangeRate
 from store.tallies import LineFilter, ObjectiveTally
@@ -60,13 +60,18 @@ async def listing(
     window: analysis.Window,
     minimum: int,
     slice_: Slice,
+    day: date | None = None,
 ) -> Listing[FoundOverlap]:
     """Overlaps, highest score first. Stored tallies give the candidates in one indexed read; the
-    overlaps are then worked out exactly from the candidates' contributions."""
+    overlaps are then worked out exactly from the candidates' contributions. As at a past `day`,
+    from the record as it stood then (resolvers/as_of.py)."""
     if not 2 <= minimum <= 1000:
         raise invalid_argument("minimumContributors", f"must be at least 2, got {minimum}")
     await check_codes(context, "filter.partners", criteria.partner_codes)
     paging = window_for(slice_, ORDERING)
+    day = as_of.checked_day(context, day)
+    if day is not None:
+        return await _then(context, criteria, window, minimum, paging, day)
     statement = tallies.overlapping(tallies.select_lines(criteria), minimum)
     if window == analysis.Window():
         # Over all time, the stored overlap is the overlap: page in SQL.
@@ -100,6 +105,41 @@ async def listing(
     return Listing(page_of(kept, ORDERING, paging), counted)
 
 
+async def _then(
+    context: Context,
+    criteria: LineFilter,
+    window: analysis.Window,
+    minimum: int,
+    paging: Window,
+    day: date,
+) -> Listing[FoundOverlap]:
+    """Overlaps as they stood at the end of a past day: every covered line's overlap worked out
+    from its contributions then, paged in memory as a period's are."""
+    past = await as_of.past(context, day)
+    chosen = past.chosen(criteria, await as_of.partner_ids(context, criteria))
+    if window == analysis.Window():
+        chosen = [line for line in chosen if line.tally.overlap_contributors >= minimum]
+    rows = [(line.tally, line.head, line.plan) for line in chosen]
+    support = {line.tally.line_id: line.support for line in chosen}
+    every = [row for line in chosen for row in line.support]
+    async with context.session() as session:
+        origins = await draws.origins(session, every, past.drawn)
+    # The objectives as they stood are not primed into the loaders: other fields of the request
+    # read today's.
+    found = _worked_out(None, rows, support, past.rates, origins, window)
+    kept = [
+        (item, item.overlap.score, line)
+        for line, item in found.items()
+        if len(item.overlap.contributor_ids) >= minimum
+    ]
+    everything = len(kept)
+
+    async def counted() -> int:
+        return everything
+
+    return Listing(page_of(kept, ORDERING, paging), counted)
+
+
 async def _details(
     context: Context,
     session: AsyncSession,
@@ -111,15 +151,28 @@ async def _details(
     lines = [tally.line_id for tally, _, _ in rows]
     within = None if window == analysis.Window() else (window.start, window.end)
     read = await tallies.contributions_of_lines(session, lines, within)
-    support = read.rows
     currencies = {row.currency for row in read.everything()}
     currencies |= {o.requirement_currency for _, o, _ in rows if o.requirement_currency}
     rate_rows = await stored_rates.of_currencies(session, currencies)
-    rates, by_id = rates_of(rate_rows), {rate.id: rate for rate in rate_rows}
     origins = await draws.origins(session, read.everything(), read.drawn)
+    return _worked_out(context, rows, read.rows, rate_rows, origins, window)
+
+
+def _worked_out(
+    context: Context | None,
+    rows: Sequence[tuple[ObjectiveTally, Objective, Plan]],
+    support: dict[int, list[Contribution]],
+    rate_rows: Sequence[ExchangeRate],
+    origins: dict[int, tuple[Contribution, ...]],
+    window: analysis.Window,
+) -> dict[int, FoundOverlap]:
+    """Each line's overlap within `window`, from its contributions (`support`, by line); the
+    head objectives primed into the `context`'s loaders, if given."""
+    rates, by_id = rates_of(rate_rows), {rate.id: rate for rate in rate_rows}
     found = {}
     for tally, head, _ in rows:
-        context.loaders.objective.prime(head.id, head)
+        if context is not None:
+            context.loaders.objective.prime(head.id, head)
         requirement, requirement_rate = requirement_of(head, rates)
         result = analysis.overlap(
             entries(support[tally.line_id], rates, origins), requirement, window

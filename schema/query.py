@@ -55,6 +55,17 @@ AsOf = Annotated[
     date | None,
     strawberry.argument(description="The date the roles are taken on (default: today, UTC)."),
 ]
+FiguresAsOf = Annotated[
+    date | None,
+    strawberry.argument(
+        name="asOf",
+        description=(
+            "The figures as they stood at the end of this day (UTC), rebuilt from the change "
+            "history: what the record said by then; later corrections and late reports do not "
+            "change them. Default, today or later: the figures now."
+        ),
+    ),
+]
 
 
 def _node(found: tuple[str, Any], viewer: ViewerValue) -> Node | None:
@@ -104,6 +115,7 @@ class Query:
         minimum_contributors: Annotated[
             int, strawberry.argument(description="At least this many contributors (2 or more).")
         ] = 2,
+        as_of: FiguresAsOf = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -117,6 +129,7 @@ class Query:
             window,
             minimum_contributors,
             page_slice(first, after, last, before),
+            as_of,
         )
         return connection(listing, lambda found: AidOverlap.of(info, found))
 
@@ -137,8 +150,9 @@ class Query:
                 )
             ),
         ] = covering.Basis.REPORTED,
+        as_of: FiguresAsOf = None,
     ) -> Coverage:
-        found = await covering.coverage(info.context, AnalysisFilter.of(filter), basis)
+        found = await covering.coverage(info.context, AnalysisFilter.of(filter), basis, as_of)
         return Coverage.of(found)
 
     @strawberry.field(
@@ -162,6 +176,7 @@ class Query:
                 )
             ),
         ] = Decimal(0),
+        as_of: FiguresAsOf = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -172,6 +187,7 @@ class Query:
             AnalysisFilter.of(filter),
             threshold,
             page_slice(first, after, last, before),
+            as_of,
         )
         return connection(listing, AidGap.of)
 

@@ -11,6 +11,7 @@ money is counted once: where it arrives, never also where it passed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
@@ -142,3 +143,15 @@ async def origins(
     row."""
     found = await shares(session, support, known)
     return {key: tuple(row for row, _ in parts) for key, parts in found.items()}
+
+
+async def made_before(session: AsyncSession, moment: datetime) -> list[Draw]:
+    """Every draw of an allocation registered before `moment` (a draw is made with its
+    allocation and never changes)."""
+    rows = await session.scalars(
+        select(Draw)
+        .join(Contribution, Contribution.id == Draw.allocation_id)
+        .where(Contribution.created_at < moment)
+        .order_by(Draw.id)
+    )
+    return list(rows)

@@ -114,7 +114,8 @@ class LineFilter:
 
 
 def select_lines(criteria: LineFilter) -> Lines:
-    """Tallies joined to their head objective and its plan, filtered."""
+    """Tallies joined to their head objective and its plan, filtered (`admits` says the same in
+    Python)."""
     statement: Lines = (
         select(ObjectiveTally, Objective, Plan)
         .join(Objective, Objective.id == ObjectiveTally.head_id)
@@ -133,6 +134,25 @@ def select_lines(criteria: LineFilter) -> Lines:
     return statement
 
 
+def admits(
+    criteria: LineFilter, head: Objective, plan: Plan, partner_ids: frozenset[int]
+) -> bool:
+    """`select_lines`'s filter, in Python, for lines rebuilt in memory (a past day's):
+    `partner_ids` are the ids of `criteria.partner_codes`."""
+    return (
+        (not criteria.partner_codes or plan.partner_id in partner_ids)
+        and (not criteria.plan_ids or head.plan_id in criteria.plan_ids)
+        and (not criteria.plan_kinds or plan.kind in criteria.plan_kinds)
+        and (not criteria.categories or head.category in criteria.categories)
+        and (not criteria.priorities or head.priority in [p.value for p in criteria.priorities])
+    )
+
+
+def may_lack(head: Objective, plan: Plan) -> bool:
+    """`gaps`'s first condition, in Python: only open objectives of plans in force can lack."""
+    return head.status in OPEN_OBJECTIVES and plan.status in PLANS_IN_FORCE
+
+
 def for_head(statement: Lines, objective_id: int) -> Lines:
     return statement.where(ObjectiveTally.head_id == objective_id)
 
@@ -144,7 +164,8 @@ def overlapping(statement: Lines, minimum: int) -> Lines:
 def gaps(statement: Lines, threshold: Decimal) -> Lines:
     """Lines whose committed support is below `threshold` of their requirement (0: none at all),
     compared exactly: a line is listed if and only if it lacks something."""
-    # Only open objectives of plans in force can lack support; the rest is history.
+    # Only open objectives of plans in force can lack support; the rest is history (`may_lack`
+    # says the same in Python).
     statement = statement.where(
         Objective.status.in_(OPEN_OBJECTIVES), Plan.status.in_(PLANS_IN_FORCE)
     )
