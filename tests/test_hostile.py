@@ -755,12 +755,27 @@ async def _update_objective(scene: Scene) -> dict[str, Any]:
     }
 
 
+def _items(unit_value: str) -> list[dict[str, str]]:
+    return [
+        {
+            "category": "TRAINING_COURSES",
+            "description": "A staff course",
+            "quantity": "1",
+            "unit": "course place",
+            "unitValue": unit_value,
+            "valuation": "DONOR_DECLARED",
+        }
+    ]
+
+
 async def _register(scene: Scene) -> dict[str, Any]:
     return {
         "objectiveId": scene.objective,
         "kind": "TRAINING",
         "amount": {"amount": "5.00", "currency": "EUR"},
         "startsOn": "2024-05-01",
+        "committed": {"amount": "5.00", "currency": "EUR"},
+        "items": _items("5.00"),
     }
 
 
@@ -769,7 +784,10 @@ async def _update_contribution(scene: Scene) -> dict[str, Any]:
     return {
         "id": scene.contribution,
         "expectedVersion": version,
+        "kind": "TRAINING",
         "amount": {"amount": "7.00", "currency": "EUR"},
+        "committed": {"amount": "7.00", "currency": "EUR"},
+        "items": _items("7.00"),
     }
 
 

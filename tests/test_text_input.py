@@ -546,6 +546,9 @@ PROSE = {
     ("addObjective", ("description",)),
     ("updateObjective", ("description",)),
     ("recordPlanReview", ("assessments", "comment")),
+    ("registerContribution", ("items", "description")),
+    ("updateContribution", ("items", "description")),
+    ("recordDelivery", ("note",)),
 }
 
 
