@@ -228,9 +228,7 @@ class Tally:
 
 
 def tally(entries: Iterable[Entry], window: Window = Window()) -> Tally:
-    counted = [
-        (e, found) for e in entries if meets(e, window) and (found := stages(e)) is not None
-    ]
+    counted = [(e, found) for e in entries if meets(e, window) and (found := stages(e)) is not None]
     return Tally(
         pledged=sum((found.pledged for _, found in counted), ZERO),
         committed=sum((found.committed for _, found in counted), ZERO),

@@ -134,9 +134,7 @@ def select_lines(criteria: LineFilter) -> Lines:
     return statement
 
 
-def admits(
-    criteria: LineFilter, head: Objective, plan: Plan, partner_ids: frozenset[int]
-) -> bool:
+def admits(criteria: LineFilter, head: Objective, plan: Plan, partner_ids: frozenset[int]) -> bool:
     """`select_lines`'s filter, in Python, for lines rebuilt in memory (a past day's):
     `partner_ids` are the ids of `criteria.partner_codes`."""
     return (

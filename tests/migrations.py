@@ -33,9 +33,7 @@ class OldWorld:
     contribution: int
 
 
-async def database_at(
-    databases: Databases, revision: str, status: str = "COMMITTED"
-) -> OldWorld:
+async def database_at(databases: Databases, revision: str, status: str = "COMMITTED") -> OldWorld:
     """A new database at `revision`, holding the rows above (the contribution at `status`)."""
     url = await databases.new_url()
     await asyncio.to_thread(command.downgrade, alembic_config(url), revision)
