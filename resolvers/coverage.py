@@ -32,6 +32,7 @@ __all__ = [
     "by_contributor",
     "coverage",
     "rates",
+    "reported",
 ]
 
 
@@ -74,15 +75,21 @@ async def coverage(
     day = as_of.checked_day(context, day)
     if day is not None:
         return await _coverage_then(context, criteria, basis, day)
-    seen_rate_ids = None
     async with context.session() as session:
         lines = await tallies.categorised(session, tallies.select_lines(criteria))
-        if basis is Basis.CONFIRMED:
-            line_ids = [tally.line_id for tally, _ in lines]
-            counted, seen_rate_ids = await _confirmed(session, line_ids, context.caller)
-        else:
-            counted = {tally.line_id: _as_tally(tally) for tally, _ in lines}
+        if basis is not Basis.CONFIRMED:
+            return reported(criteria, lines)
+        line_ids = [tally.line_id for tally, _ in lines]
+        counted, seen_rate_ids = await _confirmed(session, line_ids, context.caller)
     return _covered(criteria, lines, counted, seen_rate_ids)
+
+
+def reported(criteria: LineFilter, lines: list[tuple[ObjectiveTally, Category]]) -> Covered:
+    """Today's figures of tallies already read (`tallies.categorised`), as the contributors
+    reported them: what `coverage` answers on the REPORTED basis, for a caller that holds its
+    own session (a review's snapshot, taken in the review's transaction)."""
+    counted = {tally.line_id: _as_tally(tally) for tally, _ in lines}
+    return _covered(criteria, lines, counted, None)
 
 
 async def _coverage_then(

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import objectives, plans, reviews
+from resolvers import objectives, plans, review_commands, reviews
 from resolvers.context import Context
 from resolvers.errors import require
+from schema.analysis import CoverageFigures
 from schema.change import ChangeEvent, history_of
 from schema.connection import After, Before, Connection, First, Last, Node, page_slice
 from schema.enums import Assessment
@@ -36,6 +37,46 @@ class ObjectiveAssessment:
 
         return Objective.from_row(
             require(await objectives.by_id(info.context, self.row.objective_id), "objective")
+        )
+
+
+@strawberry.type(
+    description=(
+        "A plan's figures as they stood when a review was recorded, in the base currency (EUR): "
+        "kept with the review and never changed by later writes. Only totals are kept, and "
+        "restricted support counts in them for everyone, as it does in `coverage`, so it is "
+        "shown to everyone who may read the review, without redaction."
+    )
+)
+class PlanSnapshot:
+    taken_at: datetime = strawberry.field(description="When the figures were read.")
+    total: CoverageFigures = strawberry.field(
+        description="The plan's coverage then, as `coverage` filtered to the plan answered."
+    )
+    by_category: list[CoverageFigures] = strawberry.field(
+        description="The same figures per category (categories with objectives only)."
+    )
+    gaps: int = strawberry.field(
+        description=(
+            "How many of its objectives had nothing committed to them then (`aidGaps` with "
+            "threshold 0)."
+        )
+    )
+    overlaps: int = strawberry.field(
+        description=(
+            "How many of its objectives had support from several contributors at once then "
+            "(`aidOverlaps` over all time)."
+        )
+    )
+
+    @staticmethod
+    def of(found: review_commands.PlanSnapshot) -> PlanSnapshot:
+        return PlanSnapshot(
+            taken_at=found.taken_at,
+            total=CoverageFigures.of(None, found.total),
+            by_category=[CoverageFigures.of(c, value) for c, value in found.by_category],
+            gaps=found.gaps,
+            overlaps=found.overlaps,
         )
 
 
@@ -68,6 +109,19 @@ class Review(Node):
             ObjectiveAssessment(assessment=row.assessment, comment=row.comment, row=row)
             for row in rows
         ]
+
+    @strawberry.field(
+        description=(
+            "The plan's figures as they stood when the review was recorded, whatever changed "
+            "since; null for reviews recorded before snapshots were kept."
+        ),
+        metadata=resolved("kept on the record itself (resolvers/review_commands.py)"),
+    )
+    def snapshot(self) -> PlanSnapshot | None:
+        stored = self.row.snapshot
+        if stored is None:
+            return None
+        return PlanSnapshot.of(review_commands.PlanSnapshot.parse(stored))
 
     @strawberry.field(
         description="Every write to this object, oldest first.",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Select, Text, UniqueConstraint, select
+from sqlalchemy import JSON, Date, ForeignKey, Select, Text, UniqueConstraint, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,6 +22,9 @@ class Review(Timestamped, Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
     reviewed_on: Mapped[date] = mapped_column(Date, index=True)
     summary: Mapped[str] = mapped_column(Text)
+    # The plan's figures as they stood when the review was recorded (resolvers/review_commands.py
+    # writes it, never changed after); null for reviews recorded before snapshots were kept.
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class ObjectiveAssessment(Base):
