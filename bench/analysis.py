@@ -1,18 +1,23 @@
-"""Benchmark of the analysis queries (aidOverlaps, coverage, aidGaps) at scale 1 on PostgreSQL.
+"""Benchmark of the analysis queries (aidOverlaps, coverage, aidGaps, fulfilment) at scale 1 on
+PostgreSQL, today's figures and yesterday's (`asOf`).
 
     .venv/bin/python -m bench.analysis [--database-url URL] [--duration SECONDS] [--connections N]
 
 It builds a fresh database with the project's own commands (migrate, seed --scale 1, token issue),
 serves it with `python -m api serve` (one worker, production settings), drives each workload with
 concurrent keep-alive HTTP clients for a fixed time, and prints one table: requests, requests per
-second, p50 and p99 latency, SQL statements per request and failures. Any failure makes the exit
-code non-zero. See bench/README.md.
+second, p50 and p99 latency, SQL statements per request, failures, and the time of one request
+alone (in process, no other client). A second table gives the
+cold figures of the `asOf` workloads: the first request about a past day rebuilds it from the
+change history, later ones are answered from memory. Any failure, or a workload whose statement
+count varies from one request to the next, makes the exit code non-zero. See bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -22,9 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +65,7 @@ from bench.common import (
 DEFAULT_DATABASE = "bench_analysis"
 VIEWER = ("DE", "ALLY")  # the token's participant and role: an ally sees the whole alliance
 MAX_REQUESTS = 1_000_000  # per phase, a hard stop besides the duration
+REPEATS = 2  # requests counted per variant in process, to show the count does not vary
 
 Variables = dict[str, Any]
 
@@ -71,81 +77,113 @@ class Workload:
     name: str
     document: str
     variants: tuple[Variables, ...] = ({},)
+    # Its first request in a process rebuilds a past day from the change history (`asOf`); the
+    # later ones are answered from that process's memory of the day.
+    rebuilds: bool = False
+    # Concurrent clients, when not --connections: a request of several seconds behind 9 others
+    # would pass the server's 15-s request timeout, and the run would measure only that.
+    clients: int | None = None
 
     def payloads(self) -> Iterator[dict[str, Any]]:
         for variables in itertools.cycle(self.variants):
             yield {"query": self.document, "variables": variables}
 
 
-WORKLOADS = (
-    Workload(
-        "aidOverlaps, whole alliance",
-        """
-        {
-          aidOverlaps(first: 20) {
-            totalCount
-            nodes {
-              objective { code }
-              contributorCount
-              score
-              reasons
-              total { amount currency }
-              excess { amount }
-            }
-          }
-        }
-        """,
-    ),
-    Workload(
-        f"coverage, one partner ({len(PARTNERS_WITH_PLANS)} in turn)",
-        """
-        query Coverage($partners: [String!]) {
-          coverage(filter: { partners: $partners }) {
-            total {
-              requirement { amount }
-              pledged { amount }
-              committed { amount }
-              disbursed { amount }
-              ratio
-            }
-            byCategory { category ratio }
-          }
-        }
-        """,
-        tuple({"partners": [code]} for code in PARTNERS_WITH_PLANS),
-    ),
-    Workload(
-        "aidGaps, whole alliance",
-        """
-        {
-          aidGaps(first: 20) {
-            nodes {
-              objective { code priority }
-              lacking { amount }
-            }
-          }
-        }
-        """,
-    ),
-    Workload(
-        "aidOverlaps, activeOn 2025-06-01",
-        """
-        {
-          aidOverlaps(first: 20, activeOn: "2025-06-01") {
-            totalCount
-            nodes {
-              objective { code }
-              contributorCount
-              score
-              reasons
-              total { amount currency }
-              excess { amount }
-            }
-          }
-        }
-        """,
-    ),
-)
+def document(field: str, arguments: str, selection: str, variables: str = "") -> str:
+    """A query of one root field; `variables` declares the operation's variables, if any."""
+    head = f"query ({variables}) " if variables else ""
+    return f"{head}{{ {field}({arguments}) {{ {selection} }} }}"
+
+
+OVERLAP_FIELDS = """
+    totalCount
+    nodes {
+      objective { code }
+      contributorCount
+      score
+      reasons
+      total { amount currency }
+      excess { amount }
+    }
+"""
+COVERAGE_FIELDS = """
+    total {
+      requirement { amount }
+      pledged { amount }
+      committed { amount }
+      disbursed { amount }
+      ratio
+    }
+    byCategory { category ratio }
+"""
+GAP_FIELDS = "nodes { objective { code priority } lacking { amount } }"
+FULFILMENT_FIELDS = """
+    rank
+    participant { code }
+    contributions
+    pledged { amount }
+    committed { amount }
+    delivered { amount }
+    overdue { amount }
+    deliveredShare
+    committedShare
+"""
+PARTNERS = "$partners: [String!]"
+PAST = "$asOf: Date!"
+ONE_PARTNER = f"one partner ({len(PARTNERS_WITH_PLANS)} in turn)"
+
+
+def workloads(today: date) -> tuple[Workload, ...]:
+    """Today's figures (the workloads of every earlier run), then the same analyses as they stood
+    at the end of yesterday (UTC, the server's day), then the fulfilment rankings."""
+    past = {"asOf": (today - timedelta(days=1)).isoformat()}
+    partners = tuple({"partners": [code]} for code in PARTNERS_WITH_PLANS)
+    coverage = "filter: { partners: $partners }"
+    return (
+        Workload(
+            "aidOverlaps, whole alliance", document("aidOverlaps", "first: 20", OVERLAP_FIELDS)
+        ),
+        Workload(
+            f"coverage, {ONE_PARTNER}",
+            document("coverage", coverage, COVERAGE_FIELDS, PARTNERS),
+            partners,
+        ),
+        Workload("aidGaps, whole alliance", document("aidGaps", "first: 20", GAP_FIELDS)),
+        Workload(
+            "aidOverlaps, activeOn 2025-06-01",
+            document("aidOverlaps", 'first: 20, activeOn: "2025-06-01"', OVERLAP_FIELDS),
+        ),
+        Workload(
+            "aidOverlaps, whole alliance, asOf yesterday",
+            document("aidOverlaps", "first: 20, asOf: $asOf", OVERLAP_FIELDS, PAST),
+            (past,),
+            rebuilds=True,
+        ),
+        Workload(
+            f"coverage, {ONE_PARTNER}, asOf yesterday",
+            document(
+                "coverage", f"{coverage}, asOf: $asOf", COVERAGE_FIELDS, f"{PARTNERS}, {PAST}"
+            ),
+            tuple(variables | past for variables in partners),
+            rebuilds=True,
+        ),
+        Workload(
+            "aidGaps, whole alliance, asOf yesterday",
+            document("aidGaps", "first: 20, asOf: $asOf", GAP_FIELDS, PAST),
+            (past,),
+            rebuilds=True,
+        ),
+        Workload(
+            "fulfilment, by contributor, first 20, 1 client",
+            document("fulfilment", "groupBy: CONTRIBUTOR, first: 20", FULFILMENT_FIELDS),
+            clients=1,
+        ),
+        Workload(
+            "fulfilment, by partner, first 20, 1 client",
+            document("fulfilment", "groupBy: PARTNER, first: 20", FULFILMENT_FIELDS),
+            clients=1,
+        ),
+    )
 
 
 @dataclass
@@ -161,10 +199,27 @@ class Phase:
         return len(self.latencies) + len(self.failures)
 
 
+@dataclass(frozen=True)
+class Cold:
+    """The first request about a past day in a fresh app: it rebuilds the day."""
+
+    seconds: float
+    statements: int
+
+
+@dataclass
+class Counted:
+    """One workload's requests in process, one client alone, after a first one not counted."""
+
+    statements: list[int] = field(default_factory=list)  # one per counted request
+    seconds: list[float] = field(default_factory=list)
+    cold: Cold | None = None
+
+
 @dataclass
 class Result:
     workload: Workload
-    statements: list[int]
+    counted: Counted
     phase: Phase
 
 
@@ -191,6 +246,9 @@ def problem_with(response: httpx.Response) -> str | None:
 def summary(body: dict[str, Any]) -> str:
     """A short description of an answer, to show it is not empty."""
     answer = next(iter(body["data"].values()))
+    if isinstance(answer, list):
+        first = answer[0]["participant"] if answer else None
+        return f"{len(answer)} rows" + (f", rank 1 {first['code']}" if first else "")
     if "nodes" in answer:
         count = f", totalCount {answer['totalCount']}" if "totalCount" in answer else ""
         return f"{len(answer['nodes'])} nodes{count}"
@@ -205,11 +263,13 @@ def summary(body: dict[str, Any]) -> str:
 # Statements per request, in process ----------------------------------------------------------
 
 
-async def count_statements(
-    database: URL, token: str, problems: list[str]
-) -> tuple[dict[str, list[int]], dict[str, str]]:
-    """The SQL statements one request of each workload (each variant) runs, counted on the app's
-    engine in this process; and a summary of each workload's first answer."""
+@contextlib.asynccontextmanager
+async def in_process(
+    database: URL, token: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, list[str]]]:
+    """A fresh app over the database, served through ASGI in this process, and the SQL
+    statements its reader runs (transaction control left out), for the caller to clear. A fresh
+    app has a fresh database object, so nothing about a past day is in its memory."""
     settings = Settings(
         database_url=render(database), environment="production", log_level="WARNING"
     )
@@ -221,8 +281,6 @@ async def count_statements(
         if not statement.startswith("BEGIN"):  # transaction control is not a query
             statements.append(statement)
 
-    counts: dict[str, list[int]] = {workload.name: [] for workload in WORKLOADS}
-    answers: dict[str, str] = {}
     transport = httpx.ASGITransport(app=app)
     headers = {"authorization": f"Bearer {token}"}
     event.listen(engine, "before_cursor_execute", record)
@@ -230,25 +288,72 @@ async def count_statements(
         async with httpx.AsyncClient(
             transport=transport, base_url="http://bench", headers=headers
         ) as client:
-            for workload in WORKLOADS:
-                for variables in workload.variants:
-                    payload = {"query": workload.document, "variables": variables}
-                    # The first request opens the pool's connection; count the second.
-                    await client.post("/graphql", json=payload)
-                    statements.clear()
-                    response = await client.post("/graphql", json=payload)
-                    problem = problem_with(response)
-                    if problem is not None:
-                        problems.append(f"{workload.name} {variables} (in process): {problem}")
-                        continue
-                    counts[workload.name].append(len(statements))
-                    if variables is workload.variants[0]:
-                        shown = f" {json.dumps(variables)}" if variables else ""
-                        answers[workload.name + shown] = summary(response.json())
+            yield client, statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
         await app.state.database.dispose()
-    return counts, answers
+
+
+async def timed(client: httpx.AsyncClient, payload: dict[str, Any]) -> tuple[httpx.Response, float]:
+    sent = time.perf_counter()
+    response = await client.post("/graphql", json=payload)
+    return response, time.perf_counter() - sent
+
+
+async def count_statements(
+    database: URL, token: str, chosen: Sequence[Workload], problems: list[str]
+) -> tuple[dict[str, Counted], dict[str, str]]:
+    """The SQL statements and the time of REPEATS requests of each workload (each variant), one
+    client alone, counted on the app's engine in this process, after one request not counted
+    (it opens the pool's connection, and for an `asOf` workload rebuilds the day); the cold
+    request of each `asOf` workload in an app of its own; and a summary of each first answer."""
+    counted = {workload.name: Counted() for workload in chosen}
+    answers: dict[str, str] = {}
+    async with in_process(database, token) as (client, statements):
+        for workload in chosen:
+            found = counted[workload.name]
+            for variables in workload.variants:
+                payload = {"query": workload.document, "variables": variables}
+                await client.post("/graphql", json=payload)
+                for _ in range(REPEATS):
+                    statements.clear()
+                    response, seconds = await timed(client, payload)
+                    problem = problem_with(response)
+                    if problem is not None:
+                        problems.append(f"{workload.name} {variables} (in process): {problem}")
+                        break
+                    found.statements.append(len(statements))
+                    found.seconds.append(seconds)
+                shown = f" {json.dumps(variables)}" if variables else ""
+                if variables is workload.variants[0] and problem is None:
+                    answers[workload.name + shown] = summary(response.json())
+            if len(set(found.statements)) > 1:
+                problems.append(
+                    f"{workload.name}: SQL statements per request vary: {found.statements}"
+                )
+    for workload in chosen:
+        if workload.rebuilds:
+            counted[workload.name].cold = await cold_request(database, token, workload, problems)
+    return counted, answers
+
+
+async def cold_request(
+    database: URL, token: str, workload: Workload, problems: list[str]
+) -> Cold | None:
+    """The first request of `workload` (its first variant) in a fresh app, after one that only
+    opens the pool's connection and checks the token: its time and its statements."""
+    async with in_process(database, token) as (client, statements):
+        opening = await client.post("/graphql", json={"query": "{ viewer { role } }"})
+        problem = problem_with(opening)
+        if problem is None:
+            statements.clear()
+            payload = {"query": workload.document, "variables": workload.variants[0]}
+            response, seconds = await timed(client, payload)
+            problem = problem_with(response)
+        if problem is not None:
+            problems.append(f"{workload.name} (cold, in process): {problem}")
+            return None
+        return Cold(seconds, len(statements))
 
 
 # The load ------------------------------------------------------------------------------------
@@ -294,19 +399,53 @@ async def drive(
     return phase
 
 
+@dataclass(frozen=True)
+class ServerCold:
+    """The server's first request about the past day, alone, before any load on it."""
+
+    workload: str
+    seconds: float
+
+
+async def first_request(
+    base: str, token: str, workload: Workload, request_timeout: float
+) -> tuple[float, str | None]:
+    """One request of `workload` (its first variant), alone: how long it took, and why it
+    failed if it did."""
+    headers = {"authorization": f"Bearer {token}"}
+    payload = {"query": workload.document, "variables": workload.variants[0]}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=request_timeout) as client:
+        sent = time.perf_counter()
+        try:
+            response = await client.post("/graphql", json=payload)
+            problem = problem_with(response)
+        except httpx.HTTPError as error:
+            problem = type(error).__name__ + (f": {error}" if str(error) else "")
+    return time.perf_counter() - sent, problem
+
+
 async def drive_all(
+    chosen: Sequence[Workload],
     base: str,
     token: str,
     arguments: argparse.Namespace,
     process: subprocess.Popen[bytes],
     problems: list[str],
-) -> list[Phase]:
+) -> tuple[list[Phase], ServerCold | None]:
     """Each workload in turn: a warm-up (not measured, but its failures count too), then the
-    measured phase."""
+    measured phase. Before the first `asOf` workload, one request of it alone: the server
+    rebuilds the day then, and answers every later request about it from memory."""
     phases = []
-    for workload in WORKLOADS:
+    cold: ServerCold | None = None
+    for workload in chosen:
+        if workload.rebuilds and cold is None:
+            progress(f"{workload.name}: the server's first request about the day, alone")
+            seconds, problem = await first_request(base, token, workload, arguments.timeout)
+            cold = ServerCold(workload.name, seconds)
+            if problem is not None:
+                problems.append(f"{workload.name} (the server's first request): {problem}")
         progress(f"{workload.name}: warming up {arguments.warmup:g} s")
-        load = (base, token, arguments.connections)
+        load = (base, token, workload.clients or arguments.connections)
         warmup = await drive(workload, *load, arguments.warmup, arguments.timeout)
         problems += [f"{workload.name} (warm-up): {f}" for f in sorted(set(warmup.failures))[:5]]
         progress(f"{workload.name}: measuring {arguments.duration:g} s")
@@ -314,7 +453,7 @@ async def drive_all(
         if process.poll() is not None:
             phase.failures.append(f"the server exited with {process.returncode}")
         phases.append(phase)
-    return phases
+    return phases, cold
 
 
 # The report ----------------------------------------------------------------------------------
@@ -327,7 +466,44 @@ def statements_cell(counts: list[int]) -> str:
     return str(low) if low == high else f"{low}-{high}"
 
 
-def report(results: Sequence[Result], facts: dict[str, str], answers: dict[str, str]) -> str:
+def median(values: Sequence[float]) -> float | None:
+    return percentile(sorted(values), 0.50)
+
+
+def cold_table(results: Sequence[Result]) -> str:
+    """The `asOf` workloads: the first request about the day in a fresh app (cold: it rebuilds
+    the day) beside the later ones (warm: the day is in memory), one client alone, in process."""
+    headers = (
+        "asOf workload, in process, alone",
+        "cold: first request ms",
+        "cold: SQL statements",
+        "warm: median request ms",
+        "warm: SQL statements per request",
+    )
+    rows = []
+    for result in results:
+        if not result.workload.rebuilds:
+            continue
+        cold, counted = result.counted.cold, result.counted
+        rows.append(
+            (
+                result.workload.name,
+                milliseconds(cold.seconds) if cold else "error",
+                str(cold.statements) if cold else "error",
+                milliseconds(median(counted.seconds)),
+                statements_cell(counted.statements),
+            )
+        )
+    return table(headers, rows)
+
+
+def report(
+    results: Sequence[Result],
+    server_cold: ServerCold | None,
+    facts: dict[str, str],
+    answers: dict[str, str],
+) -> str:
+    """The table of the timed runs, the cold table, then the facts and a summary of each answer."""
     headers = (
         "workload",
         "requests",
@@ -336,6 +512,7 @@ def report(results: Sequence[Result], facts: dict[str, str], answers: dict[str, 
         "p99 ms",
         "SQL statements per request",
         "failures",
+        "alone ms",
     )
     rows = []
     for result in results:
@@ -348,14 +525,27 @@ def report(results: Sequence[Result], facts: dict[str, str], answers: dict[str, 
                 f"{len(ordered) / phase.elapsed:.1f}" if phase.elapsed else "-",
                 milliseconds(percentile(ordered, 0.50)),
                 milliseconds(percentile(ordered, 0.99)),
-                statements_cell(result.statements),
+                statements_cell(result.counted.statements),
                 str(len(phase.failures)),
+                milliseconds(median(result.counted.seconds)),
             )
         )
     lines = [table(headers, rows), ""]
+    if any(result.workload.rebuilds for result in results):
+        lines += [cold_table(results), ""]
+    if server_cold is not None:
+        lines.append(
+            f"- cold on the server: its first request about yesterday ({server_cold.workload}), "
+            f"alone, before the timed runs: {milliseconds(server_cold.seconds)} ms"
+        )
     lines += [f"- {name}: {value}" for name, value in facts.items()]
     lines += [f"- answer of {name}: {answer}" for name, answer in answers.items()]
     return "\n".join(lines)
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} (1 min), {five:.2f} (5 min), {fifteen:.2f} (15 min)"
 
 
 # Command line --------------------------------------------------------------------------------
@@ -383,25 +573,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     database, postgres_version = fresh.database, fresh.version
     problems: list[str] = []
+    started_load = load_average()
     try:
         env = environment(database)
         seeded = seed(env)
         token = issue_token(env, *VIEWER)
         counts = asyncio.run(row_counts(database))
+        # The server's day (UTC): a run that crosses midnight still asks about a past day.
+        chosen = workloads(datetime.now(UTC).date())
 
         progress("counting SQL statements per request, in process")
-        statements, answers = asyncio.run(count_statements(database, token, problems))
+        counted, answers = asyncio.run(count_statements(database, token, chosen, problems))
 
         with tempfile.TemporaryDirectory(prefix="bench-analysis-") as scratch:
             log_path = Path(scratch) / "server.log"
             progress("starting python -m api serve")
+            load_before = load_average()
             with serving_api(env, log_path) as (base, process):
-                phases = asyncio.run(drive_all(base, token, arguments, process, problems))
+                phases, server_cold = asyncio.run(
+                    drive_all(chosen, base, token, arguments, process, problems)
+                )
             server_log = tail(log_path)  # the server has stopped (SIGTERM, wait)
 
         results = [
-            Result(workload, statements[workload.name], phase)
-            for workload, phase in zip(WORKLOADS, phases, strict=True)
+            Result(workload, counted[workload.name], phase)
+            for workload, phase in zip(chosen, phases, strict=True)
         ]
         for result in results:
             distinct = sorted(set(result.phase.failures))
@@ -412,15 +608,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"seed --scale {SCALE}": seeded,
             "rows": f"{counts['contributions']:,} contributions, "
             f"{counts['objectives']:,} objectives",
-            "load": f"{arguments.connections} keep-alive clients (httpx), "
+            "load": f"{arguments.connections} keep-alive clients (httpx; the workloads marked "
+            "1 client: one), "
             f"{arguments.warmup:g} s warm-up + {arguments.duration:g} s per workload, "
             "one server worker, ENVIRONMENT=production, token of DE (ALLY)",
             "Python": platform.python_version(),
             "PostgreSQL": postgres_version,
             "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs "
             "(client and server share it)",
+            "load average": f"at the start {started_load}; as the server started "
+            f"{load_before}; at the end {load_average()}",
         }
-        print(report(results, facts, answers))
+        print(report(results, server_cold, facts, answers))
         if server_log:
             print(f"\nserver log (last lines):\n{server_log}", file=sys.stderr)
     except BenchmarkError as problem:
