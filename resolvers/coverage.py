@@ -19,6 +19,7 @@ from resolvers.tallying import entries, rate_order, rates_of
 from resolvers.viewer import Viewer
 from store import confirmations, contributions, draws, tallies
 from store import rates as stored_rates
+from store.contributions import Contribution
 from store.enums import Category, ConfirmationVerdict, ContributionKind, ContributionStatus
 from store.rates import ExchangeRate, by_ids
 from store.tallies import LineFilter, ObjectiveTally
@@ -249,15 +250,7 @@ async def by_contributor(
     the support that arrived and the donor's own contribution in detail."""
     viewer = context.caller
     async with context.session() as session:
-        if covered.past is None:
-            read = await tallies.contributions_of_lines(session, list(covered.line_ids))
-            rows, drawn = read.everything(), read.drawn
-            currencies = {row.currency for row in rows}
-            rates = rates_of(await stored_rates.of_currencies(session, currencies))
-        else:
-            lines = covered.past.lines
-            rows = [row for line in covered.line_ids for row in lines[line].support]
-            drawn, rates = covered.past.drawn, rates_of(covered.past.rates)
+        rows, drawn, rates = await _support(session, covered)
         parts = (
             await draws.shares(session, rows, drawn)
             if attribution is Attribution.ORIGINAL_DONORS
@@ -286,6 +279,38 @@ async def by_contributor(
         credits.values(),
         key=lambda credit: (credit.participant_id is None, -credit.pledged, credit.participant_id),
     )
+
+
+async def by_kind(
+    context: Context, covered: Covered
+) -> list[tuple[ContributionKind, Credit]]:
+    """The covered support by what is given (funding, equipment, training...), in the order of
+    the kinds: every euro of the totals once, so the kinds add up to them exactly."""
+    async with context.session() as session:
+        rows, _, rates = await _support(session, covered)
+    found: dict[ContributionKind, Credit] = {}
+    for entry, row in zip(entries(rows, rates, {}), rows, strict=True):
+        counted = analysis.stages(entry)
+        if counted is not None:
+            found.setdefault(row.kind, Credit(None)).add(
+                counted.pledged, counted.committed, counted.delivered
+            )
+    return [(kind, found[kind]) for kind in ContributionKind if kind in found]
+
+
+async def _support(
+    session: AsyncSession, covered: Covered
+) -> tuple[list[Contribution], draws.Drawn, analysis.Rates]:
+    """The covered lines' contributions (as they stood, for a past day's figures), what the
+    allocations among them draw on, and the rates to value them."""
+    if covered.past is not None:
+        lines = covered.past.lines
+        rows = [row for line in covered.line_ids for row in lines[line].support]
+        return rows, covered.past.drawn, rates_of(covered.past.rates)
+    read = await tallies.contributions_of_lines(session, list(covered.line_ids))
+    rows = read.everything()
+    currencies = {row.currency for row in rows}
+    return rows, read.drawn, rates_of(await stored_rates.of_currencies(session, currencies))
 
 
 async def rates(context: Context, covered: Covered) -> list[ExchangeRate]:

@@ -24,7 +24,7 @@ from resolvers.errors import comparable
 from resolvers.overlaps import LineFilter
 from resolvers.vocabulary import Category as CategoryValue
 from schema.contribution import Contribution, seen_by
-from schema.enums import Category, PlanKind, Priority
+from schema.enums import Category, ContributionKind, PlanKind, Priority
 from schema.money import Money
 from schema.objective import Objective
 from schema.participant import Participant
@@ -254,6 +254,14 @@ class ContributorCredit:
     disbursed: Money = strawberry.field(description="What of it has been delivered or disbursed.")
 
 
+@strawberry.type(description="The covered support of one kind, in the base currency.")
+class KindFigures:
+    kind: ContributionKind = strawberry.field(description="What is given.")
+    pledged: Money = strawberry.field(description="What was pledged of this kind.")
+    committed: Money = strawberry.field(description="What of it is committed.")
+    disbursed: Money = strawberry.field(description="What of it has been delivered or disbursed.")
+
+
 @strawberry.type(description="How well objectives are covered, by category and in total.")
 class Coverage:
     total: CoverageFigures = strawberry.field(description="All the objectives covered.")
@@ -310,6 +318,23 @@ class Coverage:
                 disbursed=_euros(credit.disbursed),
             )
             for credit in credits
+        ]
+
+    @strawberry.field(
+        description=(
+            "The same support by what is given (funding, equipment, training...): the kinds add "
+            "up exactly to the totals. In-kind support is valued as its items are."
+        )
+    )
+    async def by_kind(self, info: Info) -> list[KindFigures]:
+        return [
+            KindFigures(
+                kind=kind,
+                pledged=_euros(found.pledged),
+                committed=_euros(found.committed),
+                disbursed=_euros(found.disbursed),
+            )
+            for kind, found in await covering.by_kind(info.context, self.found)
         ]
 
     @staticmethod

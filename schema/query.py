@@ -13,6 +13,7 @@ from resolvers import (
     contributions,
     funds,
     gaps,
+    inflow,
     nodes,
     objectives,
     overlaps,
@@ -43,6 +44,7 @@ from schema.filters import (
     PlanOrder,
 )
 from schema.fulfilment import FULFILMENT_DESCRIPTION, FulfilmentOrder, FulfilmentRow
+from schema.inflow import ExpectedInflow
 from schema.objective import Objective
 from schema.participant import Participant
 from schema.plan import Plan
@@ -190,6 +192,29 @@ class Query:
             as_of,
         )
         return connection(listing, AidGap.of)
+
+    @strawberry.field(
+        description=(
+            "What a partner can still expect, month by month: the undelivered part of the "
+            "tranches planned for it, firm and indicative apart, and what is overdue."
+        ),
+        metadata=resolved("an analysis: resolvers/inflow.py"),
+    )
+    async def expected_inflow(
+        self,
+        info: Info,
+        partner: Annotated[str, strawberry.argument(description="The partner, by code.")],
+        from_: Annotated[
+            date | None,
+            strawberry.argument(
+                name="from", description="The first month, by any day of it (default: this month)."
+            ),
+        ] = None,
+        months: Annotated[
+            int, strawberry.argument(description=f"How many months (1 to {inflow.MAX_MONTHS}).")
+        ] = 12,
+    ) -> ExpectedInflow:
+        return ExpectedInflow.of(await inflow.expected(info.context, partner, from_, months))
 
     @strawberry.field(
         description=FULFILMENT_DESCRIPTION,

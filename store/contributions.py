@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    cast,
     func,
     or_,
     select,
@@ -362,3 +363,17 @@ async def valued_in_sight(
             )
         found += [bool(value) for value in (await session.execute(select(*checks))).one()]
     return found
+
+
+async def scheduled_for(session: AsyncSession, recipient_id: int) -> list[Contribution]:
+    """The contributions to one recipient that are not withdrawn and plan tranches."""
+    rows = await session.scalars(
+        select(Contribution)
+        .where(
+            Contribution.recipient_id == recipient_id,
+            Contribution.withdrawn_at.is_(None),
+            cast(Contribution.schedule, String) != "[]",
+        )
+        .order_by(Contribution.id)
+    )
+    return list(rows)

@@ -56,6 +56,9 @@ def _fill(connection: Any, url: str, status: str) -> OldWorld:
         # Columns a later revision made required, as it filled them for the rows already there.
         if table_name == "contribution" and "reported_by_id" in table.c:
             values |= {"reported_by_id": values["contributor_id"], "draws": False}
+        if table_name == "contribution" and "pledged_on" in table.c:
+            values |= {"pledged_on": THEN.date(), "delivered_amount": 0}
+            values |= {"deliveries": [], "schedule": [], "items": []}
         key: int = connection.execute(
             table.insert().values(**values).returning(table.c.id)
         ).scalar_one()

@@ -6,7 +6,7 @@ idempotency, redaction of a restricted contribution's detail, and clear errors b
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -384,3 +384,79 @@ async def test_the_migration_turns_statuses_into_stages_with_the_same_figures(
             await engine.dispose()
         # And it goes back, as nothing partial is held
         await asyncio.to_thread(command.downgrade, alembic_config(old.url), "0004")
+
+
+INFLOW = """
+query($from: Date, $months: Int!) {
+  expectedInflow(partner: "GE", from: $from, months: $months) {
+    partner { code } overdue { amount currency }
+    months { month firm { amount } indicative { amount } total { amount } }
+  }
+}
+"""
+BY_KIND = """
+query($plan: ID!) {
+  coverage(filter: { plans: [$plan] }) {
+    total { pledged { amount } committed { amount } disbursed { amount } }
+    byKind { kind pledged { amount } committed { amount } disbursed { amount } }
+  }
+}
+"""
+
+
+def _month(day: date, ahead: int) -> date:
+    index = day.year * 12 + day.month - 1 + ahead
+    return date(index // 12, index % 12 + 1, 1)
+
+
+async def test_a_partner_expects_what_is_left_of_its_tranches_month_by_month(
+    writable_api: Api, objective: str
+) -> None:
+    next_month, after_that = _month(TODAY, 1), _month(TODAY, 2)
+    variables = {"from": TODAY.isoformat(), "months": 3}
+    before = (await writable_api.data(INFLOW, variables, as_="partner"))["expectedInflow"]
+    # Given a pledge with a tranche overdue, a firm one next month and an indicative one after
+    schedule = [
+        {"dueOn": "2024-06-30", "amount": "200.00"},
+        {"dueOn": next_month.isoformat(), "amount": "100.00"},
+        {"dueOn": (after_that + timedelta(days=9)).isoformat(), "amount": "50.00",
+         "firmness": "INDICATIVE"},
+    ]  # fmt: skip
+    await registered(
+        writable_api,
+        giving(objective, "400.00", committed={"amount": "300.00", "currency": "EUR"},
+               schedule=schedule),
+    )  # fmt: skip
+
+    # When the partner asks what it can expect
+    after = (await writable_api.data(INFLOW, variables, as_="partner"))["expectedInflow"]
+
+    # Then each month shows what is still to come, and the past-due tranche is overdue
+    def figures(found: dict[str, Any]) -> list[Decimal]:
+        return [Decimal(found["overdue"]["amount"])] + [
+            Decimal(month[part]["amount"])
+            for month in found["months"]
+            for part in ("firm", "indicative")
+        ]
+
+    change = [b - a for a, b in zip(figures(before), figures(after), strict=True)]
+    assert change == [Decimal(n) for n in ("200", "0", "0", "100", "0", "0", "50")]
+    assert [month["month"] for month in after["months"]] == [
+        _month(TODAY, n).isoformat() for n in range(3)
+    ]
+    assert after["partner"] == {"code": "GE"}
+    for bad, argument in (({"months": 0}, "months"), ({"months": 61}, "months")):
+        body = await writable_api.query(INFLOW, {**variables, **bad}, as_="partner")
+        assert body["errors"][0]["extensions"]["argument"] == argument, body
+
+
+async def test_coverage_by_kind_adds_up_to_the_totals(
+    writable_api: Api, plan: str, objective: str
+) -> None:
+    await registered(writable_api, giving(objective, "300.00", kind="TRAINING"))
+    found = (await writable_api.data(BY_KIND, {"plan": plan}))["coverage"]
+    kinds = {row["kind"] for row in found["byKind"]}
+    assert {"FUNDING", "TRAINING"} <= kinds
+    for stage in ("pledged", "committed", "disbursed"):
+        parts = sum(Decimal(row[stage]["amount"]) for row in found["byKind"])
+        assert parts == Decimal(found["total"][stage]["amount"]), stage

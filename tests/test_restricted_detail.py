@@ -745,7 +745,14 @@ def list_probes(world: World, items: str = CONTRIBUTION_ITEMS) -> list[Probe]:
     return probes
 
 
-ANALYSES = ("aidOverlaps", "coverage", "aidGaps", "reconciliation", "fulfilment")
+ANALYSES = (
+    "aidOverlaps",
+    "coverage",
+    "aidGaps",
+    "reconciliation",
+    "fulfilment",
+    "expectedInflow",
+)
 FEED = ("changes",)
 LOOKUPS = ("node", "nodes")
 # Root fields that reach contributions only through the types `_reach` covers.
