@@ -92,6 +92,13 @@ async def listing(
     async with context.session() as session:
         candidates = await tallies.rows(session, statement)
         found = await _details(context, session, candidates, window)
+    return _paged(found, minimum, paging)
+
+
+def _paged(
+    found: dict[int, FoundOverlap], minimum: int, paging: Window
+) -> Listing[FoundOverlap]:
+    """Overlaps worked out in memory, those with enough contributors, paged by score."""
     kept = [
         (item, item.overlap.score, line)
         for line, item in found.items()
@@ -127,17 +134,7 @@ async def _then(
     # The objectives as they stood are not primed into the loaders: other fields of the request
     # read today's.
     found = _worked_out(None, rows, support, past.rates, origins, window)
-    kept = [
-        (item, item.overlap.score, line)
-        for line, item in found.items()
-        if len(item.overlap.contributor_ids) >= minimum
-    ]
-    everything = len(kept)
-
-    async def counted() -> int:
-        return everything
-
-    return Listing(page_of(kept, ORDERING, paging), counted)
+    return _paged(found, minimum, paging)
 
 
 async def _details(

@@ -213,18 +213,12 @@ class CoverageFigures:
         return CoverageFigures(
             category=category,
             objectives=value.objectives,
-            requirement=_euros(value.requirement),
-            pledged=_euros(value.pledged),
-            committed=_euros(value.committed),
-            disbursed=_euros(value.disbursed),
+            requirement=Money.euros(value.requirement),
+            pledged=Money.euros(value.pledged),
+            committed=Money.euros(value.committed),
+            disbursed=Money.euros(value.disbursed),
             ratio=value.ratio,
         )
-
-
-def _euros(amount: Decimal) -> Money:
-    money = Money.of(amount, BASE_CURRENCY)
-    assert money is not None
-    return money
 
 
 strawberry.enum(
@@ -287,7 +281,7 @@ class Coverage:
         )
     )
     async def unallocated(self, info: Info) -> Money:
-        return _euros(await covering.unallocated(info.context, self.found))
+        return Money.euros(await covering.unallocated(info.context, self.found))
 
     @strawberry.field(
         description=(
@@ -313,9 +307,9 @@ class Coverage:
                 contributor=None
                 if credit.participant_id is None
                 else Participant.from_row(who[credit.participant_id]),
-                pledged=_euros(credit.pledged),
-                committed=_euros(credit.committed),
-                disbursed=_euros(credit.disbursed),
+                pledged=Money.euros(credit.pledged),
+                committed=Money.euros(credit.committed),
+                disbursed=Money.euros(credit.disbursed),
             )
             for credit in credits
         ]
@@ -330,9 +324,9 @@ class Coverage:
         return [
             KindFigures(
                 kind=kind,
-                pledged=_euros(found.pledged),
-                committed=_euros(found.committed),
-                disbursed=_euros(found.disbursed),
+                pledged=Money.euros(found.pledged),
+                committed=Money.euros(found.committed),
+                disbursed=Money.euros(found.disbursed),
             )
             for kind, found in await covering.by_kind(info.context, self.found)
         ]
@@ -379,7 +373,7 @@ class AidGap:
         return AidGap(
             objective=Objective.from_row(found.objective),
             requirement=base(tally.requirement),
-            committed=_euros(tally.committed),
+            committed=Money.euros(tally.committed),
             lacking=base(found.lacking if tally.requirement is not None else None),
             contributors=tally.contributors,
             gap=found,

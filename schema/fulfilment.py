@@ -7,7 +7,6 @@ from decimal import Decimal
 import strawberry
 
 from resolvers import fulfilment as fulfilling
-from resolvers.analysis import BASE_CURRENCY
 from schema.connection import OrderDirection
 from schema.money import Money
 from schema.participant import Participant
@@ -53,12 +52,6 @@ class FulfilmentOrder:
         """The measure and whether it runs descending."""
         order = order or FulfilmentOrder(field=fulfilling.Measure.DELIVERED_SHARE)
         return order.field, order.direction is OrderDirection.DESC
-
-
-def _euros(amount: Decimal) -> Money:
-    money = Money.of(amount, BASE_CURRENCY)
-    assert money is not None
-    return money
 
 
 @strawberry.type(
@@ -121,10 +114,10 @@ class FulfilmentRow:
             rank=found.rank,
             participant=None if who is None else Participant.from_row(who),
             contributions=figures.contributions,
-            pledged=_euros(figures.pledged),
-            committed=_euros(figures.committed),
-            delivered=_euros(figures.delivered),
-            overdue=_euros(figures.overdue),
+            pledged=Money.euros(figures.pledged),
+            committed=Money.euros(figures.committed),
+            delivered=Money.euros(figures.delivered),
+            overdue=Money.euros(figures.overdue),
             delivered_share=figures.delivered_share,
             committed_share=figures.committed_share,
         )

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from resolvers import inflow
-from resolvers.analysis import BASE_CURRENCY
 from resolvers.context import Context
 from resolvers.errors import require
 from schema.money import Money
@@ -18,10 +16,6 @@ if TYPE_CHECKING:
     from schema.participant import Participant
 
 Info = strawberry.Info[Context, None]
-
-
-def _euros(amount: Decimal) -> Money:
-    return require(Money.of(amount, BASE_CURRENCY), "amount")
 
 
 @strawberry.type(description="What a partner can expect in one month, in the base currency.")
@@ -61,13 +55,13 @@ class ExpectedInflow:
     @staticmethod
     def of(found: inflow.Inflow) -> ExpectedInflow:
         return ExpectedInflow(
-            overdue=_euros(found.overdue),
+            overdue=Money.euros(found.overdue),
             months=[
                 MonthlyInflow(
                     month=month.month,
-                    firm=_euros(month.firm),
-                    indicative=_euros(month.indicative),
-                    total=_euros(month.firm + month.indicative),
+                    firm=Money.euros(month.firm),
+                    indicative=Money.euros(month.indicative),
+                    total=Money.euros(month.firm + month.indicative),
                 )
                 for month in found.months
             ],

@@ -8,7 +8,6 @@ import strawberry
 
 import schema.enums  # noqa: F401  (publishes ItemCategory and Valuation as GraphQL enums)
 from resolvers import items
-from resolvers.money import in_minor_units
 from resolvers.vocabulary import ItemCategory, Valuation
 from schema.money import Money
 
@@ -48,8 +47,8 @@ class ContributionItem:
             description=item.description,
             quantity=item.quantity,
             unit=item.unit,
-            unit_value=_money(item.unit_value, currency),
-            value=_money(items.value(item, currency), currency),
+            unit_value=Money.exactly(item.unit_value, currency),
+            value=Money.exactly(items.value(item, currency), currency),
             valuation=item.valuation,
         )
 
@@ -84,7 +83,3 @@ class ContributionItemInput:
         )
     )
     valuation: Valuation = strawberry.field(description="How the unit value was set.")
-
-
-def _money(amount: Decimal, currency: str) -> Money:
-    return Money(amount=in_minor_units(amount, currency), currency=currency)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import strawberry
 
+from resolvers.analysis import BASE_CURRENCY
 from resolvers.money import in_minor_units
 
 
@@ -18,4 +19,14 @@ class Money:
     def of(amount: Decimal | None, currency: str | None) -> Money | None:
         if amount is None or currency is None:
             return None
+        return Money.exactly(amount, currency)
+
+    @staticmethod
+    def exactly(amount: Decimal, currency: str) -> Money:
+        """An amount that is always there, in its currency's minor units."""
         return Money(amount=in_minor_units(amount, currency), currency=currency)
+
+    @staticmethod
+    def euros(amount: Decimal) -> Money:
+        """An amount in the base currency, as every analysis totals."""
+        return Money.exactly(amount, BASE_CURRENCY)

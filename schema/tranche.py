@@ -44,9 +44,7 @@ class Tranche:
         """The tranche as clients read it, its amounts in `currency`'s minor units."""
 
         def money(amount: Decimal) -> Money:
-            found = Money.of(amount, currency)
-            assert found is not None
-            return found
+            return Money.exactly(amount, currency)
 
         return cls(
             number=state.number,
