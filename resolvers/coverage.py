@@ -281,9 +281,7 @@ async def by_contributor(
     )
 
 
-async def by_kind(
-    context: Context, covered: Covered
-) -> list[tuple[ContributionKind, Credit]]:
+async def by_kind(context: Context, covered: Covered) -> list[tuple[ContributionKind, Credit]]:
     """The covered support by what is given (funding, equipment, training...), in the order of
     the kinds: every euro of the totals once, so the kinds add up to them exactly."""
     async with context.session() as session:

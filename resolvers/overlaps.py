@@ -95,9 +95,7 @@ async def listing(
     return _paged(found, minimum, paging)
 
 
-def _paged(
-    found: dict[int, FoundOverlap], minimum: int, paging: Window
-) -> Listing[FoundOverlap]:
+def _paged(found: dict[int, FoundOverlap], minimum: int, paging: Window) -> Listing[FoundOverlap]:
     """Overlaps worked out in memory, those with enough contributors, paged by score."""
     kept = [
         (item, item.overlap.score, line)
