@@ -66,6 +66,7 @@ DEFAULT_DATABASE = "bench_analysis"
 VIEWER = ("DE", "ALLY")  # the token's participant and role: an ally sees the whole alliance
 MAX_REQUESTS = 1_000_000  # per phase, a hard stop besides the duration
 REPEATS = 2  # requests counted per variant in process, to show the count does not vary
+ALONE = 3  # requests sent to the server one at a time after each warm-up, timed
 
 Variables = dict[str, Any]
 
@@ -191,6 +192,7 @@ class Phase:
     """What one timed phase of one workload measured."""
 
     latencies: list[float] = field(default_factory=list)  # seconds, successful requests
+    alone: list[float] = field(default_factory=list)  # seconds, requests sent one at a time
     failures: list[str] = field(default_factory=list)
     elapsed: float = 0.0
 
@@ -267,9 +269,11 @@ def summary(body: dict[str, Any]) -> str:
 async def in_process(
     database: URL, token: str
 ) -> AsyncIterator[tuple[httpx.AsyncClient, list[str]]]:
-    """A fresh app over the database, served through ASGI in this process, and the SQL
-    statements its reader runs (transaction control left out), for the caller to clear. A fresh
-    app has a fresh database object, so nothing about a past day is in its memory."""
+    """A fresh app over the database, served through ASGI in this process with its lifespan
+    (the server's collector settings: without them a request that makes many objects is much
+    slower here than on the server), and the SQL statements its reader runs (transaction
+    control left out), for the caller to clear. A fresh app has a fresh database object, so
+    nothing about a past day is in its memory."""
     settings = Settings(
         database_url=render(database), environment="production", log_level="WARNING"
     )
@@ -285,13 +289,16 @@ async def in_process(
     headers = {"authorization": f"Bearer {token}"}
     event.listen(engine, "before_cursor_execute", record)
     try:
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://bench", headers=headers
-        ) as client:
+        # The lifespan disposes of the database as it ends.
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=transport, base_url="http://bench", headers=headers
+            ) as client,
+        ):
             yield client, statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
-        await app.state.database.dispose()
 
 
 async def timed(client: httpx.AsyncClient, payload: dict[str, Any]) -> tuple[httpx.Response, float]:
@@ -407,21 +414,28 @@ class ServerCold:
     seconds: float
 
 
-async def first_request(
-    base: str, token: str, workload: Workload, request_timeout: float
-) -> tuple[float, str | None]:
-    """One request of `workload` (its first variant), alone: how long it took, and why it
-    failed if it did."""
+async def alone(
+    base: str, token: str, workload: Workload, count: int, request_timeout: float
+) -> tuple[list[float], list[str]]:
+    """`count` requests of `workload` (its variants in turn), one at a time on one connection:
+    how long each successful one took, and why the others failed."""
     headers = {"authorization": f"Bearer {token}"}
-    payload = {"query": workload.document, "variables": workload.variants[0]}
+    payloads = workload.payloads()
+    seconds: list[float] = []
+    failures: list[str] = []
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=request_timeout) as client:
-        sent = time.perf_counter()
-        try:
-            response = await client.post("/graphql", json=payload)
-            problem = problem_with(response)
-        except httpx.HTTPError as error:
-            problem = type(error).__name__ + (f": {error}" if str(error) else "")
-    return time.perf_counter() - sent, problem
+        for _ in range(count):
+            sent = time.perf_counter()
+            try:
+                response = await client.post("/graphql", json=next(payloads))
+                problem = problem_with(response)
+            except httpx.HTTPError as error:
+                problem = type(error).__name__ + (f": {error}" if str(error) else "")
+            if problem is None:
+                seconds.append(time.perf_counter() - sent)
+            else:
+                failures.append(problem)
+    return seconds, failures
 
 
 async def drive_all(
@@ -432,26 +446,32 @@ async def drive_all(
     process: subprocess.Popen[bytes],
     problems: list[str],
 ) -> tuple[list[Phase], ServerCold | None]:
-    """Each workload in turn: a warm-up (not measured, but its failures count too), then the
-    measured phase. Before the first `asOf` workload, one request of it alone: the server
-    rebuilds the day then, and answers every later request about it from memory."""
+    """Each workload in turn: a warm-up (not measured, but its failures count too), ALONE
+    requests one at a time, then the measured phase. Before the first `asOf` workload, one request
+    of it alone: the server rebuilds the day then, and answers every later request about it from
+    memory."""
     phases = []
     cold: ServerCold | None = None
+    asked = False  # about the past day: once, even if that request failed
     for workload in chosen:
-        if workload.rebuilds and cold is None:
+        if workload.rebuilds and not asked:
+            asked = True
             progress(f"{workload.name}: the server's first request about the day, alone")
-            seconds, problem = await first_request(base, token, workload, arguments.timeout)
-            cold = ServerCold(workload.name, seconds)
-            if problem is not None:
-                problems.append(f"{workload.name} (the server's first request): {problem}")
+            seconds, failures = await alone(base, token, workload, 1, arguments.timeout)
+            problems += [f"{workload.name} (the server's first request): {f}" for f in failures]
+            cold = ServerCold(workload.name, seconds[0]) if seconds else None
         progress(f"{workload.name}: warming up {arguments.warmup:g} s")
         load = (base, token, workload.clients or arguments.connections)
         warmup = await drive(workload, *load, arguments.warmup, arguments.timeout)
         problems += [f"{workload.name} (warm-up): {f}" for f in sorted(set(warmup.failures))[:5]]
+        progress(f"{workload.name}: {ALONE} requests alone")
+        timed_alone, failures = await alone(base, token, workload, ALONE, arguments.timeout)
+        problems += [f"{workload.name} (alone): {f}" for f in sorted(set(failures))[:5]]
         progress(f"{workload.name}: measuring {arguments.duration:g} s")
         phase = await drive(workload, *load, arguments.duration, arguments.timeout)
         if process.poll() is not None:
             phase.failures.append(f"the server exited with {process.returncode}")
+        phase.alone = timed_alone
         phases.append(phase)
     return phases, cold
 
@@ -527,7 +547,7 @@ def report(
                 milliseconds(percentile(ordered, 0.99)),
                 statements_cell(result.counted.statements),
                 str(len(phase.failures)),
-                milliseconds(median(result.counted.seconds)),
+                milliseconds(median(result.phase.alone)),
             )
         )
     lines = [table(headers, rows), ""]
