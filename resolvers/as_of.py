@@ -9,9 +9,10 @@ is today's record: the stored tallies answer.
 
 from __future__ import annotations
 
+import asyncio
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -25,7 +26,6 @@ from store import plans as stored_plans
 from store import rates as stored_rates
 from store.contributions import Contribution
 from store.database import Database
-from store.enums import ObjectiveStatus
 from store.objectives import Objective
 from store.plans import Plan
 from store.rates import ExchangeRate
@@ -54,6 +54,8 @@ class Past:
     # The draws of the allocations then, by allocation, with the states of what they drew on.
     drawn: dict[int, list[tuple[Contribution, Decimal]]]
     rates: list[ExchangeRate]
+    # What the analyses work out from the lines, kept with them (the day no longer changes).
+    worked_out: dict[object, object] = field(default_factory=dict)
 
     def chosen(self, criteria: LineFilter, partner_ids: frozenset[int]) -> list[Line]:
         """The lines `criteria` covers, in line order."""
@@ -66,10 +68,10 @@ class Past:
 
 # By database: a test run, or a process serving several, keeps each one's apart. An entry goes
 # with its database.
-_kept: dict[int, LRU[date, Past]] = {}
+_kept: dict[int, LRU[date, asyncio.Task[Past]]] = {}
 
 
-def _days_of(database: Database) -> LRU[date, Past]:
+def _days_of(database: Database) -> LRU[date, asyncio.Task[Past]]:
     key = id(database)
     if key not in _kept:
         _kept[key] = LRU(KEPT_DAYS)
@@ -97,10 +99,11 @@ async def partner_ids(context: Context, criteria: LineFilter) -> frozenset[int]:
 async def past(context: Context, day: date) -> Past:
     """The record's lines at the end of `day` (UTC), rebuilt once per process and day."""
     kept = _days_of(context.database)
+    # The rebuild itself is kept: requests about the same day at once wait for one rebuild.
     found = kept.get(day)
-    if found is None:
-        found = kept.put(day, await _rebuilt(context, day))
-    return found
+    if found is None or (found.done() and found.exception() is not None):
+        found = kept.put(day, asyncio.ensure_future(_rebuilt(context, day)))
+    return await asyncio.shield(found)
 
 
 async def _rebuilt(context: Context, day: date) -> Past:
@@ -131,18 +134,14 @@ async def _rebuilt(context: Context, day: date) -> Past:
                 drawn.setdefault(found.allocation_id, []).append(pair)
         origins = await draws.origins(session, support, drawn)
     rates = rates_of(rate_rows)
-    # Each line's head, as store/tallies.heads_of_lines finds it: the objective not carried over
-    # further (the latest, should every one have been).
-    heads: dict[int, Objective] = {}
-    for objective in objectives:  # in id order
-        line = tallies.line_of(objective)
-        if line not in heads or heads[line].status is ObjectiveStatus.CARRIED_OVER:
-            heads[line] = objective
+    heads = tallies.heads(objectives)
     line_of_objective = {row.id: tallies.line_of(row) for row in objectives}
     by_line: dict[int, list[Contribution]] = {line: [] for line in heads}
     for row in support:
-        if row.objective_id is not None:
-            by_line[line_of_objective[row.objective_id]].append(row)
+        line = None if row.objective_id is None else line_of_objective[row.objective_id]
+        # Support to a line with no head counts nowhere, as in today's tallies.
+        if line in by_line:
+            by_line[line].append(row)
     lines = {
         line: Line(
             tally=ObjectiveTally(**tally_row(line, head, by_line[line], rates, origins)),

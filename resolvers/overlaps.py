@@ -118,21 +118,40 @@ async def _then(
     paging: Window,
     day: date,
 ) -> Listing[FoundOverlap]:
-    """Overlaps as they stood at the end of a past day: every covered line's overlap worked out
-    from its contributions then, paged in memory as a period's are."""
+    """Overlaps as they stood at the end of a past day: each covered line's overlap worked out
+    from its contributions then, paged in memory as a period's are. Over all time, the day's
+    overlaps are worked out once and kept with its lines."""
     past = await as_of.past(context, day)
     chosen = past.chosen(criteria, await as_of.partner_ids(context, criteria))
     if window == analysis.Window():
-        chosen = [line for line in chosen if line.tally.overlap_contributors >= minimum]
-    rows = [(line.tally, line.head, line.plan) for line in chosen]
-    support = {line.tally.line_id: line.support for line in chosen}
-    every = [row for line in chosen for row in line.support]
+        every = past.worked_out.get("overlaps")
+        if every is None:
+            crowded = [line for line in past.lines.values() if line.tally.overlap_contributors]
+            every = past.worked_out["overlaps"] = await _past_overlaps(
+                context, past, crowded, window
+            )
+        assert isinstance(every, dict)
+        found = {
+            line.tally.line_id: every[line.tally.line_id]
+            for line in chosen
+            if line.tally.line_id in every
+        }
+    else:
+        found = await _past_overlaps(context, past, chosen, window)
+    return _paged(found, minimum, paging)
+
+
+async def _past_overlaps(
+    context: Context, past: as_of.Past, lines: Sequence[as_of.Line], window: analysis.Window
+) -> dict[int, FoundOverlap]:
+    rows = [(line.tally, line.head, line.plan) for line in lines]
+    support = {line.tally.line_id: line.support for line in lines}
+    every = [row for line in lines for row in line.support]
     async with context.session() as session:
         origins = await draws.origins(session, every, past.drawn)
     # The objectives as they stood are not primed into the loaders: other fields of the request
     # read today's.
-    found = _worked_out(None, rows, support, past.rates, origins, window)
-    return _paged(found, minimum, paging)
+    return _worked_out(None, rows, support, past.rates, origins, window)
 
 
 async def _details(

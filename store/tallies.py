@@ -7,7 +7,7 @@ overlaps, coverage and gaps then touches one small row per objective, never ever
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -306,8 +306,19 @@ async def contributions_of_lines(
     return LineSupport(found, drawn)
 
 
+def heads(objectives: Iterable[Objective]) -> dict[int, Objective]:
+    """`heads_of_lines` in Python, for objectives already read (a past day's): each line's
+    objective not carried over further; a line whose every objective was carried over has none."""
+    return {
+        line_of(objective): objective
+        for objective in objectives
+        if objective.status is not ObjectiveStatus.CARRIED_OVER
+    }
+
+
 async def heads_of_lines(session: AsyncSession, line_ids: Sequence[int]) -> dict[int, Objective]:
-    """The current objective of each line: the one not carried over further."""
+    """The current objective of each line: the one not carried over further (`heads` says the
+    same in Python)."""
     result = await session.scalars(
         select(Objective).where(
             or_(Objective.id.in_(line_ids), Objective.origin_id.in_(line_ids)),
