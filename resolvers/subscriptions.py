@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
-from resolvers import changes, contributions, objectives, overlaps
+from resolvers import changes, contributions, objectives, overlaps, schedules
 from resolvers.context import Context
 from resolvers.errors import PublicError, comparable, invalid_argument, is_outage
 from resolvers.listing import check_codes
 from store import changes as feed_store
+from store import contributions as stored_contributions
 from store.changes import ORDERINGS, ChangeEvent
 from store.contributions import Contribution
-from store.enums import Category, ChangeAction
+from store.enums import Category, ChangeAction, TrancheStatus
 from store.pages import decode_cursor, encode_cursor
 
 MAX_PER_CONNECTION = 10
@@ -143,3 +146,61 @@ async def overlap_detections(
             found = await overlaps.of_objective(context, event.entity_id, code)
             if found is not None:
                 yield OverlapChange(cursor_of(event), found)
+
+
+@dataclass(frozen=True)
+class OverdueTranche:
+    contribution: Contribution
+    tranche: schedules.TrancheState
+
+
+async def overdue_tranches(context: Context, partner: str | None) -> AsyncIterator[OverdueTranche]:
+    """Every tranche that is overdue (for one partner's support, or any), of the contributions
+    whose detail the viewer sees: those overdue already first, then each as it falls overdue
+    (a day passing, or a write that leaves one short), once while it stays overdue."""
+    code = None if partner is None else comparable("partner", partner).strip().upper()
+    await check_codes(context, "partner", [code] if code else [])
+    recipient = None if code is None else await context.loaders.participant_by_code.load(code)
+    if context.signals is None:
+        raise PublicError("Subscriptions are not available here", "UNAVAILABLE")
+    listener = context.signals.listener()
+    told: set[tuple[int, date, Decimal, str]] = set()
+    with Slot(context):
+        try:
+            while True:
+                try:
+                    found = await _overdue(context, None if recipient is None else recipient.id)
+                except Exception as problem:
+                    if not is_outage(problem):
+                        raise
+                    await listener.wait(POLL_SECONDS)
+                    continue
+                for key, item in found.items():
+                    if key not in told:
+                        yield item
+                # One delivered in full since drops out; should it fall short again, it is told.
+                told = set(found)
+                await listener.wait(POLL_SECONDS)
+        finally:
+            listener.close()
+
+
+async def _overdue(
+    context: Context, recipient_id: int | None
+) -> dict[tuple[int, date, Decimal, str], OverdueTranche]:
+    # Today is asked afresh: a subscription outlives the day it started on.
+    today = datetime.now(UTC).date()
+    async with context.session() as session:
+        rows = await stored_contributions.scheduled_for(session, recipient_id)
+    viewer = context.caller
+    found = {}
+    for row in rows:
+        if not viewer.sees_detail(row):  # a tranche's date and amount are detail
+            continue
+        planned = schedules.parse(row.schedule)
+        for state in schedules.states(planned, row.delivered_amount, today):
+            if state.status is TrancheStatus.OVERDUE:
+                tranche = state.tranche
+                key = (row.id, tranche.due_on, tranche.amount, tranche.firmness.name)
+                found[key] = OverdueTranche(row, state)
+    return found

@@ -13,6 +13,7 @@ from schema.analysis import AidOverlap
 from schema.change import ChangeEvent
 from schema.contribution import Contribution, seen_by
 from schema.enums import Category
+from schema.tranche import Tranche
 
 Info = strawberry.Info[Context, None]
 
@@ -43,6 +44,14 @@ class ContributionChange:
 class OverlapDetected:
     cursor: str = strawberry.field(description="Pass it as `after` to resume from here.")
     overlap: AidOverlap = strawberry.field(description="The overlap as it is now.")
+
+
+@strawberry.type(description="A planned tranche that is overdue.")
+class OverdueTranche:
+    contribution: Contribution = strawberry.field(description="The contribution it is part of.")
+    tranche: Tranche = strawberry.field(
+        description="The tranche, with what has been delivered of it and what is outstanding."
+    )
 
 
 @strawberry.type(description="Live updates, in commit order, from every instance.")
@@ -77,3 +86,22 @@ class Subscription:
     ) -> AsyncGenerator[OverlapDetected, None]:
         async for change in subscriptions.overlap_detections(info.context, partner, after):
             yield OverlapDetected(cursor=change.cursor, overlap=AidOverlap.of(info, change.overlap))
+
+    @strawberry.subscription(
+        description=(
+            "Tranches overdue: due before today and not delivered in full, of the contributions "
+            "whose detail you see (a tranche's date and amount are detail of a restricted "
+            "contribution). Those overdue already come first, then each as it falls overdue (a "
+            "day passing, or a write that leaves one short); each once while it stays overdue."
+        )
+    )
+    async def tranche_overdue(
+        self, info: Info, partner: Partner = None
+    ) -> AsyncGenerator[OverdueTranche, None]:
+        viewer = info.context.caller
+        async for found in subscriptions.overdue_tranches(info.context, partner):
+            currency = found.contribution.currency
+            yield OverdueTranche(
+                contribution=seen_by(viewer)(found.contribution),
+                tranche=Tranche.of(found.tranche, currency),
+            )

@@ -365,15 +365,12 @@ async def valued_in_sight(
     return found
 
 
-async def scheduled_for(session: AsyncSession, recipient_id: int) -> list[Contribution]:
-    """The contributions to one recipient that are not withdrawn and plan tranches."""
-    rows = await session.scalars(
-        select(Contribution)
-        .where(
-            Contribution.recipient_id == recipient_id,
-            Contribution.withdrawn_at.is_(None),
-            cast(Contribution.schedule, String) != "[]",
-        )
-        .order_by(Contribution.id)
+async def scheduled_for(session: AsyncSession, recipient_id: int | None) -> list[Contribution]:
+    """The contributions (to one recipient, or to any) that are not withdrawn and plan tranches."""
+    statement = select(Contribution).where(
+        Contribution.withdrawn_at.is_(None), cast(Contribution.schedule, String) != "[]"
     )
+    if recipient_id is not None:
+        statement = statement.where(Contribution.recipient_id == recipient_id)
+    rows = await session.scalars(statement.order_by(Contribution.id))
     return list(rows)

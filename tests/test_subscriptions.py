@@ -241,3 +241,64 @@ async def test_a_socket_that_never_authenticates_is_closed(seeded_url: str) -> N
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await asyncio.wait_for(connection.recv(), 5)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
+OVERDUE = """
+subscription Overdue($partner: String) {
+  trancheOverdue(partner: $partner) {
+    contribution { id contributor { code } }
+    tranche { dueOn status outstanding { amount currency } }
+  }
+}
+"""
+
+
+async def _late(api: Api, objective: str, who: str = "ally", **more: Any) -> str:
+    """A committed contribution with a tranche due last year, nothing of it delivered."""
+    return await _register(
+        api,
+        who,
+        objective,
+        status="COMMITTED",
+        schedule=[{"dueOn": "2025-03-31", "amount": "234.56"}],
+        **more,
+    )
+
+
+async def _overdue_of(client: Socket, wanted: set[str]) -> dict[str, dict[str, Any]]:
+    """The overdue tranches pushed until every one of `wanted`'s has come (others may too)."""
+    found: dict[str, dict[str, Any]] = {}
+    while not wanted <= found.keys():
+        message = await client.next()
+        assert message["type"] == "next", message
+        item = message["payload"]["data"]["trancheOverdue"]
+        assert item["contribution"]["id"] not in found, "told twice"
+        found[item["contribution"]["id"]] = item
+    return found
+
+
+async def test_overdue_tranches_are_pushed_those_late_already_first(
+    live: tuple[str, Api],
+) -> None:
+    address, api = live
+    objective = (await api.data(OBJECTIVE))["plan"]["objectives"]["nodes"][0]["id"]
+    # Given a contribution already late, and a restricted one of another ally's
+    before = await _late(api, objective)
+    hidden = await _late(api, objective, "other_ally", visibility="RESTRICTED")
+    async with socket(address, api.tokens["ally"]) as client:
+        await client.subscribe(OVERDUE, {"partner": "RS"})
+        # When the subscriber starts, then the late one comes first
+        first = await _overdue_of(client, {before})
+        # And one registered late since comes too, once, whenever the subscription read
+        since = await _late(api, objective)
+        later = await _overdue_of(client, {since})
+
+    seen = first | later
+    assert seen[before]["tranche"] == {
+        "dueOn": "2025-03-31",
+        "status": "OVERDUE",
+        "outstanding": {"amount": "234.56", "currency": "EUR"},
+    }
+    assert seen[since]["contribution"]["contributor"] == {"code": "DE"}
+    # A restricted contribution's tranches are detail: not told to another ally
+    assert hidden not in seen
