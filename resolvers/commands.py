@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers import ids
 from resolvers.context import Context
 from resolvers.errors import shown
-from resolvers.money import minor_digits
+from resolvers.money import decimal_places, minor_digits
 from store import changes, idempotency, rates
 from store.base import Base, get, snapshot
 from store.enums import ChangeAction
@@ -214,9 +214,7 @@ async def money(
     if not amount.is_finite() or amount <= 0:
         raise reject(f"{path}.amount", "must be a positive amount")
     digits = minor_digits(code)
-    exponent = amount.normalize().as_tuple().exponent
-    assert isinstance(exponent, int)
-    if -exponent > digits:
+    if decimal_places(amount) > digits:
         raise reject(f"{path}.amount", f"has more than the {digits} decimal places of {code}")
     if amount >= Decimal(10) ** 12:
         raise reject(f"{path}.amount", "is too large: amounts stop below one trillion")

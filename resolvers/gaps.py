@@ -15,6 +15,7 @@ from resolvers import analysis, as_of
 from resolvers.context import Context
 from resolvers.errors import invalid_argument
 from resolvers.listing import check_codes
+from resolvers.money import decimal_places
 from resolvers.pagination import Listing, Slice, window_for
 from store import contributions, tallies
 from store.enums import Category
@@ -47,8 +48,7 @@ async def listing(
     `day`, from the record as it stood then (resolvers/as_of.py), paged in memory."""
     if not 0 <= threshold <= 1:
         raise invalid_argument("threshold", f"must be a share from 0 to 1, got {threshold}")
-    places = threshold.normalize().as_tuple().exponent
-    if isinstance(places, int) and -places > tallies.SHARE_PLACES:
+    if decimal_places(threshold) > tallies.SHARE_PLACES:
         raise invalid_argument(
             "threshold", f"may have at most {tallies.SHARE_PLACES} decimal places, got {threshold}"
         )

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact, InvalidOperation
 from typing import Any
 
 from resolvers.commands import input_text, reject
-from resolvers.money import in_minor_units, minor_digits
+from resolvers.money import decimal_places, in_minor_units, minor_digits
 from store.enums import ContributionKind, ItemCategory, Valuation
 
 MAX_ITEMS = 200
@@ -151,7 +151,7 @@ def _quantity(path: str, quantity: Decimal) -> Decimal:
         raise reject(path, f"is {_shown(quantity)}: a quantity must be a finite number")
     if quantity <= 0:
         raise reject(path, f"is {_shown(quantity)}: a quantity must be more than 0")
-    places = _places(quantity)
+    places = decimal_places(quantity)
     if places > QUANTITY_PLACES:
         raise reject(
             path,
@@ -168,7 +168,7 @@ def _unit_value(path: str, unit_value: Decimal, currency: str) -> Decimal:
     if unit_value < 0:
         raise reject(path, f"is {_shown(unit_value)}: a unit value cannot be negative")
     digits = minor_digits(currency)
-    if _places(unit_value) > digits:
+    if decimal_places(unit_value) > digits:
         raise reject(
             path,
             f"is {_shown(unit_value)}: a unit value has no more decimal places than the "
@@ -178,20 +178,6 @@ def _unit_value(path: str, unit_value: Decimal, currency: str) -> Decimal:
         raise reject(path, f"is {_shown(unit_value)}: unit values stop below one trillion")
     # copy_abs: a unit value of -0 is stored as 0.
     return _to_places(unit_value.copy_abs(), digits)
-
-
-def _places(number: Decimal) -> int:
-    """Decimal places that matter: 12.500 has 1. Exact, where normalize() would round."""
-    _, digits, exponent = number.as_tuple()
-    assert isinstance(exponent, int)
-    if not any(digits):
-        return 0
-    places = max(-exponent, 0)
-    for digit in reversed(digits):
-        if places == 0 or digit != 0:
-            break
-        places -= 1
-    return places
 
 
 def _to_places(number: Decimal, places: int) -> Decimal:

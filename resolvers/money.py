@@ -17,3 +17,13 @@ def in_minor_units(amount: Decimal, currency: str) -> Decimal:
     exact = amount.quantize(Decimal(1).scaleb(-minor_digits(currency)))
     # Never round away a digit that was stored: show more places rather than a wrong amount.
     return exact if exact == amount else amount.normalize()
+
+
+def decimal_places(amount: Decimal) -> int:
+    """The decimal places a finite `amount` needs: "10.50" needs 1, "1E+2" none. Counted on its
+    digits, never through `normalize()`, which rounds to the context's 28 digits first and would
+    take "1.0000000000000000000000000001" for a whole number."""
+    _, digits, exponent = amount.as_tuple()
+    assert isinstance(exponent, int), "finite amounts only"
+    text = "".join(map(str, digits))
+    return max(0, -(exponent + len(text) - len(text.rstrip("0"))))

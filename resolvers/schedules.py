@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from resolvers.commands import reject
-from resolvers.money import in_minor_units, minor_digits
+from resolvers.money import decimal_places, in_minor_units, minor_digits
 from resolvers.vocabulary import Firmness, TrancheStatus
 
 # Enough for a tranche a month over ten years; a longer list is a mistake or an attack.
@@ -100,15 +100,6 @@ def _written(amount: Decimal) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def _places(amount: Decimal) -> int:
-    """The decimal places `amount` needs: "10.50" needs 1, "1E+2" none. Not through
-    `normalize()`, which rounds to the context's 28 digits and would pass "1.000…0001"."""
-    _, digits, exponent = amount.as_tuple()
-    assert isinstance(exponent, int)  # finite, so not 'n', 'N' or 'F'
-    text = "".join(map(str, digits))
-    return max(0, -(exponent + len(text) - len(text.rstrip("0"))))
-
-
 def checked(path: str, given: Sequence[Any], currency: str, ceiling: Decimal) -> list[Tranche]:
     """A schedule sent by a client (each element with `due_on`, `amount`, `firmness`), checked
     against a contribution in `currency` that pledges `ceiling`: at most MAX_TRANCHES tranches,
@@ -124,7 +115,7 @@ def checked(path: str, given: Sequence[Any], currency: str, ceiling: Decimal) ->
         amount: Decimal = entry.amount
         if not amount.is_finite() or amount <= 0:
             raise reject(where, f"is {_written(amount)}: a tranche's amount must be positive")
-        places = _places(amount)
+        places = decimal_places(amount)
         if places > digits:
             raise reject(
                 where,

@@ -460,3 +460,24 @@ async def test_coverage_by_kind_adds_up_to_the_totals(
     for stage in ("pledged", "committed", "disbursed"):
         parts = sum(Decimal(row[stage]["amount"]) for row in found["byKind"])
         assert parts == Decimal(found["total"][stage]["amount"]), stage
+
+
+LONG = "1.0000000000000000000000000000001"  # 31 digits: beyond the decimal context's 28
+
+
+async def test_an_amount_finer_than_its_currency_is_refused_however_many_digits(
+    writable_api: Api, objective: str
+) -> None:
+    for field, values in (
+        (["input", "amount", "amount"], giving(objective, LONG)),
+        (
+            ["input", "committed", "amount"],
+            giving(objective, committed={"amount": LONG, "currency": "EUR"}),
+        ),
+    ):
+        error = await refused(writable_api, REGISTER, values)
+        assert error["field"] == field
+        assert "decimal places" in error["message"]
+    gaps = "query($t: Decimal!) { aidGaps(threshold: $t) { totalCount } }"
+    body = await writable_api.query(gaps, {"t": "0.5" + "0" * 30 + "1"})
+    assert body["errors"][0]["extensions"]["argument"] == "threshold", body
