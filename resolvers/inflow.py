@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from resolvers import schedules
 from resolvers.context import Context
-from resolvers.errors import invalid_argument
+from resolvers.errors import comparable, invalid_argument
 from resolvers.listing import check_codes
 from resolvers.tallying import rates_of
 from store import contributions
@@ -48,8 +48,9 @@ async def expected(context: Context, partner: str, start: date | None, months: i
     `months` months, and what is overdue today."""
     if not 1 <= months <= MAX_MONTHS:
         raise invalid_argument("months", f"must be from 1 to {MAX_MONTHS}, got {months}")
-    await check_codes(context, "partner", [partner])
-    found = await context.loaders.participant_by_code.load(partner)
+    code = comparable("partner", partner).strip().upper()
+    await check_codes(context, "partner", [code])
+    found = await context.loaders.participant_by_code.load(code)
     assert found is not None  # checked above
     first = _month(start or context.today)
     inflow = Inflow(found.id, months=[Month(_month(first, n)) for n in range(months)])
