@@ -71,10 +71,7 @@ class ChangeEvent:
     ) -> Annotated[Participant, strawberry.lazy("schema.participant")] | None:
         from schema.participant import Participant
 
-        if self.actor_id is None:
-            return None
-        row = await info.context.loaders.participant.load(self.actor_id)
-        return None if row is None else Participant.from_row(row)
+        return await Participant.by_id(info, self.actor_id)
 
 
 @strawberry.input(description="Narrows the change feed.")

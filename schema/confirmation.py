@@ -68,8 +68,7 @@ class Confirmation:
     ) -> Annotated[Participant, strawberry.lazy("schema.participant")] | None:
         from schema.participant import Participant
 
-        row = await info.context.loaders.participant.load(self.recorded_by_id)
-        return None if row is None else Participant.from_row(row)
+        return await Participant.by_id(info, self.recorded_by_id)
 
 
 @strawberry.type(description="A contribution whose two accounts need reconciling, and why.")

@@ -47,7 +47,4 @@ class Delivery:
     ) -> Annotated[Participant, strawberry.lazy("schema.participant")] | None:
         from schema.participant import Participant
 
-        if self.recorded_by_id is None:
-            return None
-        row = await info.context.loaders.participant.load(self.recorded_by_id)
-        return None if row is None else Participant.from_row(row)
+        return await Participant.by_id(info, self.recorded_by_id)

@@ -61,6 +61,14 @@ class Participant(Node):
     def from_row(row: participants.Participant) -> Participant:
         return build(Participant, row)
 
+    @staticmethod
+    async def by_id(info: Info, participant_id: int | None) -> Participant | None:
+        """The participant a row names by id (None: none named), through the request's loader."""
+        if participant_id is None:
+            return None
+        row = await info.context.loaders.participant.load(participant_id)
+        return None if row is None else Participant.from_row(row)
+
     @strawberry.field(
         description="The participant's role today.",
         metadata=resolved("a function of time: its memberships on a date"),
