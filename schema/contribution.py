@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -295,14 +296,16 @@ class Contribution(Node):
 
     @strawberry.field(
         description=(
-            "What is overdue: the undelivered part of tranches due before today; null when "
-            "withheld from you."
+            "What is overdue: the undelivered part of tranches due before today (nothing once "
+            "it is withdrawn: the rest will not come); null when withheld from you."
         ),
         metadata=resolved("kept on the record itself (resolvers/schedules.py)"),
     )
     def overdue(self, info: Info) -> Money | None:
         if not self.shown:
             return None
+        if self.row.withdrawn_at is not None:
+            return Money.exactly(Decimal(0), self.row.currency)
         planned = schedules.parse(self.row.schedule)
         late = schedules.overdue(planned, self.row.delivered_amount, info.context.today)
         return Money.of(late, self.row.currency)

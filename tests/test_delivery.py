@@ -270,7 +270,11 @@ async def test_a_withdrawal_keeps_what_was_delivered(
 ) -> None:
     given = await registered(
         writable_api,
-        giving(objective, committed={"amount": "400.00", "currency": "EUR"}),
+        giving(
+            objective,
+            committed={"amount": "400.00", "currency": "EUR"},
+            schedule=[{"dueOn": "2024-06-30", "amount": "400.00"}],
+        ),
     )
     delivered = (
         await writable_api.data(
@@ -294,7 +298,9 @@ async def test_a_withdrawal_keeps_what_was_delivered(
         Decimal("250.00"),
         Decimal("0.00"),
     ]
-    assert (await stages(writable_api, given["id"]))["delivered"]["amount"] == "150.00"
+    after_withdrawal = await stages(writable_api, given["id"])
+    assert after_withdrawal["delivered"]["amount"] == "150.00"
+    assert after_withdrawal["overdue"]["amount"] == "0.00"
     late = await refused(writable_api, DELIVER, delivering(given["id"], 3, "1.00", "2024-05-01"))
     assert late["code"] == "INVALID_TRANSITION"
 
@@ -454,6 +460,7 @@ async def test_coverage_by_kind_adds_up_to_the_totals(
     writable_api: Api, plan: str, objective: str
 ) -> None:
     await registered(writable_api, giving(objective, "300.00", kind="TRAINING"))
+    await registered(writable_api, giving(objective, "200.00"))
     found = (await writable_api.data(BY_KIND, {"plan": plan}))["coverage"]
     kinds = {row["kind"] for row in found["byKind"]}
     assert {"FUNDING", "TRAINING"} <= kinds
