@@ -275,10 +275,21 @@ def coverage(items: Iterable[tuple[Decimal | None, Tally]]) -> Coverage:
         committed=sum((t.committed for _, t in rows), ZERO),
         disbursed=sum((t.disbursed for _, t in rows), ZERO),
         objectives=len(rows),
-        ratio=(committed_against / requirement).quantize(Decimal("0.0001"), ROUND_HALF_EVEN)
-        if requirement
-        else None,
+        ratio=share(committed_against, requirement),
     )
+
+
+SHARE_PLACES = 4
+
+
+def share(part: Decimal, whole: Decimal) -> Decimal | None:
+    """`part` over `whole` to four places, rounded half to even from the exact quotient (never
+    from a quotient already rounded to the context's precision); None when `whole` is zero."""
+    if not whole:
+        return None
+    exact = Fraction(part) / Fraction(whole) * 10**SHARE_PLACES
+    # round() of a Fraction goes half to even, exactly.
+    return Decimal(round(exact)).scaleb(-SHARE_PLACES)
 
 
 def shortfall(

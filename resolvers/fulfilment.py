@@ -15,25 +15,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 
-from resolvers import analysis, schedules
+from resolvers import analysis, stages
 from resolvers.context import Context
 from resolvers.contributions import CONTRIBUTIONS
 from resolvers.errors import invalid_argument
 from resolvers.pagination import MAX_PAGE_SIZE
 from resolvers.tallying import entries, rates_of
 from resolvers.viewer import Viewer
+from store import contributions
 from store import rates as stored_rates
 from store.contributions import Contribution, ContributionFilter
 from store.participants import Participant
 
-__all__ = ["Grouping", "Measure", "Performance", "Ranked", "fulfilment", "share"]
+__all__ = ["Grouping", "Measure", "Performance", "Ranked", "fulfilment"]
 
 # A ranked table is read whole: one page of at most this many groups, no cursors.
 MAX_ROWS = MAX_PAGE_SIZE
 DEFAULT_ROWS = 50
-SHARE_PLACES = 4
 
 
 class Grouping(enum.Enum):
@@ -54,16 +53,6 @@ class Measure(enum.Enum):
     PLEDGED = "PLEDGED"
     COMMITTED = "COMMITTED"
     DELIVERED = "DELIVERED"
-
-
-def share(part: Decimal, whole: Decimal) -> Decimal | None:
-    """`part` over `whole` to four places, rounded half to even from the exact quotient (never
-    from a quotient already rounded to the context's precision); None when `whole` is zero."""
-    if not whole:
-        return None
-    exact = Fraction(part) / Fraction(whole) * 10**SHARE_PLACES
-    # round() of a Fraction goes half to even, exactly.
-    return Decimal(round(exact)).scaleb(-SHARE_PLACES)
 
 
 @dataclass
@@ -88,12 +77,12 @@ class Performance:
     @property
     def delivered_share(self) -> Decimal | None:
         """Delivered over committed; None when nothing is committed."""
-        return share(self.delivered, self.committed)
+        return analysis.share(self.delivered, self.committed)
 
     @property
     def committed_share(self) -> Decimal | None:
         """Committed over pledged; None when nothing is pledged."""
-        return share(self.committed, self.pledged)
+        return analysis.share(self.committed, self.pledged)
 
     def measured(self, measure: Measure) -> Decimal | None:
         """The figure `measure` names."""
@@ -116,16 +105,12 @@ class Ranked:
     participant: Participant | None
 
 
-def overdue_of(
-    entry: analysis.Entry, row: Contribution, rates: analysis.Rates, today: date
-) -> Decimal:
+def overdue_of(row: Contribution, rates: analysis.Rates, today: date) -> Decimal:
     """What of a contribution's schedule was due before `today` and is not delivered, in the
     base currency with the contribution's one rate (as `tallying.entries` values its stages).
     A withdrawn contribution is owed no more: only what it delivered counts (analysis.stages),
     so nothing of it is overdue."""
-    if entry.status is analysis.Status.WITHDRAWN:
-        return analysis.ZERO
-    late = schedules.overdue(schedules.parse(row.schedule), row.delivered_amount, today)
+    late = stages.overdue(row, today)
     if not late:
         return analysis.ZERO
     value, _ = rates.convert(late, row.currency, row.valued_on)
@@ -155,7 +140,7 @@ def grouped(
             continue
         key = group_of(row, grouping, viewer)
         found = groups.setdefault(key, Performance(key))
-        found.add(counted, overdue_of(entry, row, rates, today))
+        found.add(counted, overdue_of(row, rates, today))
     return list(groups.values())
 
 
@@ -199,7 +184,7 @@ async def fulfilment(
     criteria = await CONTRIBUTIONS.check(context, criteria)
     statement, _ = CONTRIBUTIONS.statement(criteria)
     async with context.session() as session:
-        rows = list(await session.scalars(statement))
+        rows = await contributions.every(session, statement)
         currencies = {row.currency for row in rows}
         rates = rates_of(await stored_rates.of_currencies(session, currencies))
     groups = grouped(rows, rates, grouping, context.caller, context.today)

@@ -77,18 +77,30 @@ async def listing(
     return Listing(page, total)
 
 
+def lacking(
+    tally: ObjectiveTally, head: Objective, plan: Plan, threshold: Decimal
+) -> Decimal | None:
+    """What a line lacks, if it is a gap at `threshold`; None if it is not one. What
+    store/tallies.gaps selects in SQL, in Python (for lines rebuilt in memory): an open objective
+    of a plan in force with nothing committed, or committed below the share."""
+    if not tallies.may_lack(head, plan):
+        return None
+    missing = analysis.shortfall(tally.committed, tally.requirement, threshold)
+    if missing is None and tally.committed:
+        return None
+    return missing or analysis.ZERO
+
+
 async def _then(
     context: Context, criteria: LineFilter, threshold: Decimal, paging: Window, day: date
 ) -> Listing[Gap]:
     past = await as_of.past(context, day)
     found = []
     for line in past.chosen(criteria, await as_of.partner_ids(context, criteria)):
-        tally = line.tally
-        # What store/tallies.gaps selects in SQL: nothing committed, or below the share.
-        lacking = analysis.shortfall(tally.committed, tally.requirement, threshold)
-        if tallies.may_lack(line.head, line.plan) and (lacking is not None or not tally.committed):
-            gap = Gap(tally, line.head, line.plan, lacking or analysis.ZERO)
-            found.append((gap, line.head.priority, tally.line_id))
+        missing = lacking(line.tally, line.head, line.plan, threshold)
+        if missing is not None:
+            gap = Gap(line.tally, line.head, line.plan, missing)
+            found.append((gap, line.head.priority, line.tally.line_id))
     everything = len(found)
 
     async def total() -> int:

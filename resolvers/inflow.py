@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from resolvers import schedules
+from resolvers import stages
 from resolvers.context import Context
 from resolvers.errors import comparable, invalid_argument
 from resolvers.listing import check_codes
@@ -60,8 +60,7 @@ async def expected(context: Context, partner: str, start: date | None, months: i
         currencies = {row.currency for row in rows}
         rates = rates_of(await stored_rates.of_currencies(session, currencies))
     for row in rows:
-        planned = schedules.parse(row.schedule)
-        for state in schedules.states(planned, row.delivered_amount, context.today):
+        for state in stages.tranches(row, context.today):
             if not state.outstanding:
                 continue
             value, _ = rates.convert(state.outstanding, row.currency, row.valued_on)

@@ -19,6 +19,17 @@ def in_minor_units(amount: Decimal, currency: str) -> Decimal:
     return exact if exact == amount else amount.normalize()
 
 
+def with_currency(amount: Decimal, currency: str) -> str:
+    """An amount as messages show it: in its currency's minor units, then the currency."""
+    return f"{in_minor_units(amount, currency)} {currency}"
+
+
+def written(amount: Decimal, limit: int = 40) -> str:
+    """A number as the client sent it, cut short: an input may hold thousands of digits."""
+    text = str(amount)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def decimal_places(amount: Decimal) -> int:
     """The decimal places a finite `amount` needs: "10.50" needs 1, "1E+2" none. Counted on its
     digits, never through `normalize()`, which rounds to the context's 28 digits first and would

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers import analysis, coverage
+from resolvers import analysis, coverage, gaps
 from resolvers.commands import Outcome, global_id, input_text, log, reject, run
 from resolvers.context import Context
 from resolvers.plan_commands import IN_FORCE, editable_plan
@@ -138,11 +138,11 @@ async def figures_of(session: AsyncSession, plan: Plan, taken_at: datetime) -> P
         taken_at=taken_at,
         total=covered.total,
         by_category=covered.by_category,
-        # What store/tallies.gaps selects at threshold 0, and tallies.overlapping at minimum 2.
+        # What aidGaps lists at threshold 0, and tallies.overlapping at minimum 2.
         gaps=sum(
             1
             for tally, head, in_plan in lines
-            if tallies.may_lack(head, in_plan) and tally.committed == 0
+            if gaps.lacking(tally, head, in_plan, analysis.ZERO) is not None
         ),
         overlaps=sum(1 for tally, _, _ in lines if tally.overlap_contributors >= 2),
     )

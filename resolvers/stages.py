@@ -10,15 +10,12 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers import schedules
 from resolvers.commands import UserErrorCode, money, reject
-from resolvers.money import in_minor_units
+from resolvers.money import with_currency
 from store.contributions import Contribution
 from store.enums import ContributionStatus
 from store.stages import DONE, Delivery, scaled, status_of
-
-
-def shown(amount: Decimal, currency: str) -> str:
-    return f"{in_minor_units(amount, currency)} {currency}"
 
 
 async def in_its_currency(
@@ -63,14 +60,14 @@ def commit(row: Contribution, amount: Decimal, on: date | None, today: date) -> 
     if amount > row.amount:
         raise reject(
             "committed.amount",
-            f"({shown(amount, row.currency)}) is more than the "
-            f"{shown(row.amount, row.currency)} pledged: raise the amount first",
+            f"({with_currency(amount, row.currency)}) is more than the "
+            f"{with_currency(row.amount, row.currency)} pledged: raise the amount first",
         )
     if amount < row.delivered_amount:
         raise reject(
             "committed.amount",
-            f"({shown(amount, row.currency)}) is less than the "
-            f"{shown(row.delivered_amount, row.currency)} already delivered",
+            f"({with_currency(amount, row.currency)}) is less than the "
+            f"{with_currency(row.delivered_amount, row.currency)} already delivered",
         )
     day = on or row.committed_on or today
     _not_after_today("committedOn", day, today)
@@ -105,8 +102,8 @@ def deliver(
     if total > committed:
         raise reject(
             "amount.amount",
-            f"would bring what is delivered to {shown(total, row.currency)}, beyond the "
-            f"{shown(committed, row.currency)} committed",
+            f"would bring what is delivered to {with_currency(total, row.currency)}, beyond the "
+            f"{with_currency(committed, row.currency)} committed",
         )
     _not_after_today("deliveredOn", on, now.date())
     assert row.committed_on is not None  # set with the amount
@@ -138,3 +135,17 @@ def advance(row: Contribution, status: ContributionStatus, by: int | None, now: 
             f"cannot be {status.name} for {row.kind.name} support: it is "
             f"{row.status.name} once its commitment is delivered",
         )
+
+
+def tranches(row: Contribution, today: date) -> list[schedules.TrancheState]:
+    """A contribution's planned tranches as they stand on `today`: its deliveries fill them in
+    the order they fall due."""
+    return schedules.states(schedules.parse(row.schedule), row.delivered_amount, today)
+
+
+def overdue(row: Contribution, today: date) -> Decimal:
+    """What of a contribution is overdue on `today`, in its currency: the undelivered part of its
+    tranches due before then; nothing once it is withdrawn, for the rest will not come."""
+    if row.withdrawn_at is not None:
+        return Decimal(0)
+    return schedules.overdue(schedules.parse(row.schedule), row.delivered_amount, today)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from resolvers import changes, contributions, objectives, overlaps, schedules
+from resolvers import changes, contributions, objectives, overlaps, schedules, stages
 from resolvers.context import Context
 from resolvers.errors import PublicError, comparable, invalid_argument, is_outage
 from resolvers.listing import check_codes
@@ -197,8 +197,7 @@ async def _overdue(
     for row in rows:
         if not viewer.sees_detail(row):  # a tranche's date and amount are detail
             continue
-        planned = schedules.parse(row.schedule)
-        for state in schedules.states(planned, row.delivered_amount, today):
+        for state in stages.tranches(row, today):
             if state.status is TrancheStatus.OVERDUE:
                 tranche = state.tranche
                 key = (row.id, tranche.due_on, tranche.amount, tranche.firmness.name)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import confirmations, contributions, objectives, participants, plans, schedules
+from resolvers import confirmations, contributions, objectives, participants, plans, stages
 from resolvers import items as kind_items
 from resolvers.context import Context
 from resolvers.errors import require
@@ -284,14 +283,12 @@ class Contribution(Node):
             "of it (deliveries fill the first due first) and whether it is overdue; empty when "
             "nothing is scheduled, null when withheld from you."
         ),
-        metadata=resolved("kept on the record itself (resolvers/schedules.py)"),
+        metadata=resolved("kept on the record itself (resolvers/stages.py)"),
     )
     def tranches(self, info: Info) -> list[Tranche] | None:
         if not self.shown:
             return None
-        found = schedules.states(
-            schedules.parse(self.row.schedule), self.row.delivered_amount, info.context.today
-        )
+        found = stages.tranches(self.row, info.context.today)
         return [Tranche.of(state, self.row.currency) for state in found]
 
     @strawberry.field(
@@ -299,16 +296,13 @@ class Contribution(Node):
             "What is overdue: the undelivered part of tranches due before today (nothing once "
             "it is withdrawn: the rest will not come); null when withheld from you."
         ),
-        metadata=resolved("kept on the record itself (resolvers/schedules.py)"),
+        metadata=resolved("kept on the record itself (resolvers/stages.py)"),
     )
     def overdue(self, info: Info) -> Money | None:
         if not self.shown:
             return None
-        if self.row.withdrawn_at is not None:
-            return Money.exactly(Decimal(0), self.row.currency)
-        planned = schedules.parse(self.row.schedule)
-        late = schedules.overdue(planned, self.row.delivered_amount, info.context.today)
-        return Money.of(late, self.row.currency)
+        late = stages.overdue(self.row, info.context.today)
+        return Money.exactly(late, self.row.currency)
 
     @strawberry.field(
         description=(

@@ -259,6 +259,11 @@ def select_under_plans(criteria: ContributionFilter) -> tuple[Select[Contributio
     return statement, plans.c.plan_id
 
 
+async def every(session: AsyncSession, statement: Select[Contribution]) -> list[Contribution]:
+    """Every contribution a list's statement selects, unpaged (for a figure over all of them)."""
+    return list(await session.scalars(statement))
+
+
 async def by_reference(
     session: AsyncSession, contributor_id: int, reference: str
 ) -> Contribution | None:

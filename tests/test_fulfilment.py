@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from resolvers import tokens
-from resolvers.fulfilment import share
+from resolvers.analysis import share
 from resolvers.vocabulary import Role
 from store.rates import ExchangeRate
 from tests.conftest import Api
