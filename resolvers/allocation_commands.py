@@ -33,7 +33,7 @@ from resolvers.contribution_commands import (
     reached,
 )
 from resolvers.contribution_commands import objective_of_open_plan as objective_named
-from resolvers.money import in_minor_units
+from resolvers.money import with_currency
 from resolvers.tallying import refresh_objectives
 from store import contributions, draws
 from store.contributions import Contribution
@@ -181,8 +181,8 @@ async def _new_allocation(
         if amount > left:
             raise reject(
                 f"draws.{n}.amount",
-                f"is {in_minor_units(amount, currency)} {currency}, but only "
-                f"{in_minor_units(left, currency)} {currency} of that contribution is left to "
+                f"is {with_currency(amount, currency)}, but only "
+                f"{with_currency(left, currency)} of that contribution is left to "
                 "allocate",
             )
     destination = await _destination(session, entry, pool)

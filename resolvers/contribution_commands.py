@@ -31,7 +31,7 @@ from resolvers.commands import (
 )
 from resolvers.context import Context
 from resolvers.errors import shown
-from resolvers.money import in_minor_units
+from resolvers.money import with_currency
 from resolvers.stages import advance, commit, in_its_currency, pledged, restage
 from resolvers.tallying import refresh_objectives
 from store import contributions, draws, participants
@@ -471,7 +471,7 @@ async def _still_covers_its_draws(
     if passed_on > row.amount:
         raise reject(
             "amount.amount",
-            f"cannot fall below the {in_minor_units(passed_on, row.currency)} {row.currency} "
+            f"cannot fall below the {with_currency(passed_on, row.currency)} "
             "already allocated from it",
         )
 
@@ -485,8 +485,7 @@ def _still_covers_its_stages(row: Contribution, before: dict[str, Any]) -> None:
     if committed is not None and row.amount < committed:
         raise reject(
             "amount.amount",
-            f"cannot fall below the {in_minor_units(committed, row.currency)} {row.currency} "
-            "committed",
+            f"cannot fall below the {with_currency(committed, row.currency)} committed",
         )
 
 
@@ -582,7 +581,7 @@ async def withdraw(
         if passed_on:
             raise reject(
                 "id",
-                f"has {in_minor_units(passed_on, row.currency)} {row.currency} allocated from "
+                f"has {with_currency(passed_on, row.currency)} allocated from "
                 "it: withdraw those allocations "
                 "first (see its `allocations`)",
                 UserErrorCode.INVALID_TRANSITION,

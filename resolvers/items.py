@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact, InvalidOperation
 from typing import Any
 
 from resolvers.commands import input_text, reject
-from resolvers.money import decimal_places, in_minor_units, minor_digits
+from resolvers.money import decimal_places, minor_digits, with_currency, written
 from store.enums import ContributionKind, ItemCategory, Valuation
 
 MAX_ITEMS = 200
@@ -74,8 +74,8 @@ def matching_amount(path: str, items: Sequence[Item], currency: str, amount: Dec
     if worth != amount:
         raise reject(
             path,
-            f"is {in_minor_units(amount, currency)} {currency}, but its items are worth "
-            f"{in_minor_units(worth, currency)} {currency}: the amount must equal the sum of "
+            f"is {with_currency(amount, currency)}, but its items are worth "
+            f"{with_currency(worth, currency)}: the amount must equal the sum of "
             "its items' values",
         )
 
@@ -97,7 +97,7 @@ def checked(path: str, given: Sequence[Any], kind: ContributionKind, currency: s
     if worth >= TOTAL_LIMIT:
         raise reject(
             path,
-            f"are worth {in_minor_units(worth, currency)} {currency} in all: the total stops "
+            f"are worth {with_currency(worth, currency)} in all: the total stops "
             "below one trillion",
         )
     return items
@@ -148,34 +148,34 @@ def _item(path: str, given: Any, currency: str) -> Item:
 
 def _quantity(path: str, quantity: Decimal) -> Decimal:
     if not quantity.is_finite():
-        raise reject(path, f"is {_shown(quantity)}: a quantity must be a finite number")
+        raise reject(path, f"is {written(quantity)}: a quantity must be a finite number")
     if quantity <= 0:
-        raise reject(path, f"is {_shown(quantity)}: a quantity must be more than 0")
+        raise reject(path, f"is {written(quantity)}: a quantity must be more than 0")
     places = decimal_places(quantity)
     if places > QUANTITY_PLACES:
         raise reject(
             path,
-            f"is {_shown(quantity)}: a quantity has at most {QUANTITY_PLACES} decimal places",
+            f"is {written(quantity)}: a quantity has at most {QUANTITY_PLACES} decimal places",
         )
     if quantity >= QUANTITY_LIMIT:
-        raise reject(path, f"is {_shown(quantity)}: quantities stop below one billion")
+        raise reject(path, f"is {written(quantity)}: quantities stop below one billion")
     return _to_places(quantity, places)
 
 
 def _unit_value(path: str, unit_value: Decimal, currency: str) -> Decimal:
     if not unit_value.is_finite():
-        raise reject(path, f"is {_shown(unit_value)}: a unit value must be a finite number")
+        raise reject(path, f"is {written(unit_value)}: a unit value must be a finite number")
     if unit_value < 0:
-        raise reject(path, f"is {_shown(unit_value)}: a unit value cannot be negative")
+        raise reject(path, f"is {written(unit_value)}: a unit value cannot be negative")
     digits = minor_digits(currency)
     if decimal_places(unit_value) > digits:
         raise reject(
             path,
-            f"is {_shown(unit_value)}: a unit value has no more decimal places than the "
+            f"is {written(unit_value)}: a unit value has no more decimal places than the "
             f"{digits} of {currency}",
         )
     if unit_value >= UNIT_VALUE_LIMIT:
-        raise reject(path, f"is {_shown(unit_value)}: unit values stop below one trillion")
+        raise reject(path, f"is {written(unit_value)}: unit values stop below one trillion")
     # copy_abs: a unit value of -0 is stored as 0.
     return _to_places(unit_value.copy_abs(), digits)
 
@@ -203,8 +203,3 @@ def _sum(values: Sequence[Decimal], places: int) -> Decimal:
 def _plain(number: Decimal) -> str:
     # Fixed-point text always ("1000", never "1E+3"), as the JSON column's readers expect.
     return format(number, "f")
-
-
-def _shown(number: Decimal, limit: int = 40) -> str:
-    text = str(number)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from resolvers.commands import reject
-from resolvers.money import decimal_places, in_minor_units, minor_digits
+from resolvers.money import decimal_places, minor_digits, with_currency, written
 from resolvers.vocabulary import Firmness, TrancheStatus
 
 # Enough for a tranche a month over ten years; a longer list is a mistake or an attack.
@@ -94,12 +94,6 @@ def stored(tranches: Iterable[Tranche] | None) -> list[dict[str, Any]]:
     ]
 
 
-def _written(amount: Decimal) -> str:
-    # The amount as the client sent it, cut short: an input may hold thousands of digits.
-    text = str(amount)
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
 def checked(path: str, given: Sequence[Any], currency: str, ceiling: Decimal) -> list[Tranche]:
     """A schedule sent by a client (each element with `due_on`, `amount`, `firmness`), checked
     against a contribution in `currency` that pledges `ceiling`: at most MAX_TRANCHES tranches,
@@ -114,25 +108,23 @@ def checked(path: str, given: Sequence[Any], currency: str, ceiling: Decimal) ->
         where = f"{path}.{index}.amount"
         amount: Decimal = entry.amount
         if not amount.is_finite() or amount <= 0:
-            raise reject(where, f"is {_written(amount)}: a tranche's amount must be positive")
+            raise reject(where, f"is {written(amount)}: a tranche's amount must be positive")
         places = decimal_places(amount)
         if places > digits:
             raise reject(
                 where,
-                f"is {_written(amount)}, with {places} decimal places; {currency} amounts "
+                f"is {written(amount)}, with {places} decimal places; {currency} amounts "
                 f"have at most {digits}",
             )
         if amount >= AMOUNT_LIMIT:
-            raise reject(
-                where, f"is {_written(amount)}: too large, amounts stop below one trillion"
-            )
+            raise reject(where, f"is {written(amount)}: too large, amounts stop below one trillion")
         tranches.append(Tranche(due_on=entry.due_on, amount=amount, firmness=entry.firmness))
     total = sum((tranche.amount for tranche in tranches), ZERO)
     if total > ceiling:
         raise reject(
             path,
-            f"adds up to {in_minor_units(total, currency)} {currency}, more than the "
-            f"{in_minor_units(ceiling, currency)} {currency} pledged",
+            f"adds up to {with_currency(total, currency)}, more than the "
+            f"{with_currency(ceiling, currency)} pledged",
         )
     return in_due_order(tranches)
 
