@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from resolvers.context import Context
 from resolvers.errors import invalid_argument
 from resolvers.lru import LRU
 from resolvers.tallying import rates_of, tally_row
-from store import draws, history, participants, tallies
+from store import draws, history, tallies
 from store import objectives as stored_objectives
 from store import plans as stored_plans
 from store import rates as stored_rates
@@ -54,8 +54,9 @@ class Past:
     # The draws of the allocations then, by allocation, with the states of what they drew on.
     drawn: dict[int, list[tuple[Contribution, Decimal]]]
     rates: list[ExchangeRate]
-    # What the analyses work out from the lines, kept with them (the day no longer changes).
-    worked_out: dict[object, object] = field(default_factory=dict)
+    # What the analyses work out from the lines, by analysis, kept with them (the day no
+    # longer changes).
+    worked_out: dict[str, Any] = field(default_factory=dict)
 
     def chosen(self, criteria: LineFilter, partner_ids: frozenset[int]) -> list[Line]:
         """The lines `criteria` covers, in line order."""
@@ -89,11 +90,10 @@ def checked_day(context: Context, day: date | None) -> date | None:
 
 
 async def partner_ids(context: Context, criteria: LineFilter) -> frozenset[int]:
-    if not criteria.partner_codes:
-        return frozenset()
-    async with context.session() as session:
-        found = await participants.by_codes(session, list(criteria.partner_codes))
-    return frozenset(row.id for row in found.values())
+    """The ids of the partners `criteria` names, through the request's loader (the codes were
+    checked through it already)."""
+    found = await context.loaders.participant_by_code.load_many(list(criteria.partner_codes))
+    return frozenset(row.id for row in found if row is not None)
 
 
 async def past(context: Context, day: date) -> Past:
@@ -152,8 +152,3 @@ async def _rebuilt(context: Context, day: date) -> Past:
         for line, head in heads.items()
     }
     return Past(day, lines, drawn, rate_rows)
-
-
-def rates_used(found: Past, rate_ids: Sequence[int]) -> list[ExchangeRate]:
-    wanted = set(rate_ids)
-    return [rate for rate in found.rates if rate.id in wanted]

@@ -130,7 +130,6 @@ async def _then(
             every = past.worked_out["overlaps"] = await _past_overlaps(
                 context, past, crowded, window
             )
-        assert isinstance(every, dict)
         found = {
             line.tally.line_id: every[line.tally.line_id]
             for line in chosen

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Date, Enum, func, inspect, select
+from sqlalchemy import Date, Enum, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.base import Base
@@ -100,9 +100,7 @@ def _read(kind: Any, value: Any) -> Any:
         return date.fromisoformat(value)
     if isinstance(kind, Enum) and kind.enum_class is not None:
         return kind.enum_class[value]
-    if isinstance(kind, JSON):
-        return value
-    return value
+    return value  # JSON, numbers, text and booleans are stored as they are read
 
 
 def _contribution(values: dict[str, Any]) -> dict[str, Any]:
