@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from api.app import create_app
+from api.cli import SHUTDOWN_SECONDS
 from api.settings import Settings
 from resolvers import tallying, tokens
 from resolvers.vocabulary import Role
@@ -44,9 +45,6 @@ REQUEST_TIMEOUT = 600.0
 # idle connections, so a module holding several apps at once would otherwise exhaust it when a
 # second run goes on beside this one. Requests beyond it wait their turn for a connection.
 POOL_SIZE = 2
-# The servers' own bound on a graceful stop (as `python -m api serve` has): connections still
-# open then, a WebSocket subscription's for one, are closed.
-SHUTDOWN_SECONDS = 10
 
 
 class Databases:

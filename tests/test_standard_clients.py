@@ -446,3 +446,56 @@ async def test_gql_receives_the_partners_confirmation_of_support(live: tuple[str
         "amount": {"amount": "90.00"},
         "recordedBy": {"code": "GE"},
     }
+
+
+OVERDUE = """
+subscription Overdue($partner: String) {
+  trancheOverdue(partner: $partner) {
+    contribution { id contributor { code } }
+    tranche { dueOn status outstanding { amount currency } }
+  }
+}
+"""
+
+
+async def _late(client: httpx.AsyncClient, token: str, objective: str) -> str:
+    """A committed contribution with a tranche due last year, nothing of it delivered."""
+    entry = {
+        "objectiveId": objective,
+        "kind": "TRAINING",
+        "amount": {"amount": "100.00", "currency": "EUR"},
+        "startsOn": "2025-01-01",
+        "status": "COMMITTED",
+        "schedule": [{"dueOn": "2025-03-31", "amount": "60.00"}],
+    }
+    data = await _data(client, token, REGISTER, {"input": entry})
+    assert data["registerContribution"]["userErrors"] == []
+    return str(data["registerContribution"]["contribution"]["id"])
+
+
+async def test_gql_is_told_of_overdue_tranches_those_late_already_first(
+    live: tuple[str, Api],
+) -> None:
+    # Given an objective of Georgia's plan with a contribution whose tranche is already late
+    address, api = live
+    plan = await _data(
+        api.client, api.tokens["secretariat"], '{ plan(code: "GE-IPAP-2004") { id } }'
+    )
+    variables = {"plan": plan["plan"]["id"], "code": f"STD-{uuid.uuid4().hex[:8].upper()}"}
+    added = await _data(api.client, api.tokens["secretariat"], NEW_OBJECTIVE, variables)
+    objective = added["addObjective"]["objective"]["id"]
+    before = await _late(api.client, api.tokens["ally"], objective)
+    async with gql_subscription(
+        address, api.tokens["ally"], OVERDUE, {"partner": "GE"}, events=2
+    ) as events:
+        # When another falls late while Germany's system follows Georgia's overdue tranches
+        since = await _late(api.client, api.tokens["ally"], objective)
+        received = [data["trancheOverdue"] for data in await events]
+
+    # Then the standard client is told of both, the one late already first, each once
+    assert [item["contribution"]["id"] for item in received] == [before, since]
+    assert received[0]["tranche"] == {
+        "dueOn": "2025-03-31",
+        "status": "OVERDUE",
+        "outstanding": {"amount": "60.00", "currency": "EUR"},
+    }
