@@ -25,7 +25,7 @@ from resolvers.tallying import entries, rates_of
 from resolvers.viewer import Viewer
 from store import contributions
 from store import rates as stored_rates
-from store.contributions import Contribution, ContributionFilter
+from store.contributions import ContributionFilter, Staged
 from store.participants import Participant
 
 __all__ = ["Grouping", "Measure", "Performance", "Ranked", "fulfilment"]
@@ -105,7 +105,7 @@ class Ranked:
     participant: Participant | None
 
 
-def overdue_of(row: Contribution, rates: analysis.Rates, today: date) -> Decimal:
+def overdue_of(row: Staged, rates: analysis.Rates, today: date) -> Decimal:
     """What of a contribution's schedule was due before `today` and is not delivered, in the
     base currency with the contribution's one rate (as `tallying.entries` values its stages).
     A withdrawn contribution is owed no more: only what it delivered counts (analysis.stages),
@@ -117,7 +117,7 @@ def overdue_of(row: Contribution, rates: analysis.Rates, today: date) -> Decimal
     return value
 
 
-def group_of(row: Contribution, grouping: Grouping, viewer: Viewer) -> int | None:
+def group_of(row: Staged, grouping: Grouping, viewer: Viewer) -> int | None:
     """The participant a contribution is credited to; None for a contributor the viewer may not
     see (the recipient is never withheld)."""
     if grouping is Grouping.PARTNER:
@@ -126,7 +126,7 @@ def group_of(row: Contribution, grouping: Grouping, viewer: Viewer) -> int | Non
 
 
 def grouped(
-    rows: Sequence[Contribution],
+    rows: Sequence[Staged],
     rates: analysis.Rates,
     grouping: Grouping,
     viewer: Viewer,
@@ -184,7 +184,7 @@ async def fulfilment(
     criteria = await CONTRIBUTIONS.check(context, criteria)
     statement, _ = CONTRIBUTIONS.statement(criteria)
     async with context.session() as session:
-        rows = await contributions.every(session, statement)
+        rows = await contributions.staged(session, statement)
         currencies = {row.currency for row in rows}
         rates = rates_of(await stored_rates.of_currencies(session, currencies))
     groups = grouped(rows, rates, grouping, context.caller, context.today)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers import schedules
 from resolvers.commands import UserErrorCode, money, reject
 from resolvers.money import with_currency
-from store.contributions import Contribution
+from store.contributions import Contribution, Staged
 from store.enums import ContributionStatus
 from store.stages import DONE, Delivery, scaled, status_of
 
@@ -143,7 +143,7 @@ def tranches(row: Contribution, today: date) -> list[schedules.TrancheState]:
     return schedules.states(schedules.parse(row.schedule), row.delivered_amount, today)
 
 
-def overdue(row: Contribution, today: date) -> Decimal:
+def overdue(row: Staged, today: date) -> Decimal:
     """What of a contribution is overdue on `today`, in its currency: the undelivered part of its
     tranches due before then; nothing once it is withdrawn, for the rest will not come."""
     if row.withdrawn_at is not None:

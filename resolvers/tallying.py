@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from resolvers import analysis
 from store import changes, draws, tallies
 from store import rates as stored_rates
-from store.contributions import Contribution
+from store.contributions import Contribution, Staged
 from store.enums import ChangeAction
 from store.objectives import Objective
 from store.objectives import by_ids as get_objectives
@@ -38,7 +38,7 @@ Origins = Mapping[int, Sequence[Contribution]]
 
 
 def entries(
-    contributions: Iterable[Contribution], rates: analysis.Rates, origins: Origins
+    contributions: Iterable[Staged], rates: analysis.Rates, origins: Origins
 ) -> list[analysis.Entry]:
     """Contributions as the maths takes them, each with the givers of its money (`origins`, from
     store/draws.origins: a fund's allocation counts as its donors' money)."""

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from store import tokens, visibility
-from store.contributions import Contribution
+from store.contributions import Staged
 from store.database import Database
 from store.enums import Role, Visibility
 from store.visibility import Scope
@@ -26,7 +26,7 @@ class Viewer:
     def is_secretariat(self) -> bool:
         return self.role is Role.SECRETARIAT
 
-    def sees_detail(self, contribution: Contribution) -> bool:
+    def sees_detail(self, contribution: Staged) -> bool:
         """Who gave a restricted contribution, how much and the rest of its detail are for its
         contributor, its recipient and the secretariat only (store/visibility.py decides)."""
         return self.sees(
