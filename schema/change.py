@@ -79,6 +79,10 @@ class ChangeFilter:
     entity_types: list[str] | None = strawberry.field(
         default=None, description="Only writes to these types (Contribution, Plan, Objective...)."
     )
+    since: datetime | None = strawberry.field(
+        default=None,
+        description="Only writes made at or after this moment: what changed since a meeting.",
+    )
 
     @staticmethod
     def of(value: ChangeFilter | None) -> changes.ChangeFilter:
@@ -86,7 +90,8 @@ class ChangeFilter:
             entity_types=tuple(
                 comparable("filter.entityTypes", name)
                 for name in (value or ChangeFilter()).entity_types or ()
-            )
+            ),
+            since=None if value is None else value.since,
         )
 
 

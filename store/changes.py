@@ -88,12 +88,15 @@ async def record(
 @dataclass(frozen=True)
 class ChangeFilter:
     entity_types: Sequence[str] = ()
+    since: datetime | None = None
 
 
 def select_changes(criteria: ChangeFilter) -> Select[ChangeEvent]:
     statement = select(ChangeEvent)
     if criteria.entity_types:
         statement = statement.where(ChangeEvent.entity_type.in_(criteria.entity_types))
+    if criteria.since is not None:
+        statement = statement.where(ChangeEvent.occurred_at >= criteria.since)
     return statement
 
 

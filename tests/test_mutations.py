@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -1683,3 +1683,47 @@ async def test_the_change_feed_has_each_write_once_without_gaps(writable_api: Ap
     seen = Counter((event["entityType"], event["entityId"], event["action"]) for event in events)
     assert all(seen[write] == 1 for write in written), seen
     assert len(events) == len(written)
+
+
+SINCE = """
+query ($since: DateTime!, $types: [String!]) {
+  changes(filter: { since: $since, entityTypes: $types }, last: 100) {
+    totalCount nodes { position occurredAt entityType }
+  }
+}
+"""
+
+
+async def test_the_change_feed_since_a_moment_holds_what_was_written_from_then(
+    writable_api: Api,
+) -> None:
+    # Given a write, then a moment (in another time zone than UTC), then two more writes
+    given = await given_plan(writable_api, "GE")
+    latest = (await writable_api.data(LATEST_CHANGE))["changes"]["edges"][-1]["node"]["position"]
+    await asyncio.sleep(0.01)  # the moment falls strictly between the writes
+    moment = datetime.now(UTC).astimezone(timezone(timedelta(hours=-5)))
+    await asyncio.sleep(0.01)
+    target = await given_objective(writable_api, given["id"])
+    await mutate(
+        writable_api, UPDATE_PLAN, {"id": given["id"], "expectedVersion": 1, "title": "Later"}
+    )
+
+    # When the feed is read since that moment, whole and for one type
+    since = await writable_api.data(SINCE, {"since": moment.isoformat()})
+    plans = await writable_api.data(SINCE, {"since": moment.isoformat(), "types": ["Plan"]})
+
+    # Then it holds the two later writes only, at or after the moment, in feed order
+    nodes = since["changes"]["nodes"]
+    assert [node["entityType"] for node in nodes] == ["Objective", "Plan"]
+    assert all(node["position"] > latest for node in nodes)
+    assert all(datetime.fromisoformat(node["occurredAt"]) >= moment for node in nodes)
+    assert since["changes"]["totalCount"] == 2
+    assert [node["entityType"] for node in plans["changes"]["nodes"]] == ["Plan"]
+    assert target["id"]
+
+
+async def test_the_change_feed_refuses_a_moment_without_a_time_zone(writable_api: Api) -> None:
+    body = await writable_api.query(SINCE, {"since": "2026-01-01T00:00:00"})
+
+    assert body.get("data") is None
+    assert "time zone" in body["errors"][0]["message"]
