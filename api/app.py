@@ -10,7 +10,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from api import heap
+from api import dashboard, heap
 from api.auth import RequireToken
 from api.graphql import GraphQLView, Limits, graphiql_assets
 from api.health import healthz, readyz
@@ -63,6 +63,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz(database)),
         Route("/metrics", metrics_endpoint(metrics)),
+        *dashboard.routes(),
     ]
     if settings.graphiql:
         routes.append(Mount("/graphiql", StaticFiles(directory=graphiql_assets()), name="graphiql"))

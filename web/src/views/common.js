@@ -1,0 +1,60 @@
+// What several views share: links to other views, how restricted support reads, choosers.
+import { h } from "../dom.js";
+import { money } from "../format.js";
+
+/** A link to another view of the dashboard. */
+export function link(path, ...text) {
+  return h("a", { href: `#${path}` }, ...text);
+}
+
+/** A participant by code and name, or what the API withholds from this viewer. */
+export function who(participant, withheld = "Restricted contributor") {
+  if (!participant) return h("span", { class: "restricted" }, withheld);
+  return h("span", { title: participant.name }, participant.code);
+}
+
+/** An amount, or "restricted" when the API withholds it from this viewer. */
+export function amount(value) {
+  if (value === null || value === undefined) {
+    return h("span", { class: "restricted" }, "restricted");
+  }
+  return money(value);
+}
+
+/** A contribution's link, named by its contributor and amount as this viewer may see them. */
+export function contributionLink(contribution) {
+  return link(
+    `/contributions/${encodeURIComponent(contribution.id)}`,
+    contribution.contributor?.code ?? "Restricted",
+    " · ",
+    contribution.amount ? money(contribution.amount) : "restricted",
+  );
+}
+
+const PARTNERS = `
+  query DashboardPartnerChoice {
+    partners(first: 100) { nodes { code name plans(first: 1) { totalCount } } }
+  }`;
+
+let partnerChoices = null;
+
+/** A labelled select of the partners with a plan; `go(code)` on change ("" for all). */
+export async function partnerChooser(request, selected, go, { all = true } = {}) {
+  partnerChoices ??= request(PARTNERS).then((data) =>
+    data.partners.nodes.filter((partner) => partner.plans.totalCount > 0),
+  );
+  const partners = await partnerChoices;
+  const select = h(
+    "select",
+    { id: "partner-choice", onchange: (event) => go(event.target.value) },
+    all ? h("option", { value: "" }, "All partners") : null,
+    partners.map((partner) =>
+      h(
+        "option",
+        { value: partner.code, selected: partner.code === selected },
+        `${partner.name} (${partner.code})`,
+      ),
+    ),
+  );
+  return h("p", { class: "chooser" }, h("label", { for: "partner-choice" }, "Partner "), select);
+}
