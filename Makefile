@@ -3,8 +3,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The dashboard's build tools (see `dashboard` below).
+WEB := web
+WEB_INSTALLED := $(WEB)/node_modules/.package-lock.json
 
-.PHONY: install run test lint types pytest coverage node-clients schema seed clean
+.PHONY: install run test lint types pytest coverage node-clients dashboard schema seed clean
 
 # Again only when pyproject.toml changes. pip's output is folded into a few lines: the packages
 # as they are collected, then the install; all of it is shown if pip fails.
@@ -54,10 +57,10 @@ types: install
 # CPU, which the workers make up for. `make coverage` adds the line-by-line report in htmlcov/.
 PYTEST := $(BIN)/pytest -n auto --maxprocesses=4 --dist worksteal --cov --cov-report=term:skip-covered --durations=15
 
-pytest: install node-clients
+pytest: install node-clients $(WEB_INSTALLED)
 	$(PYTEST)
 
-coverage: install node-clients  ## the suite as `make pytest` runs it, plus its report in htmlcov/
+coverage: install node-clients $(WEB_INSTALLED)  ## the suite as `make pytest` runs it, plus its report in htmlcov/
 	$(PYTEST) --cov-report=html
 
 # The npm graphql-ws client that tests/test_standard_clients.py runs, from the lockfile; again
@@ -75,6 +78,20 @@ $(CLIENTS_INSTALLED): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
 
 node-clients: $(CLIENTS_INSTALLED)
 
+# The dashboard's sources (web/src) are built into api/static/dashboard, which is committed: `make
+# run` needs no Node.js. Its build tools come from web's lockfile; the tests check that the
+# committed files are what the sources build to.
+$(WEB_INSTALLED): $(WEB)/package.json $(WEB)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		echo "npm ci in $(WEB) (esbuild and graphql-ws, to build the dashboard)"; \
+		cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json; \
+	else \
+		echo "npm not found: the dashboard's build check will not run (it fails when CI is set)"; \
+	fi
+
+dashboard: $(WEB_INSTALLED)  ## rebuild api/static/dashboard from web/src after changing them
+	cd $(WEB) && node build.mjs
+
 schema: install  ## rewrite schema/schema.graphql from the code
 	$(BIN)/python -c "import schema; schema.SDL_PATH.write_text(schema.sdl())"
 
@@ -82,7 +99,7 @@ seed: install  ## load reference data plus generated data: make seed SCALE=1
 	$(BIN)/python -m api seed --scale $(or $(SCALE),1)
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov tests/clients/node_modules
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov tests/clients/node_modules web/node_modules
 
 .PHONY: bench-analysis
 bench-analysis: install  ## aidOverlaps, coverage, aidGaps at scale 1 on PostgreSQL: bench/README.md
