@@ -42,19 +42,25 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def server(url: str) -> AsyncIterator[Instance]:
-    """`python -m api serve` on a free port over `url`, once it answers. Waits without blocking
-    the event loop, which may be relaying the server's own database traffic."""
+async def server(url: str | None, **environment: str) -> AsyncIterator[Instance]:
+    """`python -m api serve` on a free port over `url` (None: the embedded SQLite file, in the
+    DATA_DIR that `environment` names), once it answers; in production unless `environment`
+    says otherwise. Waits without blocking the event loop, which may be relaying the server's own
+    database traffic."""
     port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": url,
         "ENVIRONMENT": "production",
         "LOG_LEVEL": "WARNING",
         # Few connections, waited for patiently: PostgreSQL's are shared with other test runs.
         "DATABASE_POOL_SIZE": str(POOL_SIZE),
         "DATABASE_POOL_TIMEOUT": str(REQUEST_TIMEOUT),
+        **environment,
     }
+    if url is None:
+        env.pop("DATABASE_URL", None)
+    else:
+        env["DATABASE_URL"] = url
     command = [sys.executable, "-m", "api", "serve", "--port", str(port)]
     # Starting a process is quick; only waiting for it blocks, and that is done in a thread.
     process = subprocess.Popen(command, env=env)  # noqa: ASYNC220 - our own command
