@@ -51,7 +51,7 @@ WIDTH, HEIGHT = 1366, 768
 WAIT_SECONDS = 60
 HTTP_SECONDS = 120
 # Who the browser tests act as, a token each: names and participants as in tests/conftest.py.
-ACTORS = ("secretariat", "ally", "partner")
+ACTORS = ("secretariat", "ally", "other_ally", "partner")
 # A proxy on the discard port, which nothing here serves: every request to another host, by name
 # or by address, is sent to it and fails, with no direct try after. Loopback bypasses proxies.
 NOWHERE = "http://127.0.0.1:9"

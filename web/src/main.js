@@ -90,8 +90,8 @@ function layout() {
         " ",
         h(
           "span",
-          { id: "signed-in" },
-          `${viewer.participant.name} (${viewer.participant.code}, ${label(viewer.role).toLowerCase()})`,
+          { id: "signed-in", title: `Signed in for ${viewer.participant.name}` },
+          `${viewer.participant.code} · ${label(viewer.role).toLowerCase()}`,
         ),
         " ",
         h("button", { type: "button", id: "sign-out", onclick: signOut }, "Sign out"),
@@ -289,6 +289,10 @@ async function start() {
   await show();
 }
 
+// A printed view shows its figures tables too, folded away on screen.
+window.addEventListener("beforeprint", () => {
+  for (const details of document.querySelectorAll("details")) details.open = true;
+});
 window.addEventListener("hashchange", () => {
   if (viewer) show();
 });

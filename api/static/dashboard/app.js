@@ -1813,8 +1813,8 @@ function layout() {
         " ",
         h(
           "span",
-          { id: "signed-in" },
-          `${viewer.participant.name} (${viewer.participant.code}, ${label(viewer.role).toLowerCase()})`
+          { id: "signed-in", title: `Signed in for ${viewer.participant.name}` },
+          `${viewer.participant.code} · ${label(viewer.role).toLowerCase()}`
         ),
         " ",
         h("button", { type: "button", id: "sign-out", onclick: signOut }, "Sign out")
@@ -1992,6 +1992,9 @@ async function start() {
   follow();
   await show();
 }
+window.addEventListener("beforeprint", () => {
+  for (const details of document.querySelectorAll("details")) details.open = true;
+});
 window.addEventListener("hashchange", () => {
   if (viewer) show();
 });
