@@ -105,6 +105,10 @@ clean:
 bench-analysis: install  ## aidOverlaps, coverage, aidGaps at scale 1 on PostgreSQL: bench/README.md
 	$(BIN)/python -m bench.analysis
 
+.PHONY: bench-dashboard
+bench-dashboard: install  ## the dashboard in Chromium on SQLite: page loads, live updates: bench/README.md
+	$(BIN)/python -m bench.dashboard
+
 .PHONY: bench bench-soak
 bench: install  ## this API against PostGraphile v5 (npm ci in bench/peer) at scale 1: bench/README.md
 	$(BIN)/python -m bench.compare

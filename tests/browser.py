@@ -219,16 +219,32 @@ def _read_logs(driver: Chrome) -> _Record:
     return record
 
 
-def require_chromium() -> tuple[str, str]:
-    """The paths of chromium and chromedriver; a test without them skips, or fails under CI."""
+class ChromiumMissing(Exception):
+    """chromium or chromedriver is not installed; the message names which."""
+
+
+def chromium_paths() -> tuple[str, str]:
+    """The paths of chromium and chromedriver, or ChromiumMissing: for a caller outside pytest
+    (bench/dashboard.py), which has no test to skip."""
     if CHROMIUM and CHROMEDRIVER:
         return CHROMIUM, CHROMEDRIVER
-    missing = " and ".join(
-        name for name, path in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER)) if not path
+    raise ChromiumMissing(
+        " and ".join(
+            name
+            for name, path in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER))
+            if not path
+        )
     )
-    if os.environ.get("CI"):
-        pytest.fail(f"{missing} missing (.ci/run installs them)")
-    pytest.skip(f"{missing} not installed (apt-get install chromium chromium-driver)")
+
+
+def require_chromium() -> tuple[str, str]:
+    """The paths of chromium and chromedriver; a test without them skips, or fails under CI."""
+    try:
+        return chromium_paths()
+    except ChromiumMissing as missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing} missing (.ci/run installs them)")
+        pytest.skip(f"{missing} not installed (apt-get install chromium chromium-driver)")
 
 
 def chrome(folder: Path, *arguments: str) -> Chrome:
