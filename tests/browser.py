@@ -41,12 +41,15 @@ from selenium.common.exceptions import (
 from selenium.webdriver import Chrome, ChromeOptions
 from selenium.webdriver.chrome.service import Service
 
+from api.settings import Settings
 from tests.conftest import PEOPLE, REQUEST_TIMEOUT
 from tests.processes import START_SECONDS, Instance, server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 WIDTH, HEIGHT = 1366, 768
+# The generated data's size on a first `make run`.
+DEMO_SCALE = Settings.demo_scale
 # Bounds for something that never happens, not speed tests: a busy machine is slow, not wrong.
 WAIT_SECONDS = 60
 HTTP_SECONDS = 120
@@ -146,8 +149,9 @@ async def _command(environment: dict[str, str], *arguments: str) -> str:
 
 @asynccontextmanager
 async def start_server(folder: Path, environment: str = "development") -> AsyncIterator[LiveServer]:
-    """A server as a user sets one up on the embedded default: `migrate`, `seed` (the demo data),
-    `token issue` for each of ACTORS, then `serve` on a free port, all with DATA_DIR=`folder`."""
+    """A server as a user sets one up on the embedded default: `migrate`, `seed` (the demo data at
+    the scale a first `make run` loads), `token issue` for each of ACTORS, then `serve` on a free
+    port, all with DATA_DIR=`folder`."""
     settings = {
         "DATA_DIR": str(folder),
         "ENVIRONMENT": environment,
@@ -157,7 +161,8 @@ async def start_server(folder: Path, environment: str = "development") -> AsyncI
     commands = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
     commands.update(settings)
     await _command(commands, "migrate")
-    await _command(commands, "seed")
+    # The data a person sees on a first `make run`: the demo flows and the generated set.
+    await _command(commands, "seed", "--scale", str(DEMO_SCALE))
     tokens = {}
     for actor in ACTORS:
         code, role = PEOPLE[actor]

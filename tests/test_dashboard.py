@@ -111,6 +111,18 @@ def texts(driver: Chrome, selector: str) -> list[str]:
     return found
 
 
+def show_row(driver: Chrome, code: str) -> None:
+    """Scrolls the overlap matrix to an objective's row, just under its header (for a screenshot
+    that shows both)."""
+    driver.execute_script(
+        "const row = [...document.querySelectorAll('#overlap-matrix tbody tr')].find(r => "
+        "r.querySelector('.code')?.textContent === arguments[0]); "
+        "window.scrollTo(0, 0); const frame = row.closest('.scroll'); "
+        "frame.scrollTop = row.offsetTop - frame.querySelector('thead').offsetHeight",
+        code,
+    )
+
+
 # How the API's figures are written on screen: an oracle written apart from the page's code.
 
 
@@ -228,6 +240,7 @@ def test_support_registered_elsewhere_appears_in_the_open_overlap_matrix(
     # and says so to a screen reader
     status = wait_for(browser, lambda d: d.find_element(By.ID, "status").text)
     assert status.startswith("Created: support from")
+    show_row(browser, target["code"])
     screenshot(browser, "overlaps")
     clean(browser)
 
@@ -274,6 +287,7 @@ def test_restricted_support_reads_as_the_api_gives_it_to_the_token(
     )
     assert cells[column] == "restricted"
     assert cells[headers.index("DE")] == "EUR 90,000.00"
+    show_row(browser, target["code"])
     screenshot(browser, "overlaps-restricted")
     clean(browser)
 

@@ -5,6 +5,7 @@ import * as api from "./graphql.js";
 import { label } from "./format.js";
 import * as session from "./session.js";
 import { download } from "./table.js";
+import { changed } from "./views/common.js";
 import { changes } from "./views/changes.js";
 import { contribution } from "./views/contribution.js";
 import { fulfilment } from "./views/fulfilment.js";
@@ -210,6 +211,7 @@ function follow() {
     (data) => {
       const change = data.contributionChanged;
       const objective = change.contribution.objective;
+      if (objective) changed(objective.code);
       announce(
         `${label(change.event.action)}: support from ${change.contribution.contributor?.code ?? "a restricted contributor"}` +
           (objective ? ` to ${objective.code} in ${objective.plan.code}` : "") +

@@ -3,18 +3,19 @@ import { h } from "./dom.js";
 
 /**
  * A table of `rows` by `columns`. Each column is { title, cell(row) -> node or text,
- * csv(row) -> text, numeric }; `csv` defaults to the cell's text. Returns { element, csv() }.
+ * csv(row) -> text, numeric, class }; `csv` defaults to the cell's text. `rowClass(row)` may
+ * name a class for a row. Returns { element, csv() }.
  */
-export function table(caption, columns, rows, { empty = "Nothing to show." } = {}) {
+export function table(caption, columns, rows, { empty = "Nothing to show.", rowClass } = {}) {
   const body = rows.length
     ? rows.map((row) =>
         h(
           "tr",
-          {},
+          { class: rowClass?.(row) || null },
           columns.map((column, index) =>
             h(
               index === 0 ? "th" : "td",
-              { scope: index === 0 ? "row" : null, class: column.numeric ? "number" : null },
+              { scope: index === 0 ? "row" : null, class: classOf(column) },
               column.cell(row),
             ),
           ),
@@ -32,7 +33,7 @@ export function table(caption, columns, rows, { empty = "Nothing to show." } = {
         "tr",
         {},
         columns.map((column) =>
-          h("th", { scope: "col", class: column.numeric ? "number" : null }, column.title),
+          h("th", { scope: "col", class: classOf(column) }, column.title),
         ),
       ),
     ),
@@ -40,6 +41,10 @@ export function table(caption, columns, rows, { empty = "Nothing to show." } = {
   );
   const csv = () => toCsv(columns, rows);
   return { element, csv };
+}
+
+function classOf(column) {
+  return [column.numeric ? "number" : null, column.class].filter(Boolean).join(" ") || null;
 }
 
 function text(value) {

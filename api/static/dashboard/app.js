@@ -901,15 +901,15 @@ function today() {
 }
 
 // src/table.js
-function table(caption, columns, rows, { empty = "Nothing to show." } = {}) {
+function table(caption, columns, rows, { empty = "Nothing to show.", rowClass } = {}) {
   const body = rows.length ? rows.map(
     (row) => h(
       "tr",
-      {},
+      { class: rowClass?.(row) || null },
       columns.map(
         (column, index) => h(
           index === 0 ? "th" : "td",
-          { scope: index === 0 ? "row" : null, class: column.numeric ? "number" : null },
+          { scope: index === 0 ? "row" : null, class: classOf(column) },
           column.cell(row)
         )
       )
@@ -926,7 +926,7 @@ function table(caption, columns, rows, { empty = "Nothing to show." } = {}) {
         "tr",
         {},
         columns.map(
-          (column) => h("th", { scope: "col", class: column.numeric ? "number" : null }, column.title)
+          (column) => h("th", { scope: "col", class: classOf(column) }, column.title)
         )
       )
     ),
@@ -934,6 +934,9 @@ function table(caption, columns, rows, { empty = "Nothing to show." } = {}) {
   );
   const csv = () => toCsv(columns, rows);
   return { element, csv };
+}
+function classOf(column) {
+  return [column.numeric ? "number" : null, column.class].filter(Boolean).join(" ") || null;
 }
 function text(value) {
   if (value === null || value === void 0) return "";
@@ -975,6 +978,21 @@ function amount(value) {
     return h("span", { class: "restricted" }, "restricted");
   }
   return money(value);
+}
+var recent = /* @__PURE__ */ new Map();
+var RECENT_MS = 10 * 60 * 1e3;
+function changed(code) {
+  recent.set(code, Date.now());
+}
+function isRecent(code) {
+  const when = recent.get(code);
+  return when !== void 0 && Date.now() - when < RECENT_MS;
+}
+function objectiveCode(code) {
+  return [
+    h("span", { class: "code" }, code),
+    isRecent(code) ? [" ", h("span", { class: "badge" }, "just changed")] : null
+  ];
 }
 var PARTNERS = `
   query DashboardPartnerChoice {
@@ -1100,7 +1118,7 @@ function facts(entries) {
     entries.filter(([, value]) => value !== void 0).map(([term, value]) => [h("dt", {}, term), h("dd", {}, value ?? "—")])
   );
 }
-function changed(event) {
+function changed2(event) {
   if (event.redacted) return h("span", { class: "restricted" }, "detail restricted");
   if (!event.before) return "registered";
   const after = event.after ?? {};
@@ -1121,7 +1139,7 @@ async function contribution({ request: request2, params }) {
       { title: "When", cell: (row) => moment(row.occurredAt) },
       { title: "What", cell: (row) => label(row.action) },
       { title: "Who", cell: (row) => who(row.actor, "withheld") },
-      { title: "Changed", cell: changed }
+      { title: "Changed", cell: changed2 }
     ],
     found.history.nodes
   );
@@ -1410,7 +1428,7 @@ async function gaps({ request: request2, params, go: go2 }) {
       {
         title: "Objective",
         cell: (row) => [
-          h("span", { class: "code" }, row.objective.code),
+          objectiveCode(row.objective.code),
           " ",
           row.objective.title,
           h("br"),
@@ -1436,7 +1454,10 @@ async function gaps({ request: request2, params, go: go2 }) {
       }
     ],
     found,
-    { empty: "No gaps: every objective has what it requires." }
+    {
+      empty: "No gaps: every objective has what it requires.",
+      rowClass: (row) => isRecent(row.objective.code) ? "recent" : null
+    }
   );
   listing.element.id = "gap-list";
   return {
@@ -1471,24 +1492,28 @@ function columnsOf(overlaps2) {
     for (const code of seen) counts.set(code, (counts.get(code) ?? 0) + 1);
   }
   return [...counts.keys()].sort((a, b) => {
-    if (a === HIDDEN || b === HIDDEN) return a === HIDDEN ? 1 : -1;
+    if (a === HIDDEN || b === HIDDEN) return a === HIDDEN ? -1 : 1;
     return counts.get(b) - counts.get(a) || a.localeCompare(b);
   });
 }
 function cell(overlap, code) {
   const given = overlap.contributions.filter((c) => (c.contributor?.code ?? HIDDEN) === code);
   if (!given.length) return "";
+  const amounts = given.map((c) => c.amount ? money(c.amount) : "restricted");
   return h(
     "span",
-    { class: "given" },
-    given.map((c, index) => [
-      index ? h("br") : null,
-      link(
+    { class: "given", title: `${code}: ${amounts.join(", ")}` },
+    given.map(
+      (c, index) => link(
         `/contributions/${encodeURIComponent(c.id)}`,
-        c.amount ? money(c.amount) : "restricted"
+        h("span", { class: `mark ${c.amount ? "" : "withheld"}`, "aria-hidden": "true" }),
+        h("span", { class: "visually-hidden" }, amounts[index])
       )
-    ])
+    )
   );
+}
+function cellText(overlap, code) {
+  return overlap.contributions.filter((c) => (c.contributor?.code ?? HIDDEN) === code).map((c) => c.amount ? money(c.amount) : "restricted").join("; ");
 }
 async function overlaps({ request: request2, params, go: go2 }) {
   const code = params[0] ? decodeURIComponent(params[0]).toUpperCase() : "";
@@ -1502,7 +1527,7 @@ async function overlaps({ request: request2, params, go: go2 }) {
       {
         title: "Objective",
         cell: (row) => [
-          h("span", { class: "code" }, row.objective.code),
+          objectiveCode(row.objective.code),
           " ",
           row.objective.title,
           h("br"),
@@ -1532,19 +1557,29 @@ async function overlaps({ request: request2, params, go: go2 }) {
       ...contributors.map((contributor) => ({
         title: contributor,
         cell: (row) => cell(row, contributor),
-        numeric: true
+        csv: (row) => cellText(row, contributor),
+        class: "contributor"
       }))
     ],
     found,
-    { empty: "No overlapping support." }
+    {
+      empty: "No overlapping support.",
+      rowClass: (row) => isRecent(row.objective.code) ? "recent" : null
+    }
   );
   matrix.element.classList.add("matrix");
   matrix.element.id = "overlap-matrix";
   return {
     title: code ? `Overlaps in ${code}'s plans` : "Overlaps",
-    intro: "Each row is an objective where distinct contributors give at the same time, ranked by score; each column a contributor, with what it gives there. Restricted support is counted but not named.",
+    intro: "Each row is an objective where distinct contributors give at the same time, ranked by score; each column a contributor, a mark for each of its contributions there (hover or focus for the amount, open for the detail). Restricted support is counted but not named.",
     controls: [await partnerChooser(request2, code, (chosen) => go2(`/overlaps/${chosen}`))],
-    body: [h("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": "Overlap matrix" }, matrix.element)],
+    body: [
+      h(
+        "div",
+        { class: "scroll tall", tabindex: "0", role: "region", "aria-label": "Overlap matrix" },
+        matrix.element
+      )
+    ],
     csv: { name: `overlaps${code ? `-${code}` : ""}.csv`, make: matrix.csv }
   };
 }
@@ -1922,6 +1957,7 @@ function follow() {
     (data) => {
       const change = data.contributionChanged;
       const objective = change.contribution.objective;
+      if (objective) changed(objective.code);
       announce(
         `${label(change.event.action)}: support from ${change.contribution.contributor?.code ?? "a restricted contributor"}` + (objective ? ` to ${objective.code} in ${objective.plan.code}` : "") + ". The view is up to date."
       );

@@ -31,6 +31,30 @@ export function contributionLink(contribution) {
   );
 }
 
+// Objectives whose support changed while this page was open (by code, when), so that a view can
+// point them out: what moved during the meeting.
+const recent = new Map();
+const RECENT_MS = 10 * 60 * 1000;
+
+/** Notes that support to an objective changed now. */
+export function changed(code) {
+  recent.set(code, Date.now());
+}
+
+/** Whether support to the objective changed in the last ten minutes. */
+export function isRecent(code) {
+  const when = recent.get(code);
+  return when !== undefined && Date.now() - when < RECENT_MS;
+}
+
+/** An objective's code, marked when its support just changed. */
+export function objectiveCode(code) {
+  return [
+    h("span", { class: "code" }, code),
+    isRecent(code) ? [" ", h("span", { class: "badge" }, "just changed")] : null,
+  ];
+}
+
 const PARTNERS = `
   query DashboardPartnerChoice {
     partners(first: 100) { nodes { code name plans(first: 1) { totalCount } } }

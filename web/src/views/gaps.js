@@ -2,7 +2,7 @@
 import { h } from "../dom.js";
 import { label, money } from "../format.js";
 import { table } from "../table.js";
-import { partnerChooser } from "./common.js";
+import { isRecent, objectiveCode, partnerChooser } from "./common.js";
 
 const QUERY = `
   query DashboardGaps($filter: AnalysisFilter) {
@@ -29,7 +29,7 @@ export async function gaps({ request, params, go }) {
       {
         title: "Objective",
         cell: (row) => [
-          h("span", { class: "code" }, row.objective.code),
+          objectiveCode(row.objective.code),
           " ",
           row.objective.title,
           h("br"),
@@ -58,7 +58,10 @@ export async function gaps({ request, params, go }) {
       },
     ],
     found,
-    { empty: "No gaps: every objective has what it requires." },
+    {
+      empty: "No gaps: every objective has what it requires.",
+      rowClass: (row) => (isRecent(row.objective.code) ? "recent" : null),
+    },
   );
   listing.element.id = "gap-list";
   return {

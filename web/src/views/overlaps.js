@@ -3,7 +3,7 @@
 import { h } from "../dom.js";
 import { decimal, label, money } from "../format.js";
 import { table } from "../table.js";
-import { link, partnerChooser } from "./common.js";
+import { isRecent, link, objectiveCode, partnerChooser } from "./common.js";
 
 const QUERY = `
   query DashboardOverlaps($filter: AnalysisFilter) {
@@ -22,7 +22,8 @@ const QUERY = `
 
 const HIDDEN = "Restricted";
 
-/** The contributors as columns, the most frequent first, withheld ones last. */
+/** The contributors as columns: those withheld from the viewer together first (what the
+ * viewer cannot name is what a meeting asks about), then the most frequent first. */
 function columnsOf(overlaps) {
   const counts = new Map();
   for (const overlap of overlaps) {
@@ -30,26 +31,36 @@ function columnsOf(overlaps) {
     for (const code of seen) counts.set(code, (counts.get(code) ?? 0) + 1);
   }
   return [...counts.keys()].sort((a, b) => {
-    if (a === HIDDEN || b === HIDDEN) return a === HIDDEN ? 1 : -1;
+    if (a === HIDDEN || b === HIDDEN) return a === HIDDEN ? -1 : 1;
     return counts.get(b) - counts.get(a) || a.localeCompare(b);
   });
 }
 
-/** What one contributor gives to one overlapping objective: its contributions there. */
+/** What one contributor gives to one overlapping objective: a mark for each of its
+ * contributions there, linked to it, its amount said in words and on hover. */
 function cell(overlap, code) {
   const given = overlap.contributions.filter((c) => (c.contributor?.code ?? HIDDEN) === code);
   if (!given.length) return "";
+  const amounts = given.map((c) => (c.amount ? money(c.amount) : "restricted"));
   return h(
     "span",
-    { class: "given" },
-    given.map((c, index) => [
-      index ? h("br") : null,
+    { class: "given", title: `${code}: ${amounts.join(", ")}` },
+    given.map((c, index) =>
       link(
         `/contributions/${encodeURIComponent(c.id)}`,
-        c.amount ? money(c.amount) : "restricted",
+        h("span", { class: `mark ${c.amount ? "" : "withheld"}`, "aria-hidden": "true" }),
+        h("span", { class: "visually-hidden" }, amounts[index]),
       ),
-    ]),
+    ),
   );
+}
+
+/** The same as text, for the CSV. */
+function cellText(overlap, code) {
+  return overlap.contributions
+    .filter((c) => (c.contributor?.code ?? HIDDEN) === code)
+    .map((c) => (c.amount ? money(c.amount) : "restricted"))
+    .join("; ");
 }
 
 export async function overlaps({ request, params, go }) {
@@ -66,7 +77,7 @@ export async function overlaps({ request, params, go }) {
       {
         title: "Objective",
         cell: (row) => [
-          h("span", { class: "code" }, row.objective.code),
+          objectiveCode(row.objective.code),
           " ",
           row.objective.title,
           h("br"),
@@ -99,11 +110,15 @@ export async function overlaps({ request, params, go }) {
       ...contributors.map((contributor) => ({
         title: contributor,
         cell: (row) => cell(row, contributor),
-        numeric: true,
+        csv: (row) => cellText(row, contributor),
+        class: "contributor",
       })),
     ],
     found,
-    { empty: "No overlapping support." },
+    {
+      empty: "No overlapping support.",
+      rowClass: (row) => (isRecent(row.objective.code) ? "recent" : null),
+    },
   );
   matrix.element.classList.add("matrix");
   matrix.element.id = "overlap-matrix";
@@ -111,10 +126,16 @@ export async function overlaps({ request, params, go }) {
     title: code ? `Overlaps in ${code}'s plans` : "Overlaps",
     intro:
       "Each row is an objective where distinct contributors give at the same time, ranked by " +
-      "score; each column a contributor, with what it gives there. Restricted support is " +
-      "counted but not named.",
+      "score; each column a contributor, a mark for each of its contributions there (hover or " +
+      "focus for the amount, open for the detail). Restricted support is counted but not named.",
     controls: [await partnerChooser(request, code, (chosen) => go(`/overlaps/${chosen}`))],
-    body: [h("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": "Overlap matrix" }, matrix.element)],
+    body: [
+      h(
+        "div",
+        { class: "scroll tall", tabindex: "0", role: "region", "aria-label": "Overlap matrix" },
+        matrix.element,
+      ),
+    ],
     csv: { name: `overlaps${code ? `-${code}` : ""}.csv`, make: matrix.csv },
   };
 }
