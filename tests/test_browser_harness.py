@@ -67,6 +67,7 @@ def test_the_server_holds_the_demo_data_and_a_token_for_each_actor(live_server: 
     assert viewers == {
         "secretariat": {"role": "SECRETARIAT", "participant": {"code": "NATO"}},
         "ally": {"role": "ALLY", "participant": {"code": "DE"}},
+        "other_ally": {"role": "ALLY", "participant": {"code": "FR"}},
         "partner": {"role": "PARTNER", "participant": {"code": "GE"}},
     }
     assert "GE" in {partner["code"] for partner in demo["partners"]["nodes"]}
