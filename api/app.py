@@ -30,7 +30,7 @@ def create_app(settings: Settings) -> Starlette:
         settings.database_url, pool_size=settings.pool_size, pool_timeout=settings.pool_timeout
     )
     metrics = Metrics.create(database)
-    signals = signals_for(settings.database_url)
+    signals = signals_for(settings.database_url, database.bearers)
     compiled = CompiledReads() if settings.compiled_reads else None
     schema = build_schema(not settings.graphiql, settings.max_query_cost, compiled)
     limits = Limits(

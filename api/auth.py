@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.media import error_response, response_media_type
-from resolvers.errors import OUTAGE_MESSAGE, is_outage
+from resolvers.errors import OUTAGE_MESSAGE, OUTAGE_RETRY_SECONDS, is_outage
 from resolvers.viewer import Viewer, authenticate
 from store.database import Database
 
@@ -69,7 +69,11 @@ def _wants_ide(request: Request) -> bool:
 def _unavailable(request: Request) -> JSONResponse:
     media_type = response_media_type(request.headers.get("accept"))
     return error_response(
-        OUTAGE_MESSAGE, "SERVICE_UNAVAILABLE", 503, media_type, {"Retry-After": "5"}
+        OUTAGE_MESSAGE,
+        "SERVICE_UNAVAILABLE",
+        503,
+        media_type,
+        {"Retry-After": str(OUTAGE_RETRY_SECONDS)},
     )
 
 

@@ -49,6 +49,7 @@ from api.request_members import (
 from api.transport_ws import TransportWSHandler
 from resolvers.budget import Budgets
 from resolvers.context import Context
+from resolvers.errors import OUTAGE_RETRY_SECONDS
 from schema.text import repaired
 from schema.validation import operation_refusal
 from store.database import Database
@@ -254,6 +255,11 @@ class GraphQLView(GraphQL[Context, None]):
             )
             response.status_code = 429
             response.headers["Retry-After"] = str(wait)
+        if codes == {"SERVICE_UNAVAILABLE"} and not any((result.data or {}).values()):
+            # Nothing answered, only because the database is away: the whole request is to be
+            # retried, as when the token could not be checked (api/auth.py).
+            response.status_code = 503
+            response.headers["Retry-After"] = str(OUTAGE_RETRY_SECONDS)
         if never_ran(result.data, result.errors):
             # A request error: `data` is absent, whatever the media type (GraphQL spec, 7.1.2).
             body.pop("data", None)

@@ -71,3 +71,5 @@ def is_outage(error: BaseException | None) -> bool:
 
 
 OUTAGE_MESSAGE = "The database cannot be reached right now; nothing was lost. Try again shortly."
+# How long a client is told to wait before trying again after an outage.
+OUTAGE_RETRY_SECONDS = 5

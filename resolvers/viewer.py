@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -50,12 +51,25 @@ class Viewer:
 
 
 async def authenticate(database: Database, secret: str) -> Viewer | None:
-    """The viewer a bearer secret stands for, or None if it is unknown, expired or revoked."""
+    """The viewer a bearer secret stands for, or None if it is unknown, expired or revoked: from
+    the tokens this process has verified while it hears of every revocation (store/bearers.py),
+    else from the database."""
     if not secret.startswith(tokens.PREFIX) or len(secret) > 200:
         return None
-    async with database.connect() as connection:
-        bearer = await tokens.authenticate(connection, secret, datetime.now(UTC))
+    hashed, now = tokens.digest(secret), datetime.now(UTC)
+    bearer: tokens.Bearer | None = database.bearers.get(hashed)
+    if bearer is not None:
+        # A revocation already on its way to this process is taken in before the answer.
+        await asyncio.sleep(0)
+        bearer = database.bearers.get(hashed)
     if bearer is None:
+        generation = database.bearers.generation
+        async with database.connect() as connection:
+            bearer = await tokens.authenticate(connection, hashed, now)
+        if bearer is None:
+            return None
+        database.bearers.keep(hashed, bearer, generation)
+    elif not bearer.valid_at(now):
         return None
     return Viewer(
         bearer.participant_id, bearer.role, bearer.token_id, bearer.expires_at, bearer.funds

@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from store.bearers import Verified
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -116,6 +118,8 @@ class Database:
     # first served, instead of polling the file's lock, which on a busy machine lets some of them
     # lose again and again until their request times out. None: the server queues writers itself.
     turn: asyncio.Lock | None = field(default=None, compare=False)
+    # Tokens already verified (store/bearers.py), kept while revocations are heard of.
+    bearers: Verified[Any] = field(default_factory=Verified, compare=False)
 
     @classmethod
     def open(cls, url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) -> Database:

@@ -18,9 +18,12 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.bearers import Verified
 from store.database import is_sqlite
 
 CHANNEL = "coordination_feed"
+# Revocations: every instance forgets the tokens it had verified (store/bearers.py).
+TOKENS = "coordination_tokens"
 RECONNECT_SECONDS = 1.0
 log = logging.getLogger("store.signals")
 
@@ -69,10 +72,12 @@ class Signals:
 
 
 class PostgresSignals(Signals):
-    """Signals from every instance: a LISTEN connection that reconnects by itself."""
+    """Signals from every instance: a LISTEN connection that reconnects by itself. While it is
+    up, the tokens this process verified are kept (`bearers`), and forgotten at each revocation."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, bearers: Verified[Any]) -> None:
         super().__init__()
+        self._bearers = bearers
         self._dsn = make_url(url).set(drivername="postgresql").render_as_string(False)
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
@@ -99,12 +104,15 @@ class PostgresSignals(Signals):
             connection.add_termination_listener(lambda _, ended=closed: ended.set())
             try:
                 await connection.add_listener(CHANNEL, self._notified)
+                await connection.add_listener(TOKENS, self._revoked)
+                self._bearers.trust()
                 self.connected.set()
                 # Whatever happened while disconnected, subscribers catch up from the feed.
                 self.announce()
                 await closed.wait()
                 log.warning("LISTEN connection lost; reconnecting")
             finally:
+                self._bearers.distrust()
                 self.connected.clear()
                 with contextlib.suppress(Exception):
                     await connection.close(timeout=1)
@@ -113,9 +121,12 @@ class PostgresSignals(Signals):
     def _notified(self, *_: Any) -> None:
         self.announce()
 
+    def _revoked(self, *_: Any) -> None:
+        self._bearers.changed()
 
-def signals_for(url: str) -> Signals:
-    return Signals() if is_sqlite(url) else PostgresSignals(url)
+
+def signals_for(url: str, bearers: Verified[Any]) -> Signals:
+    return Signals() if is_sqlite(url) else PostgresSignals(url, bearers)
 
 
 async def notify(session: AsyncSession) -> None:
@@ -123,3 +134,9 @@ async def notify(session: AsyncSession) -> None:
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         await session.execute(select(func.pg_notify(CHANNEL, "")))
+
+
+async def revoked(session: AsyncSession) -> None:
+    """Tell every instance, when this transaction commits, to forget the tokens it verified."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_notify(TOKENS, "")))

@@ -12,6 +12,7 @@ from sqlalchemy import ForeignKey, String, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from store import signals
 from store.base import Base, enum_column, utcnow
 from store.columns import UTCDateTime
 from store.enums import Role
@@ -68,6 +69,10 @@ class Bearer:
     # The funds its participant manages: the token acts for them too.
     funds: frozenset[int]
 
+    def valid_at(self, now: datetime) -> bool:
+        """Whether it has not expired by `now` (as `_VALID` asks of the stored token)."""
+        return self.expires_at is None or self.expires_at > now
+
 
 # Built once, and run as plain rows: every request runs it, and building it or loading entities
 # from it cost more than PostgreSQL takes to answer it. One row per fund the participant manages
@@ -83,8 +88,9 @@ _VALID = (
 )
 
 
-async def authenticate(connection: AsyncConnection, secret: str, now: datetime) -> Bearer | None:
-    found = (await connection.execute(_VALID, {"secret_hash": digest(secret), "now": now})).all()
+async def authenticate(connection: AsyncConnection, hashed: str, now: datetime) -> Bearer | None:
+    """Who the token whose secret has the digest `hashed` speaks for, if it is valid `now`."""
+    found = (await connection.execute(_VALID, {"secret_hash": hashed, "now": now})).all()
     if not found:
         return None
     token_id, participant_id, role, expires_at, _ = found[0]
@@ -96,6 +102,7 @@ async def revoke(session: AsyncSession, token_id: int, now: datetime) -> Token |
     token = await session.get(Token, token_id)
     if token is not None and token.revoked_at is None:
         token.revoked_at = now
+        await signals.revoked(session)
     return token
 
 

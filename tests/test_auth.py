@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 import websockets
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from api.app import create_app
 from api.settings import Settings
 from resolvers import tokens
 from resolvers.vocabulary import Role
+from store.bearers import Verified
 from store.tokens import Token
 from tests.conftest import Api, served
 
@@ -148,3 +151,69 @@ async def test_websocket_without_a_valid_token_is_closed(seeded_url: str) -> Non
                     await socket.recv()
                 assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
     await app.state.database.dispose()
+
+
+async def test_a_verified_token_is_kept_while_revocations_are_heard_of(
+    writable_api: Api, backend: str
+) -> None:
+    # Given the app started as a server starts it (on PostgreSQL: LISTENing), and a new token
+    app = create_app(
+        Settings(database_url=writable_api.database.reader.url.render_as_string(False))
+    )
+    database = app.state.database
+    secret = await tokens.issue(database.writes, "FR", Role.ALLY, None)
+    headers = {"authorization": f"Bearer {secret}"}
+    statements: list[str] = []
+    event.listen(
+        database.reader.sync_engine,
+        "before_cursor_execute",
+        lambda _c, _k, statement, *_: statements.append(statement),
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        if backend == "postgresql":
+            await asyncio.wait_for(app.state.signals.connected.wait(), 30)
+
+        # When it is used twice
+        first = await client.post("/graphql", json={"query": VIEWER}, headers=headers)
+        read_first = [s for s in statements if "api_token" in s]
+        statements.clear()
+        second = await client.post("/graphql", json={"query": VIEWER}, headers=headers)
+        read_second = [s for s in statements if "api_token" in s]
+
+        # Then PostgreSQL verifies it once, and SQLite (which hears of no revocation made by
+        # another process) every time
+        assert first.status_code == second.status_code == 200
+        assert len(read_first) == 1
+        assert len(read_second) == (0 if backend == "postgresql" else 1)
+
+        # And once it is revoked elsewhere, the next request is refused
+        listed = await tokens.listing(writable_api.database.writes)
+        assert await tokens.revoke(writable_api.database.writes, listed[-1].id)
+        third = await client.post("/graphql", json={"query": VIEWER}, headers=headers)
+        assert third.status_code == 401
+    await database.dispose()
+
+
+def test_the_kept_tokens_are_forgotten_at_each_change_and_unused_while_not_trusted() -> None:
+    kept: Verified[str] = Verified()
+    kept.keep("a", "A", kept.generation)
+    assert kept.get("a") is None  # not trusted: nothing is kept
+
+    kept.trust()
+    before = kept.generation
+    kept.keep("a", "A", before)
+    assert kept.get("a") == "A"
+
+    # A revocation between a read and its keeping: the read is not kept
+    kept.changed()
+    kept.keep("b", "B", before)
+    assert kept.get("a") is None and kept.get("b") is None
+
+    # Without the connection that hears revocations, nothing is used
+    kept.keep("c", "C", kept.generation)
+    kept.distrust()
+    assert kept.get("c") is None

@@ -19,8 +19,10 @@ import httpx
 import pytest
 import websockets
 
-from resolvers import tallying
+from resolvers import tallying, tokens
+from resolvers.vocabulary import Role
 from seeds import load_reference
+from store.database import create_engine, create_sessionmaker
 from tests.conftest import POSTGRES_URL, Databases, issue_tokens
 from tests.processes import server
 from tests.test_subscriptions import receive
@@ -154,3 +156,34 @@ async def test_stopping_an_instance_closes_its_subscriptions_with_a_restart_code
     # signal it was sent (uvicorn re-raises it after its graceful shutdown), not by a crash
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
     assert exit_code in (0, -signal.SIGTERM)
+
+
+async def test_a_token_revoked_anywhere_is_refused_by_every_instance_at_its_next_request(
+    cluster: dict[str, Any],
+) -> None:
+    # Given a token that two instances have each verified (and keep, hearing of revocations)
+    engine = create_engine(cluster["url"])
+    sessions = create_sessionmaker(engine)
+    secret = await tokens.issue(sessions, "FR", Role.ALLY, None)
+    headers = {"authorization": f"Bearer {secret}"}
+    viewer = {"query": "{ viewer { participant { code } } }"}
+    async with (
+        server(cluster["url"]) as a,
+        server(cluster["url"]) as b,
+        httpx.AsyncClient(base_url=a.base_url) as on_a,
+        httpx.AsyncClient(base_url=b.base_url) as on_b,
+    ):
+        for client in (on_a, on_b, on_a, on_b):
+            assert (await client.post("/graphql", json=viewer, headers=headers)).status_code == 200
+
+        # When it is revoked, as `python -m api token revoke` does, by neither of them
+        listed = await tokens.listing(sessions)
+        assert await tokens.revoke(sessions, listed[-1].id)
+
+        # Then the next request to either is refused
+        after = [
+            await client.post("/graphql", json=viewer, headers=headers) for client in (on_a, on_b)
+        ]
+    await engine.dispose()
+
+    assert [response.status_code for response in after] == [401, 401]
