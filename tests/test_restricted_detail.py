@@ -625,6 +625,7 @@ class Pools:
             "String": self.strings(),
             "ID": self.ids,
             "Date": ["2024-06-01", "2025-03-15", "2026-01-01"],
+            "DateTime": ["2024-06-01T00:00:00+00:00", "2026-01-01T12:00:00+02:00"],
             "Decimal": ["0", "0.5", "1"],
             "Int": [2, 3],
             "Boolean": [True, False],
