@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
 
 from resolvers import analysis, as_of
 from resolvers.context import Context
@@ -44,6 +46,65 @@ class FoundOverlap:
     origins: dict[int, tuple[Contribution, ...]]
 
 
+@dataclass(frozen=True)
+class Figures:
+    """An overlap's figures, in the base currency."""
+
+    contributors: int
+    total: Decimal
+    requirement: Decimal | None
+    excess: Decimal | None
+    score: Decimal
+    reasons: tuple[analysis.Reason, ...]
+
+    @staticmethod
+    def of_overlap(found: analysis.Overlap) -> Figures:
+        return Figures(
+            len(found.contributor_ids),
+            found.total,
+            found.requirement,
+            found.excess,
+            found.score,
+            found.reasons,
+        )
+
+    @staticmethod
+    def of_tally(tally: ObjectiveTally) -> Figures:
+        """The overlap each write keeps with its line (resolvers/tallying.py), over all time."""
+        assert tally.overlap_total is not None and tally.overlap_score is not None
+        return Figures(
+            tally.overlap_contributors,
+            tally.overlap_total.quantize(analysis.CENT),
+            _cents(tally.requirement),
+            _cents(tally.overlap_excess),
+            tally.overlap_score,
+            tuple(analysis.Reason[name] for name in tally.overlap_reasons),
+        )
+
+
+def _cents(stored: Decimal | None) -> Decimal | None:
+    """An amount the tally keeps (to four places, as every stored amount), written as the
+    analysis writes it: to the cent, which is all it holds."""
+    return None if stored is None else stored.quantize(analysis.CENT)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An overlap as a list shows it: its objective and figures at once; the rows behind them
+    (contributions, their givers and rates) only when a field asks, for the whole page at once."""
+
+    objective: Objective
+    figures: Figures
+    details: Callable[[], Awaitable[FoundOverlap]]
+
+    @staticmethod
+    def of(found: FoundOverlap) -> Listed:
+        async def known() -> FoundOverlap:
+            return found
+
+        return Listed(found.objective, Figures.of_overlap(found.overlap), known)
+
+
 def period(active_on: date | None, start: date | None, end: date | None) -> analysis.Window:
     if active_on is not None and (start is not None or end is not None):
         raise invalid_argument("activeOn", "cannot be combined with `period`")
@@ -61,7 +122,7 @@ async def listing(
     minimum: int,
     slice_: Slice,
     day: date | None = None,
-) -> Listing[FoundOverlap]:
+) -> Listing[Listed]:
     """Overlaps, highest score first. Stored tallies give the candidates in one indexed read; the
     overlaps are then worked out exactly from the candidates' contributions. As at a past `day`,
     from the record as it stood then (resolvers/as_of.py)."""
@@ -74,13 +135,30 @@ async def listing(
         return await _then(context, criteria, window, minimum, paging, day)
     statement = tallies.overlapping(tallies.select_lines(criteria), minimum)
     if window == analysis.Window():
-        # Over all time, the stored overlap is the overlap: page in SQL.
+        # Over all time, the stored overlap is the overlap: page in SQL, and read the rows
+        # behind the page only if a field asks for them.
         async with context.session() as session:
             page = await fetch_page(
                 session, statement, ObjectiveTally, ORDERING, paging, ObjectiveTally.line_id
             )
-            found = await _details(context, session, page.rows, window)
-        page.rows = [found[tally.line_id] for tally, _, _ in page.rows]
+        lines = {tally.line_id: (tally, head, plan) for tally, head, plan in page.rows}
+
+        async def batch(keys: list[int]) -> list[FoundOverlap]:
+            async with context.session() as session:
+                found = await _details(context, session, [lines[key] for key in keys], window)
+            return [found[key] for key in keys]
+
+        details = DataLoader(batch)
+
+        def later(line: int) -> Callable[[], Awaitable[FoundOverlap]]:
+            return lambda: details.load(line)
+
+        for _, head, _ in page.rows:
+            context.loaders.objective.prime(head.id, head)
+        page.rows = [
+            Listed(head, Figures.of_tally(tally), later(tally.line_id))
+            for tally, head, _ in page.rows
+        ]
 
         async def total() -> int:
             async with context.session() as session:
@@ -95,10 +173,10 @@ async def listing(
     return _paged(found, minimum, paging)
 
 
-def _paged(found: dict[int, FoundOverlap], minimum: int, paging: Window) -> Listing[FoundOverlap]:
+def _paged(found: dict[int, FoundOverlap], minimum: int, paging: Window) -> Listing[Listed]:
     """Overlaps worked out in memory, those with enough contributors, paged by score."""
     kept = [
-        (item, item.overlap.score, line)
+        (Listed.of(item), item.overlap.score, line)
         for line, item in found.items()
         if len(item.overlap.contributor_ids) >= minimum
     ]
@@ -117,7 +195,7 @@ async def _then(
     minimum: int,
     paging: Window,
     day: date,
-) -> Listing[FoundOverlap]:
+) -> Listing[Listed]:
     """Overlaps as they stood at the end of a past day: each covered line's overlap worked out
     from its contributions then, paged in memory as a period's are. Over all time, the day's
     overlaps are worked out once and kept with its lines."""

@@ -64,13 +64,20 @@ class ExchangeRate:
 class Total:
     amount: Decimal = strawberry.field(description="The sum, exact to the cent.")
     currency: str = strawberry.field(description="The base currency, EUR.")
-    rates: list[ExchangeRate] = strawberry.field(
+    listed: strawberry.Private[finding_overlaps.Listed]
+
+    @strawberry.field(
         description=(
             "Every rate used for what you may see in detail (amounts already in EUR need none). "
             "A rate only restricted support withheld from you uses is not listed, though the "
             "total counts that support."
         )
     )
+    async def rates(self, info: Info) -> list[ExchangeRate]:
+        found = await self.listed.details()
+        return [
+            ExchangeRate.of(rate) for rate in finding_overlaps.visible_rates(info.context, found)
+        ]
 
 
 @strawberry.input(description="Which objectives an analysis covers; every condition must hold.")
@@ -111,6 +118,16 @@ class PeriodInput:
     end: date | None = strawberry.field(default=None, description="Last day.")
 
 
+def _total(root: AidOverlap) -> Total:
+    return Total(amount=root.listed.figures.total, currency=BASE_CURRENCY, listed=root.listed)
+
+
+async def _hidden(root: AidOverlap, info: Info) -> int:
+    found = await root.listed.details()
+    visible = finding_overlaps.visible_contributors(info.context, found)
+    return len(found.overlap.contributor_ids) - len(visible)
+
+
 @strawberry.type(
     description=(
         "Several contributors supporting one objective at the same time: contributions, not "
@@ -122,10 +139,14 @@ class AidOverlap:
     contributor_count: int = strawberry.field(
         description="How many distinct contributors overlap, restricted ones included."
     )
+    # Resolved: the count needs the rows behind the overlap, read only when it is asked for.
     hidden_contributor_count: int = strawberry.field(
-        description="How many of them are withheld from you (restricted contributions)."
+        resolver=_hidden,
+        description="How many of them are withheld from you (restricted contributions).",
     )
-    total: Total = strawberry.field(description="Their total in the base currency.")
+    total: Total = strawberry.field(
+        resolver=_total, description="Their total in the base currency."
+    )
     requirement: Money | None = strawberry.field(
         description="The objective's requirement in the base currency, if set."
     )
@@ -139,43 +160,33 @@ class AidOverlap:
         )
     )
     reasons: list[Reason] = strawberry.field(description="Why it was flagged.")
-    contributor_ids: strawberry.Private[list[int]]
-    found: strawberry.Private[finding_overlaps.FoundOverlap]
+    listed: strawberry.Private[finding_overlaps.Listed]
 
     @strawberry.field(
         description="The overlapping contributions, restricted ones redacted for you."
     )
-    def contributions(self, info: Info) -> list[Contribution]:
+    async def contributions(self, info: Info) -> list[Contribution]:
         shown = seen_by(info.context.caller)
-        return [shown(row) for row in self.found.contributions]
+        return [shown(row) for row in (await self.listed.details()).contributions]
 
     @strawberry.field(description="The contributors you may see named.")
     async def contributors(self, info: Info) -> list[Participant]:
-        rows = await info.context.loaders.participant.load_many(self.contributor_ids)
+        found = await self.listed.details()
+        visible = finding_overlaps.visible_contributors(info.context, found)
+        rows = await info.context.loaders.participant.load_many(visible)
         return [Participant.from_row(row) for row in rows if row is not None]
 
     @staticmethod
-    def of(info: Info, found: finding_overlaps.FoundOverlap) -> AidOverlap:
-        overlap = found.overlap
-        visible = finding_overlaps.visible_contributors(info.context, found)
+    def of(listed: finding_overlaps.Listed) -> AidOverlap:
+        figures = listed.figures
         return AidOverlap(
-            objective=Objective.from_row(found.objective),
-            contributor_count=len(overlap.contributor_ids),
-            hidden_contributor_count=len(overlap.contributor_ids) - len(visible),
-            total=Total(
-                amount=overlap.total,
-                currency=BASE_CURRENCY,
-                rates=[
-                    ExchangeRate.of(rate)
-                    for rate in finding_overlaps.visible_rates(info.context, found)
-                ],
-            ),
-            requirement=base(overlap.requirement),
-            excess=base(overlap.excess),
-            score=overlap.score,
-            reasons=list(overlap.reasons),
-            contributor_ids=visible,
-            found=found,
+            objective=Objective.from_row(listed.objective),
+            contributor_count=figures.contributors,
+            requirement=base(figures.requirement),
+            excess=base(figures.excess),
+            score=figures.score,
+            reasons=list(figures.reasons),
+            listed=listed,
         )
 
 

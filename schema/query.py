@@ -133,7 +133,7 @@ class Query:
             page_slice(first, after, last, before),
             as_of,
         )
-        return connection(listing, lambda found: AidOverlap.of(info, found))
+        return connection(listing, AidOverlap.of)
 
     @strawberry.field(
         description="Requirement against pledged, committed and disbursed support, by category.",

@@ -9,6 +9,7 @@ import strawberry
 
 from resolvers import subscriptions
 from resolvers.context import Context
+from resolvers.overlaps import Listed
 from schema.analysis import AidOverlap
 from schema.change import ChangeEvent
 from schema.contribution import Contribution, seen_by
@@ -85,7 +86,9 @@ class Subscription:
         self, info: Info, partner: Partner = None, after: After = None
     ) -> AsyncGenerator[OverlapDetected, None]:
         async for change in subscriptions.overlap_detections(info.context, partner, after):
-            yield OverlapDetected(cursor=change.cursor, overlap=AidOverlap.of(info, change.overlap))
+            yield OverlapDetected(
+                cursor=change.cursor, overlap=AidOverlap.of(Listed.of(change.overlap))
+            )
 
     @strawberry.subscription(
         description=(
