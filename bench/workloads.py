@@ -1,6 +1,6 @@
 """The workloads of bench/compare.py: each as GraphQL for this API, as GraphQL for PostGraphile
-(as identical as the two schemas allow), and as raw SQL for the floor; and a digest of an answer,
-so that the two servers' answers can be compared."""
+v5 and v4 (as identical as the schemas allow), and as raw SQL for the floor; and a digest of an
+answer, so that the servers' answers can be compared."""
 
 from __future__ import annotations
 
@@ -139,11 +139,11 @@ ORDER BY t.overlap_score DESC, t.line_id DESC
 LIMIT 20
 """
 REGISTER_SQL = """
-INSERT INTO contribution (objective_id, contributor_id, recipient_id, kind, status, amount,
-  currency, valued_on, starts_on, ends_on, external_reference, visibility, version, created_at,
-  updated_at)
-VALUES ($1, $2, $3, 'TRAINING', 'PLEDGED', 10000000, 'EUR', $4, '2027-01-15', '2027-06-30', $5,
-  'PUBLIC', 1, now(), now())
+INSERT INTO contribution (objective_id, contributor_id, recipient_id, reported_by_id, kind, status,
+  amount, currency, pledged_on, valued_on, starts_on, ends_on, external_reference, visibility,
+  draws, delivered_amount, deliveries, schedule, items, version, created_at, updated_at)
+VALUES ($1, $2, $3, $2, 'TRAINING', 'PLEDGED', 10000000, 'EUR', $4, $4, '2027-01-15', '2027-06-30',
+  $5, 'PUBLIC', false, 0, '[]', '[]', '[]', 1, now(), now())
 RETURNING id, status
 """
 
@@ -183,11 +183,15 @@ class Workload:
     # autocannon requests, in turn: {"body": ..., "headers": ...}, and "kind": "write" for a write,
     # whose failures the load generator counts apart.
     ours: tuple[Json, ...]
-    peer: tuple[Json, ...]
+    peer: tuple[Json, ...]  # PostGraphile v5
+    peer4: tuple[Json, ...]  # PostGraphile v4: the same reads, its own write
     floor: tuple[Statement, ...]
-    # What an answer says, comparable across the two servers: a summary and a fingerprint.
+    # What an answer says, comparable across the servers: a summary and a fingerprint.
     digest: Callable[[Json], tuple[str, str]]
+    # The targets, each a ratio within one run: rps ours / PostGraphile v5, and ours / the limit
+    # (None: no target).
     rps_target: float
+    limit_target: float | None
 
 
 def graphql(document: str, variables: Json | None = None, token: str | None = None) -> Json:
@@ -253,33 +257,40 @@ def register_digest(data: Json) -> tuple[str, str]:
 
 def workloads(fixture: Fixture, today: date) -> tuple[Workload, ...]:
     reader = fixture.reader_token
+    nested_peer = tuple(graphql(NESTED_PEER, {"code": code}) for code in PARTNERS_WITH_PLANS)
     nested = Workload(
         "nested",
         f"nested read (partner > plans > 50 objectives > 20 contributions; "
         f"{len(PARTNERS_WITH_PLANS)} partners in turn)",
         tuple(graphql(NESTED_OURS, {"code": code}, reader) for code in PARTNERS_WITH_PLANS),
-        tuple(graphql(NESTED_PEER, {"code": code}) for code in PARTNERS_WITH_PLANS),
+        nested_peer,
+        nested_peer,
         tuple(Statement(NESTED_SQL, (code,)) for code in PARTNERS_WITH_PLANS),
         nested_digest,
-        1.0,
+        3.0,
+        0.5,
     )
     listing = Workload(
         "list",
         "list read (100 contributions with contributor and objective)",
         (graphql(LIST_OURS, token=reader),),
         (graphql(LIST_PEER),),
+        (graphql(LIST_PEER),),
         (Statement(LIST_SQL),),
         list_digest,
-        1.0,
+        2.0,
+        0.5,
     )
     overlaps = Workload(
         "overlaps",
         "overlaps (first 20 by score, with contributor count and total)",
         (graphql(OVERLAPS_OURS, token=reader),),
         (graphql(OVERLAPS_PEER),),
+        (graphql(OVERLAPS_PEER),),
         (Statement(OVERLAPS_SQL),),
         overlaps_digest,
-        3.0,
+        10.0,
+        0.5,
     )
     # Each registration gets a fresh external reference: the load generator fills in __SEQ__.
     register_ours = tuple(
@@ -301,31 +312,17 @@ def workloads(fixture: Fixture, today: date) -> tuple[Workload, ...]:
         )
         for target in fixture.targets
     )
+    # Both PostGraphiles insert the row as the API would: every column without a default is
+    # given. v5 takes a JSON column's value as JSON, v4 as the text of it.
     register_peer = tuple(
+        write(graphql(REGISTER_PEER, {"input": {"contribution": row(fixture, target, today)}}))
+        for target in fixture.targets
+    )
+    register_peer4 = tuple(
         write(
             graphql(
                 REGISTER_PEER,
-                {
-                    "input": {
-                        "contribution": {
-                            "objectiveId": target.objective_id,
-                            "contributorId": fixture.writer_id,
-                            "recipientId": target.recipient_id,
-                            "kind": "TRAINING",
-                            "status": "PLEDGED",
-                            "amount": "10000000",  # the column holds 10^-4 units: 1000.00
-                            "currency": "EUR",
-                            "valuedOn": today.isoformat(),
-                            "startsOn": "2027-01-15",
-                            "endsOn": "2027-06-30",
-                            "externalReference": "bench-__SEQ__",
-                            "visibility": "PUBLIC",
-                            "version": 1,
-                            "createdAt": "__NOW__",
-                            "updatedAt": "__NOW__",
-                        }
-                    }
-                },
+                {"input": {"contribution": row(fixture, target, today, json_as_text=True)}},
             )
         )
         for target in fixture.targets
@@ -343,11 +340,42 @@ def workloads(fixture: Fixture, today: date) -> tuple[Workload, ...]:
         "mixed (90 % the three reads in turn, 10 % registerContribution)",
         mix(nested.ours, listing.ours, overlaps.ours, register_ours),
         mix(nested.peer, listing.peer, overlaps.peer, register_peer),
+        mix(nested.peer4, listing.peer4, overlaps.peer4, register_peer4),
         mix(nested.floor, listing.floor, overlaps.floor, register_floor),
         register_digest,
-        1.0,
+        5.0,
+        None,
     )
     return nested, listing, overlaps, mixed
+
+
+def row(fixture: Fixture, target: Target, today: date, json_as_text: bool = False) -> Json:
+    """The contribution a PostGraphile registration inserts: what registerContribution stores."""
+    empty: Any = "[]" if json_as_text else []
+    return {
+        "objectiveId": target.objective_id,
+        "contributorId": fixture.writer_id,
+        "recipientId": target.recipient_id,
+        "reportedById": fixture.writer_id,
+        "kind": "TRAINING",
+        "status": "PLEDGED",
+        "amount": "10000000",  # the column holds 10^-4 units: 1000.00
+        "currency": "EUR",
+        "pledgedOn": today.isoformat(),
+        "valuedOn": today.isoformat(),
+        "startsOn": "2027-01-15",
+        "endsOn": "2027-06-30",
+        "externalReference": "bench-__SEQ__",
+        "visibility": "PUBLIC",
+        "draws": False,
+        "deliveredAmount": "0",
+        "deliveries": empty,
+        "schedule": empty,
+        "items": empty,
+        "version": 1,
+        "createdAt": "__NOW__",
+        "updatedAt": "__NOW__",
+    }
 
 
 def mix(
