@@ -1,14 +1,20 @@
-"""This API against PostGraphile v5 over the same PostgreSQL database, and both against raw SQL.
+"""This API against PostGraphile v5 and v4 over the same PostgreSQL database, against the limit
+(a bare server sending the same statements), on its embedded SQLite, and against raw SQL.
 
-    .venv/bin/python -m bench.compare [--duration SECONDS] [--only WORKLOAD] [--soak [SECONDS]]
+    .venv/bin/python -m bench.compare [--duration SECONDS] [--only WORKLOAD] [--without SERVER]
+                                      [--soak [SECONDS]]
 
 It builds a fresh database with the project's own commands (migrate, seed --scale 1, token
-issue), then serves it with `python -m api serve` (one worker, production settings) and with
-PostGraphile (one Node.js process, bench/peer/), one after the other on 127.0.0.1, drives each with
-the same workloads through autocannon, runs the same reads as raw SQL through asyncpg (the floor),
-and prints one table: requests per second, p50 and p99 latency, and ours / PostGraphile.
-`--soak` runs the mixed workload on this API alone for 5 minutes and samples its memory. Any
-failed request makes the exit code non-zero. See bench/README.md.
+issue), records in process what this API sends PostgreSQL and answers for each request
+(bench/recording.py), then serves the database, one server after the other on 127.0.0.1: with
+`python -m api serve` (one worker, production settings), with the limit (bench/limit.py, the
+recorded statements and answers under the same uvicorn), with PostGraphile v5 (bench/peer/) and
+v4 (bench/peer4/), one Node.js process each; then this API again over an SQLite file seeded at
+scale 1 (bench/sqlite.py). It drives each with the same workloads through autocannon, runs the
+same reads as raw SQL through asyncpg (the floor), and prints one table: requests per second, p50
+and p99 latency, CPU time per request, and ours over each of the others. `--soak` runs the mixed
+workload on this API alone for 5 minutes and samples its memory. Any failed request or differing
+answer makes the exit code non-zero. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import contextlib
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -36,6 +43,7 @@ from sqlalchemy.engine import URL
 
 from bench.common import (
     CHECKOUT,
+    HERE,
     SCALE,
     BenchmarkError,
     Process,
@@ -48,6 +56,7 @@ from bench.common import (
     free_port,
     fresh_database,
     git_commit,
+    healthz,
     issue_token,
     milliseconds,
     percentile,
@@ -62,6 +71,8 @@ from bench.common import (
     show_logs,
     table,
 )
+from bench.limit import Recording
+from bench.recording import record
 from bench.workloads import (
     READER,
     WRITER,
@@ -75,6 +86,7 @@ from bench.workloads import (
 
 PEER = CHECKOUT / "bench" / "peer"
 NODE = PEER / "node_modules" / "node" / "bin" / "node"  # Node.js 22, from the npm package `node`
+PEER4 = CHECKOUT / "bench" / "peer4"  # PostGraphile v4, run by the same Node.js
 DEFAULT_DATABASE = "bench_compare"
 # The per-token cost throttle is an abuse limit, not what is measured: out of the way.
 UNTHROTTLED = {
@@ -97,28 +109,40 @@ def plain_dsn(database: URL) -> str:
 
 def install_peer() -> None:
     """`npm ci` in bench/peer/ unless its node_modules matches the lockfile already."""
-    installed = PEER / "node_modules" / ".package-lock.json"
-    lockfile = PEER / "package-lock.json"
+    npm_ci(PEER, "PostGraphile, Node.js 22, autocannon", NODE)
+
+
+def install_peer4() -> None:
+    """`npm ci` in bench/peer4/ (PostGraphile v4) likewise."""
+    npm_ci(PEER4, "PostGraphile v4", PEER4 / "node_modules" / "postgraphile" / "package.json")
+
+
+def npm_ci(project: Path, what: str, needed: Path) -> None:
+    """`npm ci` in `project` unless its node_modules matches the lockfile already and has
+    `needed`: the lockfile says what is installed, and nothing is downloaded after this."""
+    installed = project / "node_modules" / ".package-lock.json"
+    lockfile = project / "package-lock.json"
     if (
-        NODE.exists()
+        needed.exists()
         and installed.exists()
         and installed.stat().st_mtime >= lockfile.stat().st_mtime
     ):
         return
     npm = shutil.which("npm")
+    where = project.relative_to(CHECKOUT)
     if npm is None:
-        raise BenchmarkError("npm is needed to install PostGraphile in bench/peer/")
-    progress("npm ci in bench/peer (PostGraphile, Node.js 22, autocannon)")
+        raise BenchmarkError(f"npm is needed to install {what} in {where}/")
+    progress(f"npm ci in {where} ({what})")
     completed = subprocess.run(
         [npm, "ci", "--no-audit", "--no-fund"],
-        cwd=PEER,
+        cwd=project,
         capture_output=True,
         text=True,
         check=False,
     )
-    if completed.returncode != 0 or not NODE.exists():
+    if completed.returncode != 0 or not needed.exists():
         output = (completed.stdout + completed.stderr).strip()[-2000:]
-        raise BenchmarkError(f"`npm ci` in bench/peer failed:\n{output}")
+        raise BenchmarkError(f"`npm ci` in {where} failed:\n{output}")
 
 
 def node_version() -> str:
@@ -126,8 +150,8 @@ def node_version() -> str:
     return completed.stdout.strip()
 
 
-def package_version(name: str) -> str:
-    manifest = PEER / "node_modules" / name / "package.json"
+def package_version(name: str, project: Path = PEER) -> str:
+    manifest = project / "node_modules" / name / "package.json"
     return str(json.loads(manifest.read_text())["version"])
 
 
@@ -149,12 +173,33 @@ def graphql_answers(base: str) -> bool:
     return response.status_code == 200
 
 
-def serving_peer(dsn: str, log_path: Path) -> contextlib.AbstractContextManager[Served]:
-    """PostGraphile (bench/peer/server.mjs) on a free loopback port."""
+def serving_peer(
+    dsn: str, log_path: Path, project: Path = PEER
+) -> contextlib.AbstractContextManager[Served]:
+    """PostGraphile (bench/peer/server.mjs, or v4's in bench/peer4/) on a free loopback port."""
     port = free_port()
     command = [str(NODE), "server.mjs", "--database-url", dsn, "--port", str(port)]
     env = {**os.environ, "NODE_ENV": "production"}
-    return serving(command, port, env, log_path, ready=graphql_answers, cwd=PEER)
+    return serving(command, port, env, log_path, ready=graphql_answers, cwd=project)
+
+
+def serving_limit(
+    recording: Path, dsn: str, log_path: Path
+) -> contextlib.AbstractContextManager[Served]:
+    """The limit (bench/limit.py) on a free loopback port, replaying `recording`."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "bench.limit",
+        "--recording",
+        str(recording),
+        "--database-url",
+        dsn,
+        "--port",
+        str(port),
+    ]
+    return serving(command, port, dict(os.environ), log_path, ready=healthz)
 
 
 # Measuring -----------------------------------------------------------------------------------
@@ -183,6 +228,16 @@ class Sample:
     summary: str = ""
     fingerprint: str = ""
     problem: str | None = None
+    content: bytes = b""  # the body as it came
+
+
+# A global ID in an answer: a registration's is the new contribution's, never the same twice.
+GLOBAL_ID = re.compile(rb'"id":"[A-Za-z0-9_-]*"')
+
+
+def same_bytes(first: Sample, second: Sample) -> bool:
+    """Whether two answers are the same bytes, but for the global IDs of new rows."""
+    return GLOBAL_ID.sub(b'"id":""', first.content) == GLOBAL_ID.sub(b'"id":""', second.content)
 
 
 def check(base: str, request: Json, digest: Callable[[Json], tuple[str, str]]) -> Sample:
@@ -193,7 +248,7 @@ def check(base: str, request: Json, digest: Callable[[Json], tuple[str, str]]) -
     response = httpx.post(
         f"{base}/graphql", content=body, headers={**headers, **request["headers"]}, timeout=60
     )
-    sample = Sample(size=len(response.content))
+    sample = Sample(size=len(response.content), content=response.content)
     try:
         answer = response.json()
         data = answer.get("data") or {}
@@ -392,21 +447,34 @@ async def floor_phase(
 
 # The report ----------------------------------------------------------------------------------
 
+# Each server of the table, by the name the code gives its side, in the order they run.
+LABELS = {
+    "ours": "ours",
+    "limit": "limit",
+    "peer": "PostGraphile",
+    "peer4": "PostGraphile v4",
+    "sqlite": "SQLite",
+}
+# What --without leaves out, by the name it takes.
+OPTIONAL = {"limit": "limit", "postgraphile": "peer", "postgraphile4": "peer4", "sqlite": "sqlite"}
+
 
 @dataclass
 class Row:
     workload: Workload
-    ours: Measured | None = None
-    peer: Measured | None = None
+    measured: dict[str, Measured] = field(default_factory=dict)  # by side, as LABELS names them
     floor: Measured | None = None
     samples: dict[str, Sample] = field(default_factory=dict)
 
-    def agreement(self) -> bool | None:
-        """Whether the two servers' sample answers are the same (None: not both good)."""
-        ours, peer = self.samples.get("ours"), self.samples.get("peer")
-        if not ours or not peer or ours.problem or peer.problem:
+    def agreement(self, side: str) -> bool | None:
+        """Whether a server's sample answer is ours (None: not both good). The limit must send
+        the very bytes this API sent; the others, an answer with the same digest."""
+        ours, other = self.samples.get("ours"), self.samples.get(side)
+        if not ours or not other or ours.problem or other.problem:
             return None
-        return ours.fingerprint == peer.fingerprint
+        if side == "limit":
+            return same_bytes(ours, other)
+        return ours.fingerprint == other.fingerprint
 
 
 def rate(measured: Measured | None) -> str:
@@ -421,9 +489,11 @@ def ratio(ours: float | None, peer: float | None) -> float | None:
     return ours / peer
 
 
-def verdict(value: float | None, target: float, higher_is_better: bool) -> str:
+def verdict(value: float | None, target: float | None, higher_is_better: bool) -> str:
     if value is None:
         return "-"
+    if target is None:
+        return f"{value:.2f}x"
     met = value >= target if higher_is_better else value <= target
     sign = ">=" if higher_is_better else "<="
     return f"{value:.2f}x ({sign} {target:g}x: {'yes' if met else 'no'})"
@@ -437,41 +507,80 @@ def latency(measured: Measured | None, share: str) -> str:
     return "-" if measured is None else milliseconds(getattr(measured, share))
 
 
+def over(ours: Measured | None, other: Measured | None, figure: str) -> float | None:
+    """Ours over another server's figure (rps or p99)."""
+    return ratio(getattr(ours, figure) if ours else None, getattr(other, figure) if other else None)
+
+
 def report(rows: Sequence[Row]) -> str:
+    """One row a workload. The columns of the first comparison (ours, PostGraphile v5, the
+    floor) keep their names and order; the limit's, v4's and SQLite's sit beside them."""
     headers = (
         "workload",
         "ours rps",
         "PostGraphile rps",
         "rps ours / PG",
+        "limit rps",
+        "rps ours / limit",
+        "PG v4 rps",
+        "rps ours / PG v4",
+        "SQLite rps",
         "ours p50 ms",
         "PG p50 ms",
+        "limit p50 ms",
+        "PG v4 p50 ms",
+        "SQLite p50 ms",
         "ours p99 ms",
         "PG p99 ms",
         "p99 ours / PG",
+        "limit p99 ms",
+        "PG v4 p99 ms",
+        "p99 ours / PG v4",
+        "SQLite p99 ms",
         "ours CPU ms/req",
         "PG CPU ms/req",
+        "limit CPU ms/req",
+        "PG v4 CPU ms/req",
+        "SQLite CPU ms/req",
         "floor rps",
         "floor p50 ms",
         "floor p99 ms",
     )
     lines = []
     for row in rows:
-        ours, peer = row.ours, row.peer
-        rps_ratio = ratio(ours.rps if ours else None, peer.rps if peer else None)
-        p99_ratio = ratio(ours.p99 if ours else None, peer.p99 if peer else None)
+        ours, peer, peer4, limit, sqlite = (
+            row.measured.get(side) for side in ("ours", "peer", "peer4", "limit", "sqlite")
+        )
+
+        target = row.workload
         lines.append(
             (
-                row.workload.key,
+                target.key,
                 rate(ours),
                 rate(peer),
-                verdict(rps_ratio, row.workload.rps_target, higher_is_better=True),
+                verdict(over(ours, peer, "rps"), target.rps_target, higher_is_better=True),
+                rate(limit),
+                verdict(over(ours, limit, "rps"), target.limit_target, higher_is_better=True),
+                rate(peer4),
+                verdict(over(ours, peer4, "rps"), None, higher_is_better=True),
+                rate(sqlite),
                 latency(ours, "p50"),
                 latency(peer, "p50"),
+                latency(limit, "p50"),
+                latency(peer4, "p50"),
+                latency(sqlite, "p50"),
                 latency(ours, "p99"),
                 latency(peer, "p99"),
-                verdict(p99_ratio, 1.0, higher_is_better=False),
+                verdict(over(ours, peer, "p99"), 1.0, higher_is_better=False),
+                latency(limit, "p99"),
+                latency(peer4, "p99"),
+                verdict(over(ours, peer4, "p99"), 1.0, higher_is_better=False),
+                latency(sqlite, "p99"),
                 cpu(ours),
                 cpu(peer),
+                cpu(limit),
+                cpu(peer4),
+                cpu(sqlite),
                 rate(row.floor),
                 latency(row.floor, "p50"),
                 latency(row.floor, "p99"),
@@ -481,18 +590,36 @@ def report(rows: Sequence[Row]) -> str:
 
 
 def answers(rows: Sequence[Row]) -> list[str]:
-    """One line a workload: the sample answers' sizes, and whether the two servers agree."""
+    """One line a workload: each server's sample answer, its size, and whether it is ours."""
     lines = []
     for row in rows:
-        ours, peer = row.samples.get("ours"), row.samples.get("peer")
+        ours = row.samples.get("ours")
         parts = []
-        for label, sample in (("ours", ours), ("PostGraphile", peer)):
+        for side, label in LABELS.items():
+            sample = row.samples.get(side)
             if sample is not None and sample.problem is None:
-                parts.append(f"{label} {sample.size:,} bytes ({sample.summary})")
-        agree = row.agreement()
-        same = "" if agree is None else "; the same answer" if agree else "; DIFFERENT answers"
+                parts.append(f"{label} {sample.size:,} bytes")
+        same, different = [], []
+        for side, label in LABELS.items():
+            agree = row.agreement(side) if side != "ours" else None
+            if agree is True:
+                same.append(label)
+            elif agree is False:
+                different.append(f"{label} ({row.samples[side].summary})")
+        verdicts = []
+        if same:
+            verdicts.append("the same answer as ours: " + ", ".join(same))
+            if "limit" in same:
+                verdicts[-1] += " (the limit: the same bytes)"
+        if different:
+            verdicts.append("DIFFERENT from ours: " + ", ".join(different))
         workload = row.workload
-        lines.append(f"- {workload.key}, {workload.name}: " + ", ".join(parts) + same)
+        summary = ours.summary if ours is not None and ours.problem is None else "no good answer"
+        lines.append(
+            f"- {workload.key}, {workload.name}: {summary}; "
+            + ", ".join(parts)
+            + "".join(f"; {verdict}" for verdict in verdicts)
+        )
     return lines
 
 
@@ -519,6 +646,8 @@ class Run:
     memory: dict[str, list[float]] = field(default_factory=dict)  # RSS MiB, between workloads
     # The machine's load average (1 min) as each part began: the cores are shared with others.
     loads: dict[str, float] = field(default_factory=dict)
+    recording: Recording | None = None  # what the limit replays
+    sqlite: list[str] = field(default_factory=list)  # facts about the SQLite server
 
 
 def measure_workload(
@@ -543,22 +672,27 @@ def measure_workload(
     return sample, measured
 
 
+def requests_of(side: str, workload: Workload) -> tuple[Json, ...]:
+    """What a server is sent: the limit gets this API's requests, as recorded."""
+    requests: tuple[Json, ...] = getattr(workload, "ours" if side == "limit" else side)
+    return requests
+
+
 def measure_server(
     run: Run, side: str, rows: Sequence[Row], server: contextlib.AbstractContextManager[Served]
 ) -> None:
     """Every chosen workload against one server."""
-    label = "ours" if side == "ours" else "PostGraphile"
+    label = LABELS[side]
     run.loads[label] = os.getloadavg()[0]
     with server as (base, process):
         memory = run.memory.setdefault(label, [])
         if (rss := rss_mib(process.pid)) is not None:
             memory.append(rss)
         for row in rows:
-            requests = getattr(row.workload, side)
-            row.samples[side], measured = measure_workload(
+            requests = requests_of(side, row.workload)
+            row.samples[side], row.measured[side] = measure_workload(
                 (base, process), label, row.workload, requests, run.arguments, run.dsn, run.problems
             )
-            setattr(row, side, measured)
             if process.poll() is not None:
                 run.problems.append(f"{label} exited with {process.returncode} during the run")
                 break
@@ -566,19 +700,73 @@ def measure_server(
                 memory.append(rss)
 
 
+def measure_sqlite(run: Run, rows: Sequence[Row]) -> None:
+    """This API on its embedded default, as `make bench-sqlite` serves it with compiled reads
+    on: its own SQLite file, seeded at scale 1 by the project's commands, in the scratch
+    directory."""
+    # bench/sqlite.py builds on this module: it is loaded only once this one is.
+    from bench import sqlite
+
+    progress("SQLite: a fresh file, seeded at scale 1")
+    subject = sqlite.prepare("sqlite", HERE, run.scratch, [w.key for w in run.chosen])
+    server = sqlite.Server(subject, "on")
+    run.problems += sqlite.measure(server, run.arguments, run.scratch)
+    run.loads[LABELS["sqlite"]] = server.load
+    run.memory[LABELS["sqlite"]] = server.memory
+    for row in rows:
+        if (measured := server.results.get(row.workload.key)) is not None:
+            row.measured["sqlite"] = measured
+        if (sample := server.samples.get(row.workload.key)) is not None:
+            row.samples["sqlite"] = sample
+    counts = subject.counts
+    run.sqlite = [
+        f"- SQLite: this API (python -m api serve --workers 1, the same settings, compiled reads "
+        f"on as by default) over its own file, seeded by the project's commands: "
+        f"{subject.seeded}; {counts['contributions']:,} contributions, "
+        f"{counts['objectives']:,} objectives; {subject.versions}",
+    ]
+
+
+def record_for_limit(run: Run, path: Path) -> None:
+    """What the limit replays, recorded from this API in process before any server runs."""
+    progress("recording, in process, what this API sends PostgreSQL and answers for each request")
+    try:
+        run.recording = asyncio.run(record(run.env, run.chosen))
+    except BenchmarkError as problem:
+        run.problems.append(f"the limit: {problem}")
+        return
+    run.recording.save(path)
+
+
 def compare(run: Run) -> list[Row]:
     rows = [Row(workload) for workload in run.chosen]
+    without = {OPTIONAL[name] for name in run.arguments.without or ()}
+    recording = run.scratch / "limit.recording"
+    if "limit" not in without:
+        record_for_limit(run, recording)
     progress("starting python -m api serve")
     measure_server(run, "ours", rows, serving_api(run.env, run.scratch / "api.log"))
-    progress("starting PostGraphile")
-    measure_server(run, "peer", rows, serving_peer(run.dsn, run.scratch / "peer.log"))
+    if run.recording is not None:
+        progress("starting the limit (bench/limit.py)")
+        server = serving_limit(recording, run.dsn, run.scratch / "limit.log")
+        measure_server(run, "limit", rows, server)
+    if "peer" not in without:
+        progress("starting PostGraphile")
+        measure_server(run, "peer", rows, serving_peer(run.dsn, run.scratch / "peer.log"))
+    if "peer4" not in without:
+        progress("starting PostGraphile v4")
+        server = serving_peer(run.dsn, run.scratch / "peer4.log", PEER4)
+        measure_server(run, "peer4", rows, server)
+    if "sqlite" not in without:
+        measure_sqlite(run, rows)
     for row in rows:
-        if row.agreement() is False:
-            ours, peer = row.samples["ours"], row.samples["peer"]
-            run.problems.append(
-                f"{row.workload.key}: the servers' answers differ "
-                f"(ours: {ours.summary}; PostGraphile: {peer.summary})"
-            )
+        ours = row.samples.get("ours")
+        for side, label in LABELS.items():
+            if side != "ours" and ours is not None and row.agreement(side) is False:
+                what = "bytes" if side == "limit" else f"answers ({row.samples[side].summary})"
+                run.problems.append(
+                    f"{row.workload.key}: {label}'s {what} differ from ours ({ours.summary})"
+                )
     run.loads["floor"] = os.getloadavg()[0]
     for row in rows:
         progress(f"floor: {row.workload.key}")
@@ -601,9 +789,33 @@ def soak(run: Run, seconds: float) -> tuple[Measured, float | None, list[tuple[f
     return measured, idle, memory
 
 
+def recorded(run: Run) -> str:
+    """What the limit sends for a request of each workload, as this API sent it."""
+    if run.recording is None:
+        return "- the limit: not run"
+    scripts = run.recording.scripts
+    counts = []
+    for workload in run.chosen:
+        requests = [r for r in workload.ours if workload.key != "mixed" or r.get("kind")]
+        sizes = sorted({len(scripts[r["body"].encode()].steps) for r in requests})
+        span = str(sizes[0]) if sizes[0] == sizes[-1] else f"{sizes[0]}-{sizes[-1]}"
+        counts.append(f"{'the write' if workload.key == 'mixed' else workload.key} {span}")
+    token = (
+        "the token statement with every request"
+        if run.recording.token_each_request
+        else "the token statement only for a token not verified yet, as this API"
+    )
+    return (
+        "- the limit: python -m bench.limit under uvicorn as ours (--workers 1, its default "
+        "loop and HTTP), asyncpg, 10 connections; statements per request, as this API sent "
+        f"them in process (transaction control included): {', '.join(counts)}; {token}"
+    )
+
+
 def facts(run: Run, seeded: str, postgres: str, counts: dict[str, int]) -> list[str]:
     arguments = run.arguments
-    return [
+    without = {OPTIONAL[name] for name in arguments.without or ()}
+    lines = [
         f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- commit: {git_commit()}",
         f"- seed --scale {SCALE}: {seeded}; {counts['contributions']:,} contributions, "
@@ -614,14 +826,28 @@ def facts(run: Run, seeded: str, postgres: str, counts: dict[str, int]) -> list[
         "- ours: python -m api serve --workers 1, ENVIRONMENT=production, cost throttle raised "
         f"out of the way; reads as {READER[0]} ({READER[1]}), writes as {WRITER[0]} "
         f"({WRITER[1]}); Python {platform.python_version()}",
-        f"- PostGraphile {package_version('postgraphile')} (amber preset, NODE_ENV=production, "
-        f"pool of 10, no auth) on Node.js {node_version()}",
+        recorded(run),
+    ]
+    if "peer" not in without:
+        lines.append(
+            f"- PostGraphile {package_version('postgraphile')} (amber preset, "
+            f"NODE_ENV=production, pool of 10, no auth) on Node.js {node_version()}"
+        )
+    if "peer4" not in without:
+        lines.append(
+            f"- PostGraphile v4 {package_version('postgraphile', PEER4)} (its defaults but "
+            "legacyRelations omit, NODE_ENV=production, pool of 10, no auth) on Node.js "
+            f"{node_version()}"
+        )
+    lines += run.sqlite
+    lines += [
         f"- PostgreSQL {postgres}; machine: {platform.system()} {platform.machine()}, "
         f"{os.cpu_count()} CPUs shared by the load generator, the server and PostgreSQL",
         "- load average (1 min) as each began: "
         + ", ".join(f"{label} {value:.2f}" for label, value in run.loads.items())
         + f"; at the end {os.getloadavg()[0]:.2f}",
     ]
+    return lines
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -636,6 +862,12 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         choices=("nested", "list", "overlaps", "mixed"),
         action="append",
         help="run this workload only (may be given more than once)",
+    )
+    parser.add_argument(
+        "--without",
+        choices=tuple(OPTIONAL),
+        action="append",
+        help="leave this server out (may be given more than once): its columns show -",
     )
     parser.add_argument(
         "--soak",
@@ -657,6 +889,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parse(argv)
     try:
         install_peer()
+        if "postgraphile4" not in (arguments.without or ()) and arguments.soak is None:
+            install_peer4()
         fresh = fresh_database(arguments.database_url, arguments.database_name)
     except BenchmarkError as problem:
         print(f"bench: {problem}", file=sys.stderr)
@@ -729,4 +963,7 @@ def soak_report(
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # As bench.compare, not __main__: bench/sqlite.py, which this runs, imports that module.
+    import importlib
+
+    sys.exit(importlib.import_module("bench.compare").main())
