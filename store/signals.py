@@ -94,8 +94,14 @@ class PostgresSignals(Signals):
 
     async def _listen(self) -> None:
         while True:
+            attempt = asyncio.ensure_future(asyncpg.connect(self._dsn, timeout=5))
             try:
-                connection = await asyncpg.connect(self._dsn, timeout=5)
+                connection = await asyncio.shield(attempt)
+            except asyncio.CancelledError:
+                # Stopped while connecting: the connection it was making is closed when made,
+                # not left for the garbage collector to find open.
+                attempt.add_done_callback(_terminate)
+                raise
             except (OSError, asyncpg.PostgresError, TimeoutError) as problem:
                 log.warning("LISTEN connection failed (%s); retrying", problem)
                 await asyncio.sleep(RECONNECT_SECONDS)
@@ -123,6 +129,11 @@ class PostgresSignals(Signals):
 
     def _revoked(self, *_: Any) -> None:
         self._bearers.changed()
+
+
+def _terminate(attempt: asyncio.Future[asyncpg.Connection]) -> None:
+    if not attempt.cancelled() and attempt.exception() is None:
+        attempt.result().terminate()
 
 
 def signals_for(url: str, bearers: Verified[Any]) -> Signals:
