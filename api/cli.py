@@ -66,6 +66,21 @@ def _when(moment: datetime | None) -> str:
     return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M}Z"
 
 
+def _upgrade(url: str) -> int:
+    """Migrations, then any figure the tallies keep that this release keeps more of than the
+    database holds (tallying.derive); how many lines were worked out again."""
+    upgrade(url)
+    return asyncio.run(_derive(url))
+
+
+async def _derive(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        return await tallying.derive(create_sessionmaker(engine))
+    finally:
+        await engine.dispose()
+
+
 async def _seed(url: str, scale: float, generated: str = "data") -> None:
     """Reference data, `generated` data at `scale`, then what bulk loading leaves to do."""
     engine = create_engine(url)
@@ -162,9 +177,9 @@ def prepare_embedded(settings: Settings, *, demo: bool) -> None:
         _say(f"First start: preparing the embedded database in {where} (later starts skip this)")
     if is_new or demo:
         with _step(f"{'creating' if is_new else 'migrating'} the database {_shown(path)}"):
-            upgrade(settings.database_url)
+            _upgrade(settings.database_url)
     else:
-        upgrade(settings.database_url)
+        _upgrade(settings.database_url)
     if not first_start:
         return
     asyncio.run(_seed(settings.database_url, settings.demo_scale, "the demo data set"))
@@ -323,7 +338,7 @@ def main(argv: list[str] | None = None) -> None:
         if settings.embedded:
             prepare_embedded(settings, demo=False)
         else:
-            upgrade(settings.database_url)
+            _upgrade(settings.database_url)
         print("database schema is current")
     elif args.command == "seed":
         if args.scale < 0:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal, localcontext
 from enum import Enum
 from fractions import Fraction
@@ -19,6 +19,7 @@ from math import floor
 BASE_CURRENCY = "EUR"
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+ONE_DAY = timedelta(days=1)
 
 
 class Status(Enum):
@@ -184,17 +185,42 @@ def overlap(
         running.append(entry)
     if not flagged:
         return None
-    chosen = tuple(sorted(flagged.values(), key=lambda e: e.id))
-    total = sum((e.value for e in chosen), ZERO)
+    return summarised(flagged.values(), same_kind, requirement)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A flagged contribution as an overlap's figures take it: its value and whose money it is."""
+
+    id: int
+    value: Decimal
+    givers: frozenset[int]
+
+
+def summarised(
+    flagged: Iterable[Entry], same_kind: bool, requirement: Decimal | None
+) -> Overlap:
+    """The overlap the flagged contributions make: whether two of them give the same kind is
+    known to whoever paired them."""
+    chosen = tuple(sorted(flagged, key=lambda e: e.id))
+    members = (Member(e.id, e.value, e.givers) for e in chosen)
+    return replace(united(members, same_kind, requirement), entries=chosen)
+
+
+def united(members: Iterable[Member], same_kind: bool, requirement: Decimal | None) -> Overlap:
+    """The figures of an overlap from its flagged contributions, each counted once however many
+    times it is given (the days of a period each flag their own); without the entries."""
+    chosen = {member.id: member for member in members}
+    total = sum((member.value for member in chosen.values()), ZERO)
     excess = None if requirement is None else max(total - requirement, ZERO)
     reasons = [Reason.SAME_OBJECTIVE, Reason.OVERLAPPING_PERIOD]
     if same_kind:
         reasons.append(Reason.SAME_KIND)
     if excess:
         reasons.append(Reason.EXCEEDS_REQUIREMENT)
-    contributors = tuple(sorted(frozenset().union(*(e.givers for e in chosen))))
+    contributors = tuple(sorted(frozenset().union(*(m.givers for m in chosen.values()))))
     return Overlap(
-        entries=chosen,
+        entries=(),
         contributor_ids=contributors,
         total=total,
         requirement=requirement,
@@ -202,6 +228,52 @@ def overlap(
         reasons=tuple(reasons),
         score=score(len(contributors), same_kind, excess, requirement),
     )
+
+
+@dataclass(frozen=True)
+class Span:
+    """Days over which an objective's running support overlaps one way: from `starts_on` to
+    `ends_on` (None: from then on)."""
+
+    starts_on: date
+    ends_on: date | None
+    overlap: Overlap
+
+    @property
+    def same_kind(self) -> bool:
+        return Reason.SAME_KIND in self.overlap.reasons
+
+
+def spans(entries: Sequence[Entry], requirement: Decimal | None) -> list[Span]:
+    """The overlap on every day, as stretches of days: support starts and stops only at its
+    contributions' first days and the days after their last, so between two of those every day
+    runs the same contributions and has the same overlap (`overlap` over that day alone).
+
+    The overlap within any period is then the union of its days' (two contributions that each
+    meet a period and meet each other run together on a day within it): what was flagged on any
+    of them, their total, and whether two of the same kind ran together on one."""
+    running = live(entries)
+    edges = sorted(
+        {entry.starts_on for entry in running}
+        | {entry.ends_on + ONE_DAY for entry in running if entry.ends_on is not None}
+    )
+    found: list[Span] = []
+    for index, day in enumerate(edges):
+        last = edges[index + 1] - ONE_DAY if index + 1 < len(edges) else None
+        result = overlap(running, requirement, Window(day, day))
+        if result is None:
+            continue
+        before = found[-1] if found else None
+        if (
+            before is not None
+            and before.ends_on is not None
+            and before.ends_on + ONE_DAY == day
+            and before.overlap == result
+        ):
+            found[-1] = Span(before.starts_on, last, result)
+        else:
+            found.append(Span(day, last, result))
+    return found
 
 
 def score(

@@ -20,14 +20,16 @@ from store import draws, tallies
 from store import rates as stored_rates
 from store.contributions import Contribution
 from store.objectives import Objective
-from store.pages import Ordering, Window, count, fetch_page, page_of
+from store.pages import Ordering, SortKey, Window, count, fetch_page, page_of
 from store.plans import Plan
 from store.rates import ExchangeRate
-from store.tallies import LineFilter, ObjectiveTally
+from store.tallies import LineFilter, ObjectiveTally, OverlapSpan
 
 __all__ = ["LineFilter"]  # handed on to the schema's analysis arguments
 
 ORDERING = Ordering(tallies.OVERLAP_ORDER, descending=True)
+# The same order over the spans of one day.
+SPAN_ORDERING = Ordering(SortKey(tallies.OVERLAP_ORDER.name, OverlapSpan.score), descending=True)
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,29 @@ class Figures:
             found.score,
             found.reasons,
         )
+
+    @staticmethod
+    def of_span(span: OverlapSpan, tally: ObjectiveTally) -> Figures:
+        """The overlap of the one day its span covers."""
+        return Figures(
+            span.contributors,
+            span.total.quantize(analysis.CENT),
+            _cents(tally.requirement),
+            _cents(span.excess),
+            span.score,
+            tuple(analysis.Reason[name] for name in span.reasons),
+        )
+
+    @staticmethod
+    def of_days(days: Sequence[OverlapSpan], tally: ObjectiveTally) -> Figures:
+        """The overlap within a period: the union of what its days flag."""
+        members = (
+            analysis.Member(member_id, Decimal(value), frozenset(givers))
+            for span in days
+            for member_id, value, givers in span.members
+        )
+        same_kind = any(analysis.Reason.SAME_KIND.name in span.reasons for span in days)
+        return Figures.of_overlap(analysis.united(members, same_kind, _cents(tally.requirement)))
 
     @staticmethod
     def of_tally(tally: ObjectiveTally) -> Figures:
@@ -135,26 +160,12 @@ async def listing(
         return await _then(context, criteria, window, minimum, paging, day)
     statement = tallies.overlapping(tallies.select_lines(criteria), minimum)
     if window == analysis.Window():
-        # Over all time, the stored overlap is the overlap: page in SQL, and read the rows
-        # behind the page only if a field asks for them.
+        # Over all time, the stored overlap is the overlap: page in SQL.
         async with context.session() as session:
             page = await fetch_page(
                 session, statement, ObjectiveTally, ORDERING, paging, ObjectiveTally.line_id
             )
-        lines = {tally.line_id: (tally, head, plan) for tally, head, plan in page.rows}
-
-        async def batch(keys: list[int]) -> list[FoundOverlap]:
-            async with context.session() as session:
-                found = await _details(context, session, [lines[key] for key in keys], window)
-            return [found[key] for key in keys]
-
-        details = DataLoader(batch)
-
-        def later(line: int) -> Callable[[], Awaitable[FoundOverlap]]:
-            return lambda: details.load(line)
-
-        for _, head, _ in page.rows:
-            context.loaders.objective.prime(head.id, head)
+        later = _later(context, page.rows, window)
         page.rows = [
             Listed(head, Figures.of_tally(tally), later(tally.line_id))
             for tally, head, _ in page.rows
@@ -165,12 +176,69 @@ async def listing(
                 return await count(session, statement)
 
         return Listing(page, total)
-    # Within a period an overlap can only shrink: work out every line still crowded then, page.
-    statement = tallies.running_within(statement, window.start, window.end, minimum)
+    spanned = tallies.spans_within(statement, window.start, window.end)
+    if window.start is not None and window.start == window.end:
+        # On one day, a line's span that day is its overlap: page in SQL.
+        on_day = spanned.where(OverlapSpan.contributors >= minimum)
+        async with context.session() as session:
+            page = await fetch_page(
+                session, on_day, OverlapSpan, SPAN_ORDERING, paging, OverlapSpan.line_id
+            )
+        later = _later(context, [row[:3] for row in page.rows], window)
+        page.rows = [
+            Listed(head, Figures.of_span(span, tally), later(tally.line_id))
+            for tally, head, _, span in page.rows
+        ]
+
+        async def on_day_total() -> int:
+            async with context.session() as session:
+                return await count(session, on_day)
+
+        return Listing(page, on_day_total)
+    # Within a period, a line's overlap is the union of its days' (analysis.spans).
     async with context.session() as session:
-        candidates = await tallies.rows(session, statement)
-        found = await _details(context, session, candidates, window)
-    return _paged(found, minimum, paging)
+        rows = (await session.execute(spanned)).all()
+    lines: dict[int, tuple[ObjectiveTally, Objective, Plan]] = {}
+    days: dict[int, list[OverlapSpan]] = {}
+    for tally, head, plan, span in rows:
+        lines[tally.line_id] = (tally, head, plan)
+        days.setdefault(tally.line_id, []).append(span)
+    later = _later(context, list(lines.values()), window)
+    kept = []
+    for line, (tally, head, _) in lines.items():
+        figures = Figures.of_days(days[line], tally)
+        if figures.contributors >= minimum:
+            kept.append((Listed(head, figures, later(line)), figures.score, line))
+    everything = len(kept)
+
+    async def counted() -> int:
+        return everything
+
+    return Listing(page_of(kept, ORDERING, paging), counted)
+
+
+def _later(
+    context: Context,
+    rows: Sequence[tuple[ObjectiveTally, Objective, Plan]],
+    window: analysis.Window,
+) -> Callable[[int], Callable[[], Awaitable[FoundOverlap]]]:
+    """For each line of a page, a way to read the rows behind its overlap within `window`: for
+    every line of the page at once, the first time any of them is asked for."""
+    lines = {tally.line_id: (tally, head, plan) for tally, head, plan in rows}
+    for _, head, _ in rows:
+        context.loaders.objective.prime(head.id, head)
+
+    async def batch(keys: list[int]) -> list[FoundOverlap]:
+        async with context.session() as session:
+            found = await _details(context, session, [lines[key] for key in keys], window)
+        return [found[key] for key in keys]
+
+    details = DataLoader(batch)
+
+    def later(line: int) -> Callable[[], Awaitable[FoundOverlap]]:
+        return lambda: details.load(line)
+
+    return later
 
 
 def _paged(found: dict[int, FoundOverlap], minimum: int, paging: Window) -> Listing[Listed]:

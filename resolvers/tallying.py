@@ -106,6 +106,34 @@ def tally_row(
     }
 
 
+def span_rows(
+    line_id: int,
+    head: Objective,
+    support: Sequence[Contribution],
+    rates: analysis.Rates,
+    origins: Origins,
+) -> list[dict[str, Any]]:
+    """The line's overlap day by day (analysis.spans), as the spans are stored."""
+    requirement, _ = requirement_of(head, rates)
+    return [
+        {
+            "line_id": line_id,
+            "starts_on": span.starts_on,
+            "ends_on": span.ends_on,
+            "contributors": len(span.overlap.contributor_ids),
+            "total": span.overlap.total,
+            "excess": span.overlap.excess,
+            "score": span.overlap.score,
+            "reasons": [reason.name for reason in span.overlap.reasons],
+            "members": [
+                [entry.id, str(entry.value), sorted(entry.givers)]
+                for entry in span.overlap.entries
+            ],
+        }
+        for span in analysis.spans(entries(support, rates, origins), requirement)
+    ]
+
+
 async def refresh(session: AsyncSession, line_ids: Iterable[int], detect: bool = False) -> None:
     """Recompute the tallies of these lines from their contributions, inside `session`'s
     transaction (so a tally is never out of step with the rows it sums). With `detect`, a line
@@ -128,6 +156,13 @@ async def refresh(session: AsyncSession, line_ids: Iterable[int], detect: bool =
             if line in heads
         ]
         await tallies.replace(session, rows)
+        spans = [
+            span
+            for line in part
+            if line in heads
+            for span in span_rows(line, heads[line], support[line], rates, sources)
+        ]
+        await tallies.replace_spans(session, part, spans)
         if detect:
             for row in rows:
                 was = before.get(row["line_id"])
@@ -155,6 +190,14 @@ async def refresh_objectives(session: AsyncSession, objective_ids: Iterable[int]
     objectives = await get_objectives(session, list(objective_ids))
     lines = [tallies.line_of(objective) for objective in objectives.values()]
     await refresh(session, lines, detect=True)
+
+
+async def derive(sessions: async_sessionmaker[AsyncSession]) -> int:
+    """After a migration: rebuild what the tallies keep if this release keeps more than the
+    database holds (the overlap spans, first kept by revision 0007); the lines rebuilt."""
+    async with sessions() as session:
+        missing = await tallies.any_overlap_without_spans(session)
+    return await rebuild(sessions) if missing else 0
 
 
 async def rebuild(sessions: async_sessionmaker[AsyncSession]) -> int:

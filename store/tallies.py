@@ -83,6 +83,30 @@ Index(
     sqlite_where=ObjectiveTally.overlap_contributors > 1,
 )
 
+class OverlapSpan(Base):
+    """Days over which a line's running support overlaps one way (resolvers/analysis.spans), kept
+    with its tally by every write: the overlaps on a day, or within a period, are read from here
+    without their contributions."""
+
+    __tablename__ = "overlap_span"
+
+    line_id: Mapped[int] = mapped_column(ForeignKey("objective.id"), primary_key=True)
+    starts_on: Mapped[date] = mapped_column(primary_key=True)
+    # None: it goes on (support without an end runs in it).
+    ends_on: Mapped[date | None]
+    contributors: Mapped[int]
+    total: Mapped[Decimal] = mapped_column(ScaledDecimal(MONEY_SCALE))
+    excess: Mapped[Decimal | None] = mapped_column(ScaledDecimal(MONEY_SCALE))
+    score: Mapped[Decimal] = mapped_column(ScaledDecimal(MONEY_SCALE))
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    # The contributions flagged in it, as [id, value in the base currency, [givers]]: what the
+    # union over the days of a period is made of.
+    members: Mapped[list[list[Any]]] = mapped_column(JSON)
+
+
+Index("ix_overlap_span_days", OverlapSpan.starts_on, OverlapSpan.ends_on)
+Index("ix_overlap_span_score", OverlapSpan.score, OverlapSpan.line_id)
+
 OPEN_OBJECTIVES = (
     ObjectiveStatus.NOT_STARTED,
     ObjectiveStatus.IN_PROGRESS,
@@ -344,6 +368,40 @@ async def replace(session: AsyncSession, rows_: Sequence[dict[str, Any]]) -> Non
         part = lines[start : start + 500]
         await session.execute(delete(ObjectiveTally).where(ObjectiveTally.line_id.in_(part)))
     await session.execute(insert(ObjectiveTally), list(rows_))
+
+
+async def replace_spans(
+    session: AsyncSession, line_ids: Sequence[int], rows_: Sequence[dict[str, Any]]
+) -> None:
+    """Store the fresh spans of these lines, in place of their old ones."""
+    for start in range(0, len(line_ids), 500):
+        part = list(line_ids[start : start + 500])
+        await session.execute(delete(OverlapSpan).where(OverlapSpan.line_id.in_(part)))
+    if rows_:
+        await session.execute(insert(OverlapSpan), list(rows_))
+
+
+def spans_within(statement: Lines, start: date | None, end: date | None) -> Any:
+    """The spans of the lines `statement` selects that meet [start, end], with the line's tally,
+    head and plan."""
+    conditions = []
+    if end is not None:
+        conditions.append(OverlapSpan.starts_on <= end)
+    if start is not None:
+        conditions.append(or_(OverlapSpan.ends_on.is_(None), OverlapSpan.ends_on >= start))
+    return statement.add_columns(OverlapSpan).join(
+        OverlapSpan, OverlapSpan.line_id == ObjectiveTally.line_id
+    ).where(*conditions)
+
+
+async def any_overlap_without_spans(session: AsyncSession) -> bool:
+    """Whether tallies hold overlaps whose spans were never worked out (a database from before
+    spans were kept): every overlap has at least one day on which it runs, so one span."""
+    overlapping = await session.scalar(
+        select(ObjectiveTally.line_id).where(ObjectiveTally.overlap_contributors > 1).limit(1)
+    )
+    spanned = await session.scalar(select(OverlapSpan.line_id).limit(1))
+    return overlapping is not None and spanned is None
 
 
 async def pooled_for(session: AsyncSession, criteria: LineFilter) -> list[Contribution]:

@@ -423,6 +423,51 @@ def test_overlap_is_exactly_the_brute_force_pairs(scenario: Scenario, data: st.D
 
 
 @PROPERTY
+@given(scenario=scenarios(), data=st.data())
+def test_the_spans_of_the_days_in_a_window_make_its_overlap(
+    scenario: Scenario, data: st.DataObject
+) -> None:
+    """Given contributions, a requirement and a window,
+    when the overlap is kept as spans of days (what each write stores) and the spans meeting
+    the window are united,
+    then the figures are those of overlap() within that window, brute force checked above."""
+    entries = scenario.entries()
+    requirement = data.draw(requirements(sum((e.value for e in entries), ZERO)), label="need")
+    window = scenario.window
+
+    spans = analysis.spans(entries, requirement)
+    meeting = [
+        span
+        for span in spans
+        if (window.end is None or span.starts_on <= window.end)
+        and (window.start is None or span.ends_on is None or span.ends_on >= window.start)
+    ]
+    found = analysis.overlap(entries, requirement, window)
+
+    # Spans never meet and never touch with the same overlap (they would be one)
+    for before, after in itertools.pairwise(spans):
+        assert before.ends_on is not None and before.ends_on < after.starts_on
+        assert before.ends_on + timedelta(days=1) < after.starts_on or (
+            before.overlap != after.overlap
+        )
+    if not meeting:
+        assert found is None
+        return
+    event("spans meet the window")
+    members = (
+        analysis.Member(entry.id, entry.value, entry.givers)
+        for span in meeting
+        for entry in span.overlap.entries
+    )
+    united = analysis.united(members, any(span.same_kind for span in meeting), requirement)
+    assert found is not None
+    assert united.contributor_ids == found.contributor_ids
+    assert (united.total, united.excess, united.score) == (found.total, found.excess, found.score)
+    assert united.reasons == found.reasons
+    assert {e.id for span in meeting for e in span.overlap.entries} == {e.id for e in found.entries}
+
+
+@PROPERTY
 @given(scenario=scenarios())
 def test_overlap_within_a_window_only_shrinks(scenario: Scenario) -> None:
     """Given contributions,
