@@ -70,7 +70,7 @@ from tests.browser import (
     HEIGHT,
     WIDTH,
     ChromiumMissing,
-    chrome,
+    browsing,
     chromium_paths,
     console_errors,
     page_load,
@@ -275,15 +275,6 @@ def support(objective: str, amount: str) -> dict[str, Any]:
 
 
 # The browser -------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def browsing(folder: Path) -> Iterator[Chrome]:
-    driver = chrome(folder)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def sign_in(driver: Chrome, server: Server) -> float:

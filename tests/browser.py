@@ -25,7 +25,7 @@ import sys
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, overload
@@ -303,14 +303,21 @@ def chrome(folder: Path, *arguments: str) -> Chrome:
     return driver
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[Chrome]:
-    """A headless Chromium of the test's own, closed after it."""
-    driver = chrome(tmp_path)
+@contextmanager
+def browsing(folder: Path) -> Iterator[Chrome]:
+    """`chrome(folder)`, closed when done."""
+    driver = chrome(folder)
     try:
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Chrome]:
+    """A headless Chromium of the test's own, closed after it."""
+    with browsing(tmp_path) as driver:
+        yield driver
 
 
 # What the page did.

@@ -994,6 +994,17 @@ function objectiveCode(code) {
     isRecent(code) ? [" ", h("span", { class: "badge" }, "just changed")] : null
   ];
 }
+var OBJECTIVE_COLUMN = {
+  title: "Objective",
+  cell: (row) => [
+    objectiveCode(row.objective.code),
+    " ",
+    row.objective.title,
+    h("br"),
+    h("small", {}, `${row.objective.plan.code} · ${label(row.objective.category)}`)
+  ],
+  csv: (row) => `${row.objective.code} ${row.objective.title}`
+};
 var PARTNERS = `
   query DashboardPartnerChoice {
     partners(first: 100) { nodes { code name plans(first: 1) { totalCount } } }
@@ -1425,17 +1436,7 @@ async function gaps({ request: request2, params, go: go2 }) {
   const listing = table(
     `${data.aidGaps.totalCount} objectives short of their requirement` + (code ? ` in ${code}'s plans` : "") + (found.length < data.aidGaps.totalCount ? `, the first ${found.length}` : ""),
     [
-      {
-        title: "Objective",
-        cell: (row) => [
-          objectiveCode(row.objective.code),
-          " ",
-          row.objective.title,
-          h("br"),
-          h("small", {}, `${row.objective.plan.code} · ${label(row.objective.category)}`)
-        ],
-        csv: (row) => `${row.objective.code} ${row.objective.title}`
-      },
+      OBJECTIVE_COLUMN,
       { title: "Priority", cell: (row) => label(row.objective.priority) },
       { title: "Requirement", cell: (row) => money(row.requirement, "—"), numeric: true },
       { title: "Committed", cell: (row) => money(row.committed), numeric: true },
@@ -1524,17 +1525,7 @@ async function overlaps({ request: request2, params, go: go2 }) {
   const matrix = table(
     `${data.aidOverlaps.totalCount} objectives with overlapping support` + (code ? ` in ${code}'s plans` : "") + (found.length < data.aidOverlaps.totalCount ? `, the ${found.length} most pressing` : ""),
     [
-      {
-        title: "Objective",
-        cell: (row) => [
-          objectiveCode(row.objective.code),
-          " ",
-          row.objective.title,
-          h("br"),
-          h("small", {}, `${row.objective.plan.code} · ${label(row.objective.category)}`)
-        ],
-        csv: (row) => `${row.objective.code} ${row.objective.title}`
-      },
+      OBJECTIVE_COLUMN,
       { title: "Score", cell: (row) => decimal(row.score, 1), numeric: true },
       {
         title: "Why",

@@ -1,6 +1,6 @@
 // What several views share: links to other views, how restricted support reads, choosers.
 import { h } from "../dom.js";
-import { money } from "../format.js";
+import { label, money } from "../format.js";
 
 /** A link to another view of the dashboard. */
 export function link(path, ...text) {
@@ -48,12 +48,26 @@ export function isRecent(code) {
 }
 
 /** An objective's code, marked when its support just changed. */
-export function objectiveCode(code) {
+function objectiveCode(code) {
   return [
     h("span", { class: "code" }, code),
     isRecent(code) ? [" ", h("span", { class: "badge" }, "just changed")] : null,
   ];
 }
+
+/** The first column of a table of objectives (a row holds its `objective`): code, title, plan
+ * and category, marked when its support just changed. */
+export const OBJECTIVE_COLUMN = {
+  title: "Objective",
+  cell: (row) => [
+    objectiveCode(row.objective.code),
+    " ",
+    row.objective.title,
+    h("br"),
+    h("small", {}, `${row.objective.plan.code} · ${label(row.objective.category)}`),
+  ],
+  csv: (row) => `${row.objective.code} ${row.objective.title}`,
+};
 
 const PARTNERS = `
   query DashboardPartnerChoice {

@@ -2,7 +2,7 @@
 import { h } from "../dom.js";
 import { label, money } from "../format.js";
 import { table } from "../table.js";
-import { isRecent, objectiveCode, partnerChooser } from "./common.js";
+import { isRecent, OBJECTIVE_COLUMN, partnerChooser } from "./common.js";
 
 const QUERY = `
   query DashboardGaps($filter: AnalysisFilter) {
@@ -26,17 +26,7 @@ export async function gaps({ request, params, go }) {
       (code ? ` in ${code}'s plans` : "") +
       (found.length < data.aidGaps.totalCount ? `, the first ${found.length}` : ""),
     [
-      {
-        title: "Objective",
-        cell: (row) => [
-          objectiveCode(row.objective.code),
-          " ",
-          row.objective.title,
-          h("br"),
-          h("small", {}, `${row.objective.plan.code} · ${label(row.objective.category)}`),
-        ],
-        csv: (row) => `${row.objective.code} ${row.objective.title}`,
-      },
+      OBJECTIVE_COLUMN,
       { title: "Priority", cell: (row) => label(row.objective.priority) },
       { title: "Requirement", cell: (row) => money(row.requirement, "—"), numeric: true },
       { title: "Committed", cell: (row) => money(row.committed), numeric: true },

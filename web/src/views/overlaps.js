@@ -3,7 +3,7 @@
 import { h } from "../dom.js";
 import { decimal, label, money } from "../format.js";
 import { table } from "../table.js";
-import { isRecent, link, objectiveCode, partnerChooser } from "./common.js";
+import { isRecent, link, OBJECTIVE_COLUMN, partnerChooser } from "./common.js";
 
 const QUERY = `
   query DashboardOverlaps($filter: AnalysisFilter) {
@@ -74,17 +74,7 @@ export async function overlaps({ request, params, go }) {
       (code ? ` in ${code}'s plans` : "") +
       (found.length < data.aidOverlaps.totalCount ? `, the ${found.length} most pressing` : ""),
     [
-      {
-        title: "Objective",
-        cell: (row) => [
-          objectiveCode(row.objective.code),
-          " ",
-          row.objective.title,
-          h("br"),
-          h("small", {}, `${row.objective.plan.code} · ${label(row.objective.category)}`),
-        ],
-        csv: (row) => `${row.objective.code} ${row.objective.title}`,
-      },
+      OBJECTIVE_COLUMN,
       { title: "Score", cell: (row) => decimal(row.score, 1), numeric: true },
       {
         title: "Why",
