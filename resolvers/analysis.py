@@ -197,9 +197,7 @@ class Member:
     givers: frozenset[int]
 
 
-def summarised(
-    flagged: Iterable[Entry], same_kind: bool, requirement: Decimal | None
-) -> Overlap:
+def summarised(flagged: Iterable[Entry], same_kind: bool, requirement: Decimal | None) -> Overlap:
     """The overlap the flagged contributions make: whether two of them give the same kind is
     known to whoever paired them."""
     chosen = tuple(sorted(flagged, key=lambda e: e.id))

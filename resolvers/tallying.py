@@ -126,8 +126,7 @@ def span_rows(
             "score": span.overlap.score,
             "reasons": [reason.name for reason in span.overlap.reasons],
             "members": [
-                [entry.id, str(entry.value), sorted(entry.givers)]
-                for entry in span.overlap.entries
+                [entry.id, str(entry.value), sorted(entry.givers)] for entry in span.overlap.entries
             ],
         }
         for span in analysis.spans(entries(support, rates, origins), requirement)

@@ -83,6 +83,7 @@ Index(
     sqlite_where=ObjectiveTally.overlap_contributors > 1,
 )
 
+
 class OverlapSpan(Base):
     """Days over which a line's running support overlaps one way (resolvers/analysis.spans), kept
     with its tally by every write: the overlaps on a day, or within a period, are read from here
@@ -389,9 +390,11 @@ def spans_within(statement: Lines, start: date | None, end: date | None) -> Any:
         conditions.append(OverlapSpan.starts_on <= end)
     if start is not None:
         conditions.append(or_(OverlapSpan.ends_on.is_(None), OverlapSpan.ends_on >= start))
-    return statement.add_columns(OverlapSpan).join(
-        OverlapSpan, OverlapSpan.line_id == ObjectiveTally.line_id
-    ).where(*conditions)
+    return (
+        statement.add_columns(OverlapSpan)
+        .join(OverlapSpan, OverlapSpan.line_id == ObjectiveTally.line_id)
+        .where(*conditions)
+    )
 
 
 async def any_overlap_without_spans(session: AsyncSession) -> bool:
