@@ -106,6 +106,8 @@ class OverlapSpan(Base):
 
 
 Index("ix_overlap_span_days", OverlapSpan.starts_on, OverlapSpan.ends_on)
+# Rows in one INSERT: nine values each, well within either back end's limit on parameters.
+SPANS_AT_ONCE = 500
 Index("ix_overlap_span_score", OverlapSpan.score, OverlapSpan.line_id)
 
 OPEN_OBJECTIVES = (
@@ -374,12 +376,15 @@ async def replace(session: AsyncSession, rows_: Sequence[dict[str, Any]]) -> Non
 async def replace_spans(
     session: AsyncSession, line_ids: Sequence[int], rows_: Sequence[dict[str, Any]]
 ) -> None:
-    """Store the fresh spans of these lines, in place of their old ones."""
+    """Store the fresh spans of these lines, in place of their old ones: a write's few spans in
+    one statement of several rows, a rebuild's in statements of SPANS_AT_ONCE rows."""
     for start in range(0, len(line_ids), 500):
         part = list(line_ids[start : start + 500])
         await session.execute(delete(OverlapSpan).where(OverlapSpan.line_id.in_(part)))
-    if rows_:
-        await session.execute(insert(OverlapSpan), list(rows_))
+    for start in range(0, len(rows_), SPANS_AT_ONCE):
+        await session.execute(
+            insert(OverlapSpan).values(list(rows_[start : start + SPANS_AT_ONCE]))
+        )
 
 
 def spans_within(statement: Lines, start: date | None, end: date | None) -> Any:
