@@ -83,8 +83,33 @@ def tally_row(
     rates: analysis.Rates,
     origins: Origins,
 ) -> dict[str, Any]:
+    return line_rows(line_id, head, support, rates, origins)[0]
+
+
+def line_rows(
+    line_id: int,
+    head: Objective,
+    support: Sequence[Contribution],
+    rates: analysis.Rates,
+    origins: Origins,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A line's tally and its overlap day by day (analysis.spans), as they are stored, from its
+    contributions valued once."""
     valued = entries(support, rates, origins)
     requirement, requirement_rate = requirement_of(head, rates)
+    return (
+        _tally(line_id, head, valued, requirement, requirement_rate),
+        _spans(line_id, valued, requirement),
+    )
+
+
+def _tally(
+    line_id: int,
+    head: Objective,
+    valued: list[analysis.Entry],
+    requirement: Decimal | None,
+    requirement_rate: int | None,
+) -> dict[str, Any]:
     counted = analysis.tally(valued)
     found = analysis.overlap(valued, requirement)
     return {
@@ -106,15 +131,9 @@ def tally_row(
     }
 
 
-def span_rows(
-    line_id: int,
-    head: Objective,
-    support: Sequence[Contribution],
-    rates: analysis.Rates,
-    origins: Origins,
+def _spans(
+    line_id: int, valued: list[analysis.Entry], requirement: Decimal | None
 ) -> list[dict[str, Any]]:
-    """The line's overlap day by day (analysis.spans), as the spans are stored."""
-    requirement, _ = requirement_of(head, rates)
     return [
         {
             "line_id": line_id,
@@ -129,7 +148,7 @@ def span_rows(
                 [entry.id, str(entry.value), sorted(entry.givers)] for entry in span.overlap.entries
             ],
         }
-        for span in analysis.spans(entries(support, rates, origins), requirement)
+        for span in analysis.spans(valued, requirement)
     ]
 
 
@@ -149,19 +168,14 @@ async def refresh(session: AsyncSession, line_ids: Iterable[int], detect: bool =
         }
         rates = rates_of(await stored_rates.of_currencies(session, currencies))
         sources = await draws.origins(session, found.everything(), found.drawn)
-        rows = [
-            tally_row(line, heads[line], support[line], rates, sources)
+        worked = [
+            line_rows(line, heads[line], support[line], rates, sources)
             for line in part
             if line in heads
         ]
+        rows = [tally for tally, _ in worked]
         await tallies.replace(session, rows)
-        spans = [
-            span
-            for line in part
-            if line in heads
-            for span in span_rows(line, heads[line], support[line], rates, sources)
-        ]
-        await tallies.replace_spans(session, part, spans)
+        await tallies.replace_spans(session, part, [span for _, spans in worked for span in spans])
         if detect:
             for row in rows:
                 was = before.get(row["line_id"])

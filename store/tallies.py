@@ -23,7 +23,6 @@ from sqlalchemy import (
     and_,
     case,
     delete,
-    distinct,
     false,
     func,
     insert,
@@ -268,27 +267,6 @@ def _running(start: date | None, end: date | None) -> list[ColumnElement[bool]]:
     if start is not None:
         conditions.append(or_(Contribution.ends_on.is_(None), Contribution.ends_on >= start))
     return conditions
-
-
-def running_within(statement: Lines, start: date | None, end: date | None, minimum: int) -> Lines:
-    """Lines whose support meets the period from at least `minimum` distinct contributors, or
-    with an allocation among it: the only ones that can overlap within it (a cheap first cut
-    before the maths; one fund's allocations of different donors' money are distinct sources)."""
-    line = func.coalesce(Objective.origin_id, Objective.id)
-    crowded = (
-        select(line)
-        .select_from(Contribution)
-        .join(Objective, Objective.id == Contribution.objective_id)
-        .where(*_running(start, end))
-        .group_by(line)
-        .having(
-            or_(
-                func.count(distinct(Contribution.contributor_id)) >= max(minimum, 2),
-                func.max(case((Contribution.draws, 1), else_=0)) == 1,
-            )
-        )
-    )
-    return statement.where(ObjectiveTally.line_id.in_(crowded))
 
 
 @dataclass(frozen=True)
