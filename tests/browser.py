@@ -340,6 +340,18 @@ def requests_made(driver: Chrome) -> list[str]:
     return urls
 
 
+def documents_sent(driver: Chrome) -> list[str]:
+    """Every GraphQL document the pages have sent over HTTP so far, in order."""
+    documents = []
+    for message in _read_logs(driver).network:
+        if message["method"] != "Network.requestWillBeSent":
+            continue
+        body = message["params"]["request"].get("postData")
+        if body:
+            documents.append(str(json.loads(body).get("query", "")))
+    return documents
+
+
 def is_loopback(host: str) -> bool:
     """Whether `host` (a name, or an address without brackets) always means this machine."""
     host = host.lower().rstrip(".")

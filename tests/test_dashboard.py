@@ -21,6 +21,7 @@ import tests.browser as harness
 from tests.browser import (
     LiveServer,
     console_errors,
+    documents_sent,
     leaving_machine,
     requests_made,
     screenshot,
@@ -334,10 +335,21 @@ def test_the_token_stays_in_the_tab_and_out_of_every_address(
     assert all(token not in url for url in requests_made(browser))
     assert token not in browser.current_url
 
-    # Signing out forgets it, and a reload asks again
+    # Signing out forgets it and what was fetched with it: the next person's views ask afresh
+    open_view(browser, VIEWS["gaps"])
     browser.find_element(By.ID, "sign-out").click()
     wait_for(browser, lambda d: d.find_element(By.ID, "token"))
     assert browser.execute_script("return sessionStorage.length") == 0
+    field = browser.find_element(By.ID, "token")
+    field.send_keys(live_server.tokens["secretariat"])
+    browser.find_element(By.ID, "sign-in").click()
+    open_view(browser, VIEWS["gaps"])
+    choices = [d for d in documents_sent(browser) if "DashboardPartnerChoice" in d]
+    assert len(choices) == 2
+
+    # And a reload after signing out asks for a token again
+    browser.find_element(By.ID, "sign-out").click()
+    wait_for(browser, lambda d: d.find_element(By.ID, "token"))
     browser.refresh()
     wait_for(browser, lambda d: d.find_element(By.ID, "token"))
     clean(browser)

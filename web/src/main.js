@@ -5,7 +5,7 @@ import * as api from "./graphql.js";
 import { label } from "./format.js";
 import * as session from "./session.js";
 import { download } from "./table.js";
-import { changed } from "./views/common.js";
+import { changed, forgetChoices } from "./views/common.js";
 import { changes } from "./views/changes.js";
 import { contribution } from "./views/contribution.js";
 import { fulfilment } from "./views/fulfilment.js";
@@ -269,6 +269,7 @@ async function signOut(message = "") {
   stopLive?.();
   stopLive = null;
   session.forget();
+  forgetChoices();
   await api.close();
   viewer = null;
   signIn(typeof message === "string" ? message : "");

@@ -1010,10 +1010,14 @@ var PARTNERS = `
     partners(first: 100) { nodes { code name plans(first: 1) { totalCount } } }
   }`;
 var partnerChoices = null;
+function forgetChoices() {
+  partnerChoices = null;
+}
 async function partnerChooser(request2, selected, go2, { all = true } = {}) {
-  partnerChoices ??= request2(PARTNERS).then(
-    (data) => data.partners.nodes.filter((partner2) => partner2.plans.totalCount > 0)
-  );
+  partnerChoices ??= request2(PARTNERS).then((data) => data.partners.nodes.filter((partner2) => partner2.plans.totalCount > 0)).catch((problem) => {
+    partnerChoices = null;
+    throw problem;
+  });
   const partners2 = await partnerChoices;
   const select = h(
     "select",
@@ -2001,6 +2005,7 @@ async function signOut(message = "") {
   stopLive?.();
   stopLive = null;
   forget();
+  forgetChoices();
   await close();
   viewer = null;
   signIn(typeof message === "string" ? message : "");

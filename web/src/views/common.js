@@ -74,13 +74,22 @@ const PARTNERS = `
     partners(first: 100) { nodes { code name plans(first: 1) { totalCount } } }
   }`;
 
+// Asked once per sign-in: the next token may be another person's, so sign-out forgets it.
 let partnerChoices = null;
+
+/** Forgets what was fetched for the person signed in (on sign-out). */
+export function forgetChoices() {
+  partnerChoices = null;
+}
 
 /** A labelled select of the partners with a plan; `go(code)` on change ("" for all). */
 export async function partnerChooser(request, selected, go, { all = true } = {}) {
-  partnerChoices ??= request(PARTNERS).then((data) =>
-    data.partners.nodes.filter((partner) => partner.plans.totalCount > 0),
-  );
+  partnerChoices ??= request(PARTNERS)
+    .then((data) => data.partners.nodes.filter((partner) => partner.plans.totalCount > 0))
+    .catch((problem) => {
+      partnerChoices = null; // a failure is not remembered: the next view asks again
+      throw problem;
+    });
   const partners = await partnerChoices;
   const select = h(
     "select",
