@@ -99,6 +99,8 @@ async def partners_exist(context: Context, criteria: Named) -> Named:
 
 async def check_codes(context: Context, argument: str, codes: Sequence[str]) -> None:
     """A filter naming a participant that does not exist is a mistake worth telling."""
+    if not codes:
+        return  # most lists name none: no loader, no waiting
     found = await context.loaders.participant_by_code.load_many(list(codes))
     for code, participant in zip(codes, found, strict=True):
         if participant is None:

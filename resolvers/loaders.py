@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from contextlib import AbstractAsyncContextManager
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,42 +72,73 @@ class Loaders:
     def __init__(self, session: SessionFactory) -> None:
         self._session = session
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
-        # Typed here, where each batch is chosen: `_keyed` cannot tie a loader's types to its batch.
-        self.participant: DataLoader[int, participants.Participant | None] = self._keyed(
-            participants.by_ids
-        )
-        self.participant_by_code: DataLoader[str, participants.Participant | None] = self._keyed(
-            participants.by_codes
-        )
-        self.partnerships: DataLoader[int, list[participants.Partnership]] = self._keyed(
-            participants.partnerships_of, default=list
-        )
-        self.draws_of: DataLoader[int, list[draws.Draw]] = self._keyed(
-            draws.of_allocations, default=list
-        )
-        self.draws_on: DataLoader[int, list[draws.Draw]] = self._keyed(
-            draws.on_sources, default=list
-        )
-        self.fund: DataLoader[int, funds.Fund | None] = self._keyed(funds.by_ids)
-        self.fund_leads: DataLoader[int, list[int]] = self._keyed(funds.leads_of, default=list)
-        self.plan: DataLoader[int, plans.Plan | None] = self._keyed(plans.by_ids)
-        self.plan_by_code: DataLoader[str, plans.Plan | None] = self._keyed(plans.by_codes)
-        self.successor: DataLoader[int, plans.Plan | None] = self._keyed(plans.successors_of)
-        self.objective: DataLoader[int, objectives.Objective | None] = self._keyed(
-            objectives.by_ids
-        )
-        self.contribution: DataLoader[int, contributions.Contribution | None] = self._keyed(
-            contributions.by_ids
-        )
-        self.review: DataLoader[int, reviews.Review | None] = self._keyed(reviews.by_ids)
-        self.assessments: DataLoader[int, list[reviews.ObjectiveAssessment]] = self._keyed(
-            reviews.assessments_of, default=list
-        )
-        self.change: DataLoader[int, changes.ChangeEvent | None] = self._keyed(changes.by_ids)
-        # The current confirmation of each contribution (by contribution id).
-        self.confirmation: DataLoader[int, confirmations.Confirmation | None] = self._keyed(
-            confirmations.latest_of
-        )
+
+    # Each loader is made when first asked for: most requests use two or three of them. Typed
+    # here, where each batch is chosen: `_keyed` cannot tie a loader's types to its batch.
+    @cached_property
+    def participant(self) -> DataLoader[int, participants.Participant | None]:
+        return self._keyed(participants.by_ids)
+
+    @cached_property
+    def participant_by_code(self) -> DataLoader[str, participants.Participant | None]:
+        return self._keyed(participants.by_codes)
+
+    @cached_property
+    def partnerships(self) -> DataLoader[int, list[participants.Partnership]]:
+        return self._keyed(participants.partnerships_of, default=list)
+
+    @cached_property
+    def draws_of(self) -> DataLoader[int, list[draws.Draw]]:
+        return self._keyed(draws.of_allocations, default=list)
+
+    @cached_property
+    def draws_on(self) -> DataLoader[int, list[draws.Draw]]:
+        return self._keyed(draws.on_sources, default=list)
+
+    @cached_property
+    def fund(self) -> DataLoader[int, funds.Fund | None]:
+        return self._keyed(funds.by_ids)
+
+    @cached_property
+    def fund_leads(self) -> DataLoader[int, list[int]]:
+        return self._keyed(funds.leads_of, default=list)
+
+    @cached_property
+    def plan(self) -> DataLoader[int, plans.Plan | None]:
+        return self._keyed(plans.by_ids)
+
+    @cached_property
+    def plan_by_code(self) -> DataLoader[str, plans.Plan | None]:
+        return self._keyed(plans.by_codes)
+
+    @cached_property
+    def successor(self) -> DataLoader[int, plans.Plan | None]:
+        return self._keyed(plans.successors_of)
+
+    @cached_property
+    def objective(self) -> DataLoader[int, objectives.Objective | None]:
+        return self._keyed(objectives.by_ids)
+
+    @cached_property
+    def contribution(self) -> DataLoader[int, contributions.Contribution | None]:
+        return self._keyed(contributions.by_ids)
+
+    @cached_property
+    def review(self) -> DataLoader[int, reviews.Review | None]:
+        return self._keyed(reviews.by_ids)
+
+    @cached_property
+    def assessments(self) -> DataLoader[int, list[reviews.ObjectiveAssessment]]:
+        return self._keyed(reviews.assessments_of, default=list)
+
+    @cached_property
+    def change(self) -> DataLoader[int, changes.ChangeEvent | None]:
+        return self._keyed(changes.by_ids)
+
+    @cached_property
+    def confirmation(self) -> DataLoader[int, confirmations.Confirmation | None]:
+        """The current confirmation of each contribution (by contribution id)."""
+        return self._keyed(confirmations.latest_of)
 
     def _keyed(
         self, batch: Batch, default: Callable[[], Any] | None = None
