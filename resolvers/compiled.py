@@ -176,20 +176,27 @@ class CompiledRead:
         if isinstance(spec, Scalar):
             return json_sql.if_shown(shown, self._scalar(spec, row))
         if isinstance(spec, MoneyValue):
-            values = {
-                "amount": json_sql.amount(
-                    row, spec.amount_column, spec.currency_column, unusual_minor_digits()
-                ),
-                "currency": json_sql.as_is(row, spec.currency_column),
-            }
+            digits = unusual_minor_digits()
+            if spec.currency_column is None:
+                assert spec.fixed is not None
+                values = {
+                    "amount": json_sql.amount_in(row, spec.amount_column, spec.fixed, digits),
+                    "currency": json_values.string(spec.fixed),
+                }
+            else:
+                values = {
+                    "amount": json_sql.amount(
+                        row, spec.amount_column, spec.currency_column, digits
+                    ),
+                    "currency": json_sql.as_is(row, spec.currency_column),
+                }
             money = json_sql.json_object(
                 [
                     (key, _text(part) if isinstance(part, Constant) else values[part])
                     for key, part in spec.parts
                 ]
             )
-            columns = (spec.amount_column, spec.currency_column)
-            return json_sql.unless_null(row, columns, money, shown)
+            return json_sql.unless_null(row, spec.columns, money, shown)
         joined = Row(row.source, self.prefixes[spec])
         return json_sql.present(joined, self._object(spec.target, joined), shown)
 

@@ -27,8 +27,10 @@ Criteria = TypeVar("Criteria")
 Rule = Callable[[Context, Criteria], Awaitable[Criteria]]
 
 
-def _remember(cache: DataLoader[int, Any], rows: list[Any]) -> None:
+def _remember(cache: DataLoader[int, Any] | None, rows: list[Any]) -> None:
     """Rows fetched for a list answer later lookups by ID (e.g. an objective's plan) for free."""
+    if cache is None:
+        return
     for row in rows:
         cache.prime(row.id, row)
 
@@ -39,7 +41,7 @@ async def root_listing(
     model: Any,
     ordering: Ordering,
     slice_: Slice,
-    cache: DataLoader[int, Any],
+    cache: DataLoader[int, Any] | None,
 ) -> Listing[Any]:
     window = window_for(slice_, ordering)
     async with context.session() as session:
@@ -62,7 +64,7 @@ async def nested_listing(
     parent_id: int,
     ordering: Ordering,
     slice_: Slice,
-    cache: DataLoader[int, Any],
+    cache: DataLoader[int, Any] | None,
 ) -> Listing[Any]:
     """A page under one parent, batched with the same page under every sibling parent.
 
@@ -121,7 +123,7 @@ class ListSource(Generic[Criteria]):
         name: str,
         model: Any,
         select: Callable[[Criteria], tuple[Select[Any], Any]],
-        cache: Callable[[Context], DataLoader[int, Any]],
+        cache: Callable[[Context], DataLoader[int, Any]] | None,
         rules: Sequence[Rule[Criteria]] = (),
         parent: Callable[[Any], Any] | None = None,
         root: ListSource[Criteria] | None = None,
@@ -129,6 +131,7 @@ class ListSource(Generic[Criteria]):
         self.name = name
         self.model = model
         self._select = select
+        # The loader whose lookups by id the listed rows answer; None: nothing looks them up.
         self.cache = cache
         self.rules = list(rules)
         # Picks the column that groups the rows under their parent from what `select` gives
@@ -172,7 +175,7 @@ class ListSource(Generic[Criteria]):
         """A page of the list as the resolvers serve it (under `parent_id` when nested)."""
         criteria = await self.check(context, criteria)
         statement, parent = self.statement(criteria)
-        cache = self.cache(context)
+        cache = None if self.cache is None else self.cache(context)
         if parent is None:
             return await root_listing(context, statement, self.model, ordering, slice_, cache)
         assert parent_id is not None, f"{self.name} is listed under a parent"

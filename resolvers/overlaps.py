@@ -6,14 +6,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any, cast
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from resolvers import analysis, as_of
 from resolvers.context import Context
 from resolvers.errors import invalid_argument
-from resolvers.listing import check_codes
+from resolvers.listing import ListSource, partners_exist
 from resolvers.pagination import Listing, Slice, window_for
 from resolvers.tallying import entries, rate_order, rates_of, requirement_of
 from store import draws, tallies
@@ -30,6 +32,45 @@ __all__ = ["LineFilter"]  # handed on to the schema's analysis arguments
 ORDERING = Ordering(tallies.OVERLAP_ORDER, descending=True)
 # The same order over the spans of one day.
 SPAN_ORDERING = Ordering(SortKey(tallies.OVERLAP_ORDER.name, OverlapSpan.score), descending=True)
+# The fewest and most contributors `minimumContributors` may ask for.
+FEWEST, MOST = 2, 1000
+
+
+@dataclass(frozen=True)
+class Overlapping:
+    """Which lines' overlaps a list holds: those `lines` covers with at least `minimum`
+    contributors."""
+
+    lines: LineFilter
+    minimum: int = FEWEST
+
+    @property
+    def partner_codes(self) -> Sequence[str]:
+        return self.lines.partner_codes
+
+
+class ByScore:
+    """The one order overlaps are listed in, as a list's order input gives it."""
+
+    @staticmethod
+    def of(_: object) -> Ordering:
+        return ORDERING
+
+
+def _lines(chosen: Overlapping) -> Select[Any]:
+    statement = tallies.overlapping(tallies.select_lines(chosen.lines), chosen.minimum)
+    return cast("Select[Any]", statement)
+
+
+# The overlaps each write keeps with its line's tally (resolvers/tallying.py), over all time: the
+# list both paths read. Its rows are tallies, looked up by no loader.
+OVERLAPS: ListSource[Overlapping] = ListSource(
+    "aid_overlaps",
+    ObjectiveTally,
+    lambda chosen: (_lines(chosen), ObjectiveTally),
+    None,
+    rules=[partners_exist],
+)
 
 
 @dataclass(frozen=True)
@@ -151,14 +192,14 @@ async def listing(
     """Overlaps, highest score first. Stored tallies give the candidates in one indexed read; the
     overlaps are then worked out exactly from the candidates' contributions. As at a past `day`,
     from the record as it stood then (resolvers/as_of.py)."""
-    if not 2 <= minimum <= 1000:
+    if not FEWEST <= minimum <= MOST:
         raise invalid_argument("minimumContributors", f"must be at least 2, got {minimum}")
-    await check_codes(context, "filter.partners", criteria.partner_codes)
+    chosen = await OVERLAPS.check(context, Overlapping(criteria, minimum))
     paging = window_for(slice_, ORDERING)
     day = as_of.checked_day(context, day)
     if day is not None:
         return await _then(context, criteria, window, minimum, paging, day)
-    statement = tallies.overlapping(tallies.select_lines(criteria), minimum)
+    statement, _ = OVERLAPS.statement(chosen)
     if window == analysis.Window():
         # Over all time, the stored overlap is the overlap: page in SQL.
         async with context.session() as session:

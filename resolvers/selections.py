@@ -80,15 +80,22 @@ class Redaction:
 
 @dataclass(frozen=True, eq=False)
 class MoneyValue:
-    """A Money object from two columns; `parts` are (response key, `amount` | `currency` |
-    a `__typename` constant)."""
+    """A Money object from two columns, or from an amount column in a `fixed` currency (then no
+    currency column); `parts` are (response key, `amount` | `currency` | a `__typename`
+    constant)."""
 
     key: str
     amount_column: str
-    currency_column: str
+    currency_column: str | None
     parts: tuple[tuple[str, str | Constant], ...]
     serialize_amount: Callable[[Any], Any]
     detail: bool = False
+    fixed: str | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        amount, currency = self.amount_column, self.currency_column
+        return (amount,) if currency is None else (amount, currency)
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,7 +114,7 @@ class ObjectSpec:
             if isinstance(spec, Scalar | Reference):
                 needed.add(spec.column)
             elif isinstance(spec, MoneyValue):
-                needed |= {spec.amount_column, spec.currency_column}
+                needed |= set(spec.columns)
         return tuple(sorted(needed))
 
 

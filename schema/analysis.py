@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
 from resolvers import coverage as covering
 from resolvers import gaps as finding_gaps
 from resolvers import ids
+from resolvers import objectives as objective_rows
 from resolvers import overlaps as finding_overlaps
 from resolvers.analysis import BASE_CURRENCY, Reason
 from resolvers.analysis import Coverage as CoverageValue
@@ -22,9 +23,11 @@ from resolvers.context import Context
 from resolvers.coverage import ExchangeRate as RateRow
 from resolvers.errors import comparable
 from resolvers.overlaps import LineFilter
+from resolvers.selections import Unsupported
 from resolvers.vocabulary import Category as CategoryValue
 from schema.contribution import Contribution, seen_by
 from schema.enums import Category, ContributionKind, PlanKind, Priority
+from schema.fields import column, money_in, reference, resolved
 from schema.money import Money
 from schema.objective import Objective
 from schema.participant import Participant
@@ -118,6 +121,23 @@ class PeriodInput:
     end: date | None = strawberry.field(default=None, description="Last day.")
 
 
+# Why some of an overlap's fields are the resolvers' alone.
+WHO_GAVE = "the contributions behind the overlap, each shown as the viewer may see it"
+TO_THE_CENT = "an amount kept to four places, written to the cent"
+
+
+def overlapping(given: dict[str, Any]) -> finding_overlaps.Overlapping:
+    """What `aidOverlaps` lists, from its arguments, when compiled reads serve it: the overlaps
+    kept over all time. On a day, within a period or as at a past day, and for a
+    `minimumContributors` it refuses, its resolver answers."""
+    if any(given.get(name) is not None for name in ("active_on", "period", "as_of")):
+        raise Unsupported("overlaps on a day, within a period or as at a past day")
+    minimum = given.get("minimum_contributors", finding_overlaps.FEWEST)
+    if not finding_overlaps.FEWEST <= minimum <= finding_overlaps.MOST:
+        raise Unsupported("a minimum the resolver refuses, in its own words")
+    return finding_overlaps.Overlapping(AnalysisFilter.of(given.get("filter")), minimum)
+
+
 def _total(root: AidOverlap) -> Total:
     return Total(amount=root.listed.figures.total, currency=BASE_CURRENCY, listed=root.listed)
 
@@ -135,41 +155,58 @@ async def _hidden(root: AidOverlap, info: Info) -> int:
     )
 )
 class AidOverlap:
-    objective: Objective = strawberry.field(description="The objective.")
-    contributor_count: int = strawberry.field(
-        description="How many distinct contributors overlap, restricted ones included."
+    # Each field compiled reads serve (schema/compiler.py) is declared as the stored tally row
+    # reads it (store/tallies.py's ObjectiveTally); the rest are the resolvers', for these reasons.
+    objective: Objective = strawberry.field(
+        description="The objective.",
+        metadata=reference("head_id", objective_rows.Objective, lambda load: load.objective),
+    )
+    contributor_count: int = column(
+        "How many distinct contributors overlap, restricted ones included.",
+        name="overlap_contributors",
     )
     # Resolved: the count needs the rows behind the overlap, read only when it is asked for.
     hidden_contributor_count: int = strawberry.field(
         resolver=_hidden,
         description="How many of them are withheld from you (restricted contributions).",
+        metadata=resolved(WHO_GAVE),
     )
     total: Total = strawberry.field(
-        resolver=_total, description="Their total in the base currency."
+        resolver=_total,
+        description="Their total in the base currency.",
+        metadata=money_in("overlap_total", BASE_CURRENCY),
     )
     requirement: Money | None = strawberry.field(
-        description="The objective's requirement in the base currency, if set."
+        description="The objective's requirement in the base currency, if set.",
+        metadata=resolved(TO_THE_CENT),
     )
     excess: Money | None = strawberry.field(
-        description="How much the total exceeds the requirement (0 if it does not)."
+        description="How much the total exceeds the requirement (0 if it does not).",
+        metadata=resolved(TO_THE_CENT),
     )
     score: Decimal = strawberry.field(
         description=(
             "How much attention it deserves: 1 per contributor beyond the first, 0.5 if two give "
             "the same kind, plus the excess as a share of the requirement."
-        )
+        ),
+        metadata=resolved("a decimal only Python writes as the Decimal scalar does"),
     )
-    reasons: list[Reason] = strawberry.field(description="Why it was flagged.")
+    reasons: list[Reason] = strawberry.field(
+        description="Why it was flagged.", metadata=resolved("a list kept as JSON")
+    )
     listed: strawberry.Private[finding_overlaps.Listed]
 
     @strawberry.field(
-        description="The overlapping contributions, restricted ones redacted for you."
+        description="The overlapping contributions, restricted ones redacted for you.",
+        metadata=resolved(WHO_GAVE),
     )
     async def contributions(self, info: Info) -> list[Contribution]:
         shown = seen_by(info.context.caller)
         return [shown(row) for row in (await self.listed.details()).contributions]
 
-    @strawberry.field(description="The contributors you may see named.")
+    @strawberry.field(
+        description="The contributors you may see named.", metadata=resolved(WHO_GAVE)
+    )
     async def contributors(self, info: Info) -> list[Participant]:
         found = await self.listed.details()
         visible = finding_overlaps.visible_contributors(info.context, found)

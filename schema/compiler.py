@@ -153,9 +153,8 @@ class Compiler:
             names = {member.value: _serialize(definition)(member) for member in members}
             return Scalar(key, column, names.__getitem__, detail, names)
         if isinstance(read, fields.MoneyColumns):
-            columns = (read.amount, read.currency)
-            detail = restricted and fields.detail(columns)
-            return self._money(node, definition, read.amount, read.currency, detail)
+            detail = restricted and fields.detail(read.columns)
+            return self._money(node, definition, read, detail)
         if isinstance(read, fields.Reference):
             target = self._object(get_named_type(definition.type).name, read.model, node)
             detail = restricted and fields.detail((read.column,))
@@ -166,7 +165,7 @@ class Compiler:
         raise Unsupported(f"{type_name}.{name} is served by the resolvers only: {why}")
 
     def _money(
-        self, node: FieldNode, definition: GraphQLField, amount: str, currency: str, detail: bool
+        self, node: FieldNode, definition: GraphQLField, read: fields.MoneyColumns, detail: bool
     ) -> MoneyValue:
         money = get_named_type(definition.type)
         assert isinstance(money, GraphQLObjectType)
@@ -180,7 +179,9 @@ class Compiler:
             else:
                 raise Unsupported(f"Money.{name}")
         serialize = _serialize(money.fields["amount"])
-        return MoneyValue(_key(node), amount, currency, tuple(parts), serialize, detail)
+        return MoneyValue(
+            _key(node), read.amount, read.currency, tuple(parts), serialize, detail, read.fixed
+        )
 
     def _connection(
         self, node: FieldNode, definition: GraphQLField, read: fields.Listed, nested: bool
@@ -209,7 +210,10 @@ class Compiler:
 
         def bound(variables: Variables) -> ListArguments:
             given = arguments(variables)
-            criteria = filter_input.of(given.get("filter"))
+            if read.criteria is not None:
+                criteria = read.criteria(given)
+            else:
+                criteria = filter_input.of(given.get("filter"))
             named = getattr(criteria, "partner_codes", ()) or getattr(
                 criteria, "contributor_codes", ()
             )

@@ -58,8 +58,16 @@ class Column:
 
 @dataclass(frozen=True)
 class MoneyColumns:
+    """An amount column and a currency column; or, for a sum in the base currency, an amount
+    column and that currency (`fixed`, with `currency` None)."""
+
     amount: str
-    currency: str
+    currency: str | None
+    fixed: str | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.amount,) if self.currency is None else (self.amount, self.currency)
 
 
 @dataclass(frozen=True)
@@ -73,11 +81,15 @@ class Reference:
 
 @dataclass(frozen=True)
 class Listed:
-    """A page of `source`, whose arguments are `filter` and `order` inputs (each with `of`)."""
+    """A page of `source`, whose arguments are `filter` and `order` inputs (each with `of`).
+    A list with other arguments gives `criteria`: the source's criteria from all of them (as
+    keywords, by their Python names), raising Unsupported (resolvers/selections.py) for those
+    only its resolver serves."""
 
     source: ListSource[Any]
     filter: Any
     order: Any
+    criteria: Callable[[dict[str, Any]], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -140,8 +152,18 @@ def reference(column: str, model: Any, loader: Callable[[Loaders], Any]) -> dict
     return {READ: Reference(column, model, loader)}
 
 
-def listed(source: ListSource[Any], filter: Any, order: Any) -> dict[str, Read]:
-    return {READ: Listed(source, filter, order)}
+def listed(
+    source: ListSource[Any],
+    filter: Any,
+    order: Any,
+    criteria: Callable[[dict[str, Any]], Any] | None = None,
+) -> dict[str, Read]:
+    return {READ: Listed(source, filter, order, criteria)}
+
+
+def money_in(amount: str, currency: str) -> dict[str, Read]:
+    """A sum in one currency (the base currency), read from one amount column of the row."""
+    return {READ: MoneyColumns(amount, None, currency)}
 
 
 def lookup(find: Callable[..., Awaitable[Any]], model: Any) -> dict[str, Read]:
@@ -209,8 +231,9 @@ def build(cls: type[T], row: Any, shown: bool | None = None) -> T:
         elif isinstance(read, Redaction):
             values[name] = read.text if shown is False else None
         elif isinstance(read, MoneyColumns):
-            hidden = withheld((read.amount, read.currency), shown)
-            amount, currency = getattr(row, read.amount), getattr(row, read.currency)
+            hidden = withheld(read.columns, shown)
+            amount = getattr(row, read.amount)
+            currency = read.fixed if read.currency is None else getattr(row, read.currency)
             values[name] = None if hidden else Money.of(amount, currency)
         else:
             source = read.name or name

@@ -26,7 +26,14 @@ from resolvers import fulfilment as fulfilling
 from resolvers.context import Context
 from resolvers.viewer import Viewer as ViewerValue
 from resolvers.vocabulary import Role as RoleValue
-from schema.analysis import AidGap, AidOverlap, AnalysisFilter, Coverage, PeriodInput
+from schema.analysis import (
+    AidGap,
+    AidOverlap,
+    AnalysisFilter,
+    Coverage,
+    PeriodInput,
+    overlapping,
+)
 from schema.change import ChangeEvent, ChangeFilter, events
 from schema.confirmation import ReconciliationFilter, ReconciliationItem
 from schema.connection import After, Before, Connection, First, Last, Node, connection, page_slice
@@ -101,7 +108,7 @@ class Query:
             "Where aid overlaps: objectives on which several contributors give support at the "
             "same time, highest score first."
         ),
-        metadata=resolved("an analysis: resolvers/overlaps.py"),
+        metadata=listed(overlaps.OVERLAPS, AnalysisFilter, overlaps.ByScore, overlapping),
     )
     async def aid_overlaps(
         self,

@@ -156,6 +156,12 @@ def amount(
     return values.amount(row[amount_name], row[currency_name], digits)
 
 
+def amount_in(row: Row, amount_name: str, code: str, digits: Mapping[int, Sequence[str]]) -> Json:
+    """An amount in one currency known beforehand (a sum in the base currency)."""
+    own = {count: [code] for count, codes in digits.items() if code in codes}
+    return values.amount(row[amount_name], values.constant(code), own)
+
+
 def unless_null(
     row: Row, names: Sequence[str], value: Json, shown: ColumnElement[bool] | None = None
 ) -> Json:

@@ -32,7 +32,7 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy.orm import Mapped, aliased, mapped_column, synonym
 
 from store.base import Base, utcnow
 from store.columns import ScaledDecimal, UTCDateTime
@@ -72,6 +72,9 @@ class ObjectiveTally(Base):
     overlap_score: Mapped[Decimal | None] = mapped_column(ScaledDecimal(MONEY_SCALE))
     overlap_reasons: Mapped[list[str]] = mapped_column(JSON)
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # A tally is known by its line, as every listed row is known by its id (pages and compiled
+    # reads key rows by `id`).
+    id: Mapped[int] = synonym("line_id")
 
 
 Index(
