@@ -6,8 +6,9 @@ field waited for. The compiled path (schema/compiled_reads.py) runs every root f
 root field's error in the order of the document. One request must get one answer, whichever path
 answers it, so the resolver path does the same: root fields still run concurrently, none is
 cancelled for another's failure, and the errors are listed by the root field they belong to, in
-the order the document asks for them (a field's own errors in the order they happened). `data` is
-null when a root field that cannot be null failed, as the specification says.
+the order the document asks for them, and below a root field by where they are (list items by
+their index), not by when. `data` is null when a root field that cannot be null failed, as the
+specification says.
 """
 
 from __future__ import annotations
@@ -71,6 +72,17 @@ class EveryRootField(StrawberryGraphQLCoreExecutionContext):
 
         return awaited()
 
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        # Fields below a root field run concurrently: the order they fail in is the order their
+        # reads came back in. The same request lists its errors in the same order every time:
+        # root fields as listed (by _answer), and below each, by where the error is.
+        errors = self.collected_errors.errors
+        roots: dict[Any, int] = {}
+        for error in errors:
+            roots.setdefault(error.path[0] if error.path else None, len(roots))
+        errors.sort(key=lambda error: (roots[error.path[0] if error.path else None], _below(error)))
+        return super().build_response(data)
+
     def _answer(
         self, paths: dict[str, Path], results: dict[str, Any], failures: dict[str, GraphQLError]
     ) -> dict[str, Any] | None:
@@ -89,3 +101,9 @@ def _root_place(error: GraphQLError, place: dict[str, int]) -> int:
     """Where the root field an error belongs to stands in the document (first: none)."""
     root = error.path[0] if error.path else None
     return place.get(root, -1) if isinstance(root, str) else -1
+
+
+def _below(error: GraphQLError) -> tuple[tuple[int, int, str], ...]:
+    """Where an error is below its root field: list items by their index."""
+    steps = (error.path or [])[1:]
+    return tuple((0, step, "") if isinstance(step, int) else (1, 0, step) for step in steps)
