@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 from babel.numbers import list_currencies
 
+from resolvers.analysis import CENT
 from resolvers.context import Context
 from resolvers.lru import LRU
 from resolvers.money import minor_digits
@@ -51,6 +52,8 @@ from store.json_values import Json, Pieces
 Shown = Any  # a condition over a contribution row, or None: every detail shows
 ENDS = ("startCursor", "endCursor")
 CURSORS = ("cursor", *ENDS)
+# The places of a sum in the base currency (resolvers/analysis.py counts to the cent).
+CENTS = -int(CENT.as_tuple().exponent)
 # Root fields' statements, shared by requests (schema/compiled_reads.py bounds it).
 Statements = LRU[Hashable, Any]
 
@@ -179,8 +182,9 @@ class CompiledRead:
             digits = unusual_minor_digits()
             if spec.currency_column is None:
                 assert spec.fixed is not None
+                # Kept to four places, shown to the cent the analysis counts in.
                 values = {
-                    "amount": json_sql.amount_in(row, spec.amount_column, spec.fixed, digits),
+                    "amount": json_sql.rounded(row, spec.amount_column, CENTS),
                     "currency": json_values.string(spec.fixed),
                 }
             else:

@@ -123,7 +123,6 @@ class PeriodInput:
 
 # Why some of an overlap's fields are the resolvers' alone.
 WHO_GAVE = "the contributions behind the overlap, each shown as the viewer may see it"
-TO_THE_CENT = "an amount kept to four places, written to the cent"
 
 
 def overlapping(given: dict[str, Any]) -> finding_overlaps.Overlapping:
@@ -178,11 +177,11 @@ class AidOverlap:
     )
     requirement: Money | None = strawberry.field(
         description="The objective's requirement in the base currency, if set.",
-        metadata=resolved(TO_THE_CENT),
+        metadata=money_in("requirement", BASE_CURRENCY),
     )
     excess: Money | None = strawberry.field(
         description="How much the total exceeds the requirement (0 if it does not).",
-        metadata=resolved(TO_THE_CENT),
+        metadata=money_in("overlap_excess", BASE_CURRENCY),
     )
     score: Decimal = strawberry.field(
         description=(

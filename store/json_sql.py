@@ -156,10 +156,9 @@ def amount(
     return values.amount(row[amount_name], row[currency_name], digits)
 
 
-def amount_in(row: Row, amount_name: str, code: str, digits: Mapping[int, Sequence[str]]) -> Json:
-    """An amount in one currency known beforehand (a sum in the base currency)."""
-    own = {count: [code] for count, codes in digits.items() if code in codes}
-    return values.amount(row[amount_name], values.constant(code), own)
+def rounded(row: Row, amount_name: str, minor: int) -> Json:
+    """A sum in one currency known beforehand (the base currency), to its `minor` digits."""
+    return values.rounded(row[amount_name], minor)
 
 
 def unless_null(
@@ -303,8 +302,9 @@ def _beyond(page: Page) -> Json:
 
 def writes_cursors(ordering: Ordering) -> bool:
     """Whether `cursor` can write this ordering's cursors as `encode_cursor` does: dates,
-    instants, integers and text; not decimals, which Python writes as `str` does."""
-    return ordering.key.kind in ("day", "instant", "integer", "text")
+    instants, integers, text, and decimals of a ScaledDecimal column (the only decimals a sort
+    key has: store/pages.py reads no other back)."""
+    return ordering.key.kind in ("day", "instant", "integer", "text", "decimal")
 
 
 # Written where a cursor cannot be: a raw control character, which no JSON text the database
@@ -324,6 +324,8 @@ def cursor(page: Page, ordering: Ordering) -> Json:
         plain = values.instant(value, "+00:00")
     elif kind == "text":
         plain = AsJson(value)
+    elif kind == "decimal":
+        plain = or_null(quoted(values.scaled_text(value)))
     else:
         assert kind == "integer", "see writes_cursors"
         plain = number(value)

@@ -32,6 +32,7 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    or_,
     true,
     type_coerce,
 )
@@ -394,3 +395,43 @@ def amount(units: Any, currency: Any, digits: Mapping[int, Sequence[str]]) -> Js
     text = case(*choices, (exact_in, shown), else_=every)
     sign = case((stored < constant(0), constant("-")), else_=constant(""))
     return quoted(joined([sign, text]))
+
+
+def rounded(units: Any, minor: int) -> Json:
+    """The amount rounded to `minor` digits, half to even, written with exactly that many: as
+    `quantize` and then the Decimal scalar write a sum kept to more places (a total in the base
+    currency). The sign stays, as Decimal keeps it (-0.004 is -0.00). For use where the column
+    is not null."""
+    assert isinstance(units.type, ScaledDecimal)
+    scale = units.type.scale
+    assert 0 <= minor <= scale
+    stored = type_coerce(units, BigInteger)
+    size = func.abs(stored, type_=BigInteger)
+    step = 10 ** (scale - minor)
+    kept, left = size // constant(step), size % constant(step)
+    half = constant(step // 2)
+    up = or_(left > half, and_(left == half, kept % constant(2) == constant(1)))
+    whole_units = kept + case((up, constant(1)), else_=constant(0)) if step > 1 else kept
+    whole = cast(whole_units // constant(10**minor), Text)
+    parts: list[Any] = [whole]
+    if minor:
+        below = cast(whole_units % constant(10**minor) + constant(10**minor), Text)
+        parts += [constant("."), func.substr(below, constant(2), type_=Text)]
+    sign = case((stored < constant(0), constant("-")), else_=constant(""))
+    return quoted(joined([sign, *parts]))
+
+
+def scaled_text(units: Any) -> Json:
+    """A ScaledDecimal column's value as `str` writes the Decimal read from it (the column's
+    places, always; never an exponent, as no Decimal of this shape needs one): for cursors.
+    SQL NULL for null."""
+    assert isinstance(units.type, ScaledDecimal)
+    scale = units.type.scale
+    stored = type_coerce(units, BigInteger)
+    if not scale:
+        return cast(stored, Text)
+    size = func.abs(stored, type_=BigInteger)
+    below = cast(size % constant(10**scale) + constant(10**scale), Text)
+    sign = case((stored < constant(0), constant("-")), else_=constant(""))
+    whole = cast(size // constant(10**scale), Text)
+    return joined([sign, whole, constant("."), func.substr(below, constant(2), type_=Text)])

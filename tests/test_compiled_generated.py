@@ -565,7 +565,12 @@ def _leafy(draw: st.DrawFn, name: str, target: GraphQLNamedType, depth: int = 2)
         for member, definition in target.fields.items()
         if not definition.args and (depth > 1 or _is_leaf(definition))
     ]
-    chosen = draw(st.lists(st.sampled_from(members or [TYPENAME]), min_size=1, unique=True))
+    whole = members and all(_is_leaf(target.fields[member]) for member in members)
+    if whole and draw(st.booleans()):
+        # A value of a few leaves (money, a total) is mostly asked for whole, as clients do.
+        chosen = members
+    else:
+        chosen = draw(st.lists(st.sampled_from(members or [TYPENAME]), min_size=1, unique=True))
     below = tuple(
         _leafy(draw, member, get_named_type(target.fields[member].type), depth - 1)
         if member != TYPENAME

@@ -14,19 +14,22 @@ import contextlib
 import json
 import re
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 import httpx
 import orjson
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from api.settings import Settings
 from resolvers.compiled import CompiledRead
 from schema.compiled_reads import CompiledReads
 from seeds import load_reference
 from store.database import create_engine, create_sessionmaker
+from store.objectives import Objective
 from store.plans import Plan
+from store.tallies import ObjectiveTally
 from tests.conftest import PEOPLE, Api, Databases, running_api
 from tests.test_statement_counts import DEEP, DEEP_STATEMENTS, ORDINARY_DEEP_STATEMENTS
 
@@ -151,7 +154,42 @@ query Members($first: Int, $last: Int, $partners: [String!], $categories: [Categ
 """
 
 # Documents the compiled path serves, with their variables.
+# Overlaps over all time, from the tallies each write keeps.
+OVERLAPS = """
+query ($first: Int, $last: Int, $after: String, $before: String, $filter: AnalysisFilter,
+       $minimum: Int! = 2) {
+  aidOverlaps(first: $first, last: $last, after: $after, before: $before, filter: $filter,
+              minimumContributors: $minimum) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node {
+      objective { code title plan { code } } contributorCount
+      total { amount currency } requirement { amount currency } excess { amount }
+    } }
+  }
+}
+"""
+
 SUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
+    ("overlaps", OVERLAPS, {"first": 20}),
+    ("overlaps, the last few", OVERLAPS, {"last": 3}),
+    (
+        "overlaps of two partners, three contributors or more",
+        OVERLAPS,
+        {"first": 10, "minimum": 3, "filter": {"partners": ["GE", "md"]}},
+    ),
+    (
+        "overlaps by plan kind, category and priority",
+        OVERLAPS,
+        {
+            "first": 10,
+            "filter": {
+                "planKinds": ["IPAP"],
+                "categories": ["DEFENCE_AND_MILITARY", "CIVIL_PREPAREDNESS"],
+                "priorities": ["HIGH", "CRITICAL"],
+            },
+        },
+    ),
     ("deep GE", DEEP, {"code": "GE", "plans": 10, "objectives": 50, "contributions": 20}),
     ("deep MD", DEEP, {"code": "MD", "plans": 10, "objectives": 50, "contributions": 20}),
     ("deep RS small", DEEP, {"code": "RS", "plans": 1, "objectives": 1, "contributions": 1}),
@@ -386,6 +424,22 @@ UNSUPPORTED: list[tuple[str, str, dict[str, Any]]] = [
     ),
     ("an unsupported field", '{ participant(code: "GE") { code role } }', {}),
     ("an unsupported root", "{ viewer { role participant { code } } }", {}),
+    (
+        "overlaps on a day",
+        '{ aidOverlaps(activeOn: "2026-06-01") { nodes { contributorCount } } }',
+        {},
+    ),
+    (
+        "overlaps within a period",
+        '{ aidOverlaps(period: { start: "2026-01-01" }) { nodes { contributorCount } } }',
+        {},
+    ),
+    ("overlaps with their score", "{ aidOverlaps { nodes { score reasons } } }", {}),
+    (
+        "overlaps, too few contributors",
+        "{ aidOverlaps(minimumContributors: 1) { totalCount } }",
+        {},
+    ),
     ("a key asked twice", '{ participant(code: "GE") { code code } }', {}),
     ("page too large", "{ plans(first: 1000) { totalCount } }", {}),
     (
@@ -621,6 +675,27 @@ async def test_cursors_from_the_direct_path_page_on(
     assert all(served)
 
 
+async def test_overlaps_page_on_by_their_score_cursors(
+    paths: tuple[Api, Api], served: list[bool]
+) -> None:
+    # Scores are decimals: their cursors are written by the database as `str` writes them
+    first = await _both(paths, OVERLAPS, {"first": 4}, "ally")
+    page = first["data"]["aidOverlaps"]
+    after = await _both(
+        paths, OVERLAPS, {"first": 4, "after": page["pageInfo"]["endCursor"]}, "ally"
+    )
+    back = await _both(
+        paths,
+        OVERLAPS,
+        {"last": 4, "before": after["data"]["aidOverlaps"]["pageInfo"]["startCursor"]},
+        "ally",
+    )
+
+    assert after["data"]["aidOverlaps"]["pageInfo"]["hasPreviousPage"] is True
+    assert back["data"]["aidOverlaps"]["edges"] == page["edges"]
+    assert all(served) and len(served) == 3
+
+
 NESTED_PAGES = """
 query Nested($after: String, $before: String) {
   participant(code: "MD") {
@@ -734,12 +809,9 @@ BY_CODE = """
 
 
 @contextlib.asynccontextmanager
-async def _awkward(
-    databases: Databases, title: str, code: str
-) -> AsyncIterator[tuple[Api, Api, list[bool]]]:
-    """Both paths over a database of their own holding a plan with this title, summary (the
-    title backwards) and code, stored as rows from before the rules on input text may hold
-    them; and, for each request, whether the database wrote its whole answer."""
+async def _fresh_paths(databases: Databases) -> AsyncIterator[tuple[Api, Api, list[bool]]]:
+    """Both paths over a database of their own with the reference data; and, for each request
+    the compiled path took, whether the database wrote its whole answer."""
     url = await databases.new_url()
     engine = create_engine(url)
     await load_reference(create_sessionmaker(engine))
@@ -751,16 +823,6 @@ async def _awkward(
         running_api(url, **full) as compiled,
         running_api(url, compiled_reads=False, **full) as resolvers,
     ):
-        plan = {"partner": "GE", "kind": "IPAP", "title": "Plain", "code": "GE-AWKWARD-1"}
-        created = await resolvers.data(
-            "mutation ($input: CreatePlanInput!) { createPlan(input: $input) {"
-            " plan { code } userErrors { message } } }",
-            {"input": plan},
-        )
-        assert created["createPlan"]["userErrors"] == []
-        async with resolvers.database.writing() as session, session.begin():
-            changed = {"title": title, "summary": title[::-1], "code": code}
-            await session.execute(update(Plan).where(Plan.code == plan["code"]).values(changed))
         served: list[bool] = []
         answer, root = CompiledReads.answer, CompiledRead.root
         built: list[str] = []
@@ -779,6 +841,33 @@ async def _awkward(
             patch.setattr(CompiledReads, "answer", spy)
             patch.setattr(CompiledRead, "root", spy_root)
             yield compiled, resolvers, served
+
+
+async def _new_plan(api: Api, code: str) -> str:
+    """A plan of Georgia's, by its ID."""
+    plan = {"partner": "GE", "kind": "IPAP", "title": "Plain", "code": code}
+    created = await api.data(
+        "mutation ($input: CreatePlanInput!) { createPlan(input: $input) {"
+        " plan { id } userErrors { message } } }",
+        {"input": plan},
+    )
+    assert created["createPlan"]["userErrors"] == []
+    return str(created["createPlan"]["plan"]["id"])
+
+
+@contextlib.asynccontextmanager
+async def _awkward(
+    databases: Databases, title: str, code: str
+) -> AsyncIterator[tuple[Api, Api, list[bool]]]:
+    """Both paths (`_fresh_paths`) over a database holding a plan with this title, summary (the
+    title backwards) and code, stored as rows from before the rules on input text may hold
+    them."""
+    async with _fresh_paths(databases) as (compiled, resolvers, served):
+        await _new_plan(resolvers, "GE-AWKWARD-1")
+        async with resolvers.database.writing() as session, session.begin():
+            changed = {"title": title, "summary": title[::-1], "code": code}
+            await session.execute(update(Plan).where(Plan.code == "GE-AWKWARD-1").values(changed))
+        yield compiled, resolvers, served
 
 
 async def test_stored_text_is_escaped_as_the_response_encoder_escapes_it(
@@ -847,3 +936,71 @@ async def test_a_read_nested_deeper_than_sqlite_parses_is_left_to_the_resolvers(
 
     compiled = backend == "postgresql"
     assert served == [compiled, compiled], "SQLite leaves it to the resolvers, whole"
+
+
+# Sums kept to four places, and the cent each is shown as: halves go to the even cent, as
+# `quantize` rounds, and a negative sum keeps its sign even when it rounds to nothing.
+KEPT_TO_FOUR_PLACES = [
+    ("1.0050", "1.00"),
+    ("1.0150", "1.02"),
+    ("2.0051", "2.01"),
+    ("0.0049", "0.00"),
+    ("123456789.9950", "123456790.00"),
+    ("-0.0040", "-0.00"),
+]
+OVERLAPS_TO_THE_CENT = """
+{ aidOverlaps(first: 10) { nodes {
+    objective { code } contributorCount total { amount currency }
+    requirement { amount currency } excess { amount } } } }
+"""
+
+
+async def test_sums_kept_to_four_places_are_written_to_the_cent_as_the_resolvers_round_them(
+    databases: Databases,
+) -> None:
+    # Given overlaps whose kept total, requirement and excess hold digits below the cent (no
+    # write keeps such sums: every value is counted to the cent; these rows are stored as such)
+    async with _fresh_paths(databases) as (compiled, resolvers, served):
+        plan = await _new_plan(resolvers, "GE-CENTS-1")
+        for index, (kept, _) in enumerate(KEPT_TO_FOUR_PLACES):
+            added = await resolvers.data(
+                "mutation ($input: AddObjectiveInput!) { addObjective(input: $input) {"
+                " objective { code } userErrors { message } } }",
+                {
+                    "input": {
+                        "planId": plan,
+                        "code": f"CENTS-{index}",
+                        "category": "CIVIL_PREPAREDNESS",
+                        "title": "Rounding",
+                    }
+                },
+            )
+            assert added["addObjective"]["userErrors"] == []
+            async with resolvers.database.writing() as session, session.begin():
+                head = select(Objective.id).where(Objective.code == f"CENTS-{index}")
+                figures = {
+                    "overlap_contributors": 2,
+                    "overlap_total": Decimal(kept),
+                    "overlap_excess": abs(Decimal(kept)),
+                    "requirement": abs(Decimal(kept)),
+                    "overlap_score": Decimal(len(KEPT_TO_FOUR_PLACES) - index),
+                }
+                await session.execute(
+                    update(ObjectiveTally)
+                    .where(ObjectiveTally.head_id == head.scalar_subquery())
+                    .values(figures)
+                )
+
+        # When both paths list the overlaps
+        answers = [await api.post(OVERLAPS_TO_THE_CENT) for api in (compiled, resolvers)]
+
+    # Then the database wrote the resolvers' bytes, every sum to the cent, half to even
+    assert served == [True], "the database built the answer"
+    assert answers[0].content == answers[1].content
+    nodes = answers[0].json()["data"]["aidOverlaps"]["nodes"]
+    assert [node["total"] for node in nodes] == [
+        {"amount": cents, "currency": "EUR"} for _, cents in KEPT_TO_FOUR_PLACES
+    ]
+    assert [node["excess"]["amount"] for node in nodes] == [
+        cents.lstrip("-") for _, cents in KEPT_TO_FOUR_PLACES
+    ]
