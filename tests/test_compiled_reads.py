@@ -657,42 +657,27 @@ async def test_restricted_detail_is_withheld_as_the_ordinary_path_withholds_it(
     assert all(served)
 
 
-async def test_cursors_from_the_direct_path_page_on(
-    paths: tuple[Api, Api], served: list[bool]
+@pytest.mark.parametrize(
+    ("document", "root", "person"),
+    [
+        (PAGES, "contributions", "secretariat"),
+        # Scores are decimals: their cursors are written as `str` writes them
+        (OVERLAPS, "aidOverlaps", "ally"),
+    ],
+    ids=["contributions", "overlaps by score"],
+)
+async def test_cursors_the_database_writes_page_on(
+    paths: tuple[Api, Api], served: list[bool], document: str, root: str, person: str
 ) -> None:
-    first = await _both(paths, PAGES, {"first": 3}, "secretariat")
-    cursor = first["data"]["contributions"]["pageInfo"]["endCursor"]
-    after = await _both(paths, PAGES, {"first": 3, "after": cursor}, "secretariat")
-    back = await _both(
-        paths,
-        PAGES,
-        {"last": 2, "before": after["data"]["contributions"]["pageInfo"]["startCursor"]},
-        "secretariat",
-    )
-
-    assert after["data"]["contributions"]["pageInfo"]["hasPreviousPage"] is True
-    assert back["data"]["contributions"]["edges"][-1]["cursor"] == cursor
-    assert all(served)
-
-
-async def test_overlaps_page_on_by_their_score_cursors(
-    paths: tuple[Api, Api], served: list[bool]
-) -> None:
-    # Scores are decimals: their cursors are written by the database as `str` writes them
-    first = await _both(paths, OVERLAPS, {"first": 4}, "ally")
-    page = first["data"]["aidOverlaps"]
+    first = (await _both(paths, document, {"first": 4}, person))["data"][root]
     after = await _both(
-        paths, OVERLAPS, {"first": 4, "after": page["pageInfo"]["endCursor"]}, "ally"
+        paths, document, {"first": 4, "after": first["pageInfo"]["endCursor"]}, person
     )
-    back = await _both(
-        paths,
-        OVERLAPS,
-        {"last": 4, "before": after["data"]["aidOverlaps"]["pageInfo"]["startCursor"]},
-        "ally",
-    )
+    before = after["data"][root]["pageInfo"]["startCursor"]
+    back = await _both(paths, document, {"last": 4, "before": before}, person)
 
-    assert after["data"]["aidOverlaps"]["pageInfo"]["hasPreviousPage"] is True
-    assert back["data"]["aidOverlaps"]["edges"] == page["edges"]
+    assert after["data"][root]["pageInfo"]["hasPreviousPage"] is True
+    assert back["data"][root]["edges"] == first["edges"]
     assert all(served) and len(served) == 3
 
 
