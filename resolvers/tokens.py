@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from store import participants, tokens
+from store import participants, signals, tokens
 from store.enums import ParticipantKind, Role
 
 ROLES = (Role.ALLY, Role.PARTNER, Role.INSTITUTION, Role.SECRETARIAT)
@@ -44,9 +44,20 @@ async def issue(
     return secret
 
 
-async def revoke(sessions: async_sessionmaker[AsyncSession], token_id: int) -> bool:
-    async with sessions() as session, session.begin():
-        return await tokens.revoke(session, token_id, datetime.now(UTC)) is not None
+async def revoke(
+    sessions: async_sessionmaker[AsyncSession],
+    token_id: int,
+    patience: float = signals.PATIENCE_SECONDS,
+) -> bool:
+    """Revokes the token; returns once every instance has heard, so that each refuses it from its
+    next request on (store/signals.py)."""
+    async with (
+        sessions() as session,
+        signals.revocation(session.get_bind().engine.url, patience) as announced,
+        session.begin(),
+    ):
+        token = await tokens.revoke(session, token_id, datetime.now(UTC), announced)
+    return token is not None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -58,10 +57,6 @@ async def authenticate(database: Database, secret: str) -> Viewer | None:
         return None
     hashed, now = tokens.digest(secret), datetime.now(UTC)
     bearer: tokens.Bearer | None = database.bearers.get(hashed)
-    if bearer is not None:
-        # A revocation already on its way to this process is taken in before the answer.
-        await asyncio.sleep(0)
-        bearer = database.bearers.get(hashed)
     if bearer is None:
         generation = database.bearers.generation
         async with database.connect() as connection:

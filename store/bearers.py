@@ -2,8 +2,9 @@
 again: only while it is sure to hear of every revocation.
 
 On PostgreSQL every revocation sends NOTIFY in its own transaction (store/signals.py), and each
-instance LISTENs: while that connection is up the cache is trusted, and any notice empties it;
-when the connection drops, the cache is emptied and left unused until it is back. On SQLite
+instance LISTENs: while that connection is up the cache is trusted, and any notice empties it
+(the revoker waits until every instance has confirmed that it did); when the connection drops,
+the cache is emptied and left unused until it is back. On SQLite
 nothing announces a revocation made by another process (`python -m api token revoke`), so the
 cache is never trusted there and every request reads the token, from a local file.
 """

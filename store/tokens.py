@@ -98,11 +98,14 @@ async def authenticate(connection: AsyncConnection, hashed: str, now: datetime) 
     return Bearer(token_id, participant_id, role, expires_at, funds)
 
 
-async def revoke(session: AsyncSession, token_id: int, now: datetime) -> Token | None:
+async def revoke(
+    session: AsyncSession, token_id: int, now: datetime, announced: signals.Revocation
+) -> Token | None:
+    """Revokes the token, and tells every instance through `announced` when this commits."""
     token = await session.get(Token, token_id)
     if token is not None and token.revoked_at is None:
         token.revoked_at = now
-        await signals.revoked(session)
+        await announced.announce(session)
     return token
 
 

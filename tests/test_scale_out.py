@@ -15,13 +15,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import websockets
+from sqlalchemy.engine import make_url
 
 from resolvers import tallying, tokens
 from resolvers.vocabulary import Role
 from seeds import load_reference
+from store import signals
 from store.database import create_engine, create_sessionmaker
 from tests.conftest import POSTGRES_URL, Databases, issue_tokens
 from tests.processes import server
@@ -159,7 +162,7 @@ async def test_stopping_an_instance_closes_its_subscriptions_with_a_restart_code
 
 
 async def test_a_token_revoked_anywhere_is_refused_by_every_instance_at_its_next_request(
-    cluster: dict[str, Any],
+    cluster: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     # Given a token that two instances have each verified (and keep, hearing of revocations)
     engine = create_engine(cluster["url"])
@@ -187,3 +190,69 @@ async def test_a_token_revoked_anywhere_is_refused_by_every_instance_at_its_next
     await engine.dispose()
 
     assert [response.status_code for response in after] == [401, 401]
+    # (both instances confirmed it; neither was cut off for silence)
+    assert "did not confirm" not in caplog.text
+
+
+@asynccontextmanager
+async def listener(url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A connection that passes for an instance's LISTEN connection and confirms nothing by
+    itself: what a stalled instance looks like to a revoker."""
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(dsn, server_settings={"application_name": signals.LISTENER})
+    try:
+        yield connection
+    finally:
+        await connection.close()
+
+
+async def test_a_revocation_ends_the_listening_connection_of_an_instance_that_never_confirms(
+    cluster: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given an instance listening that has stalled, and a token issued
+    engine = create_engine(cluster["url"])
+    sessions = create_sessionmaker(engine)
+    await tokens.issue(sessions, "FR", Role.ALLY, None)
+    async with listener(cluster["url"]) as stalled:
+        heard: list[str] = []
+        await stalled.add_listener(signals.TOKENS, lambda *said: heard.append(said[3]))
+
+        # When a token is revoked
+        listed = await tokens.listing(sessions)
+        revoked = await tokens.revoke(sessions, listed[-1].id, patience=0.5)
+        await asyncio.sleep(0.2)  # the end reaching the stalled side
+
+        # Then the revocation stands, and the stalled instance was told, then cut off, so that
+        # it can no longer trust the tokens it kept (store/signals.py)
+        assert revoked
+        assert heard and stalled.is_closed()
+    await engine.dispose()
+    assert "did not confirm a revocation" in caplog.text
+
+
+async def test_an_instance_that_begins_to_listen_during_a_revocation_is_told_again(
+    cluster: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given an instance whose LISTEN connection is open but not yet listening
+    engine = create_engine(cluster["url"])
+    sessions = create_sessionmaker(engine)
+    await tokens.issue(sessions, "FR", Role.ALLY, None)
+    async with listener(cluster["url"]) as late:
+
+        def confirm(_connection: Any, _pid: int, _channel: str, said: str) -> None:
+            asyncio.get_running_loop().create_task(
+                late.execute("SELECT pg_notify($1, $2)", signals.HEARD, said)
+            )
+
+        # When a token is revoked, and it begins to listen only after the revocation committed
+        listed = await tokens.listing(sessions)
+        revoking = asyncio.create_task(tokens.revoke(sessions, listed[-1].id, patience=30))
+        await asyncio.sleep(0.5)
+        assert not revoking.done()
+        await late.add_listener(signals.TOKENS, confirm)
+
+        # Then it is told again, confirms, and the revocation returns without cutting it off
+        assert await asyncio.wait_for(revoking, 10)
+        assert not late.is_closed()
+    await engine.dispose()
+    assert "did not confirm" not in caplog.text
