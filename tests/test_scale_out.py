@@ -195,38 +195,40 @@ async def test_a_token_revoked_anywhere_is_refused_by_every_instance_at_its_next
 
 
 @asynccontextmanager
-async def listener(url: str) -> AsyncIterator[asyncpg.Connection]:
-    """A connection that passes for an instance's LISTEN connection and confirms nothing by
-    itself: what a stalled instance looks like to a revoker."""
+async def stand_in(url: str) -> AsyncIterator[tuple[Any, int, asyncpg.Connection]]:
+    """A token to revoke, and a connection that passes for an instance's LISTEN connection but
+    confirms nothing by itself: what a stalled instance looks like to a revoker."""
+    engine = create_engine(url)
+    sessions = create_sessionmaker(engine)
+    await tokens.issue(sessions, "FR", Role.ALLY, None)
+    token_id = (await tokens.listing(sessions))[-1].id
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     connection = await asyncpg.connect(dsn, server_settings={"application_name": signals.LISTENER})
     try:
-        yield connection
+        yield sessions, token_id, connection
     finally:
         await connection.close()
+        await engine.dispose()
 
 
 async def test_a_revocation_ends_the_listening_connection_of_an_instance_that_never_confirms(
     cluster: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
-    # Given an instance listening that has stalled, and a token issued
-    engine = create_engine(cluster["url"])
-    sessions = create_sessionmaker(engine)
-    await tokens.issue(sessions, "FR", Role.ALLY, None)
-    async with listener(cluster["url"]) as stalled:
+    # Given an instance listening that has stalled
+    async with stand_in(cluster["url"]) as (sessions, token_id, stalled):
         heard: list[str] = []
         await stalled.add_listener(signals.TOKENS, lambda *said: heard.append(said[3]))
+        ended = asyncio.Event()
+        stalled.add_termination_listener(lambda _: ended.set())
 
         # When a token is revoked
-        listed = await tokens.listing(sessions)
-        revoked = await tokens.revoke(sessions, listed[-1].id, patience=0.5)
-        await asyncio.sleep(0.2)  # the end reaching the stalled side
+        revoked = await tokens.revoke(sessions, token_id, patience=0.5)
 
         # Then the revocation stands, and the stalled instance was told, then cut off, so that
         # it can no longer trust the tokens it kept (store/signals.py)
         assert revoked
-        assert heard and stalled.is_closed()
-    await engine.dispose()
+        await asyncio.wait_for(ended.wait(), 10)
+        assert heard
     assert "did not confirm a revocation" in caplog.text
 
 
@@ -234,10 +236,7 @@ async def test_an_instance_that_begins_to_listen_during_a_revocation_is_told_aga
     cluster: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     # Given an instance whose LISTEN connection is open but not yet listening
-    engine = create_engine(cluster["url"])
-    sessions = create_sessionmaker(engine)
-    await tokens.issue(sessions, "FR", Role.ALLY, None)
-    async with listener(cluster["url"]) as late:
+    async with stand_in(cluster["url"]) as (sessions, token_id, late):
 
         def confirm(_connection: Any, _pid: int, _channel: str, said: str) -> None:
             asyncio.get_running_loop().create_task(
@@ -245,8 +244,7 @@ async def test_an_instance_that_begins_to_listen_during_a_revocation_is_told_aga
             )
 
         # When a token is revoked, and it begins to listen only after the revocation committed
-        listed = await tokens.listing(sessions)
-        revoking = asyncio.create_task(tokens.revoke(sessions, listed[-1].id, patience=30))
+        revoking = asyncio.create_task(tokens.revoke(sessions, token_id, patience=30))
         await asyncio.sleep(0.5)
         assert not revoking.done()
         await late.add_listener(signals.TOKENS, confirm)
@@ -254,5 +252,4 @@ async def test_an_instance_that_begins_to_listen_during_a_revocation_is_told_aga
         # Then it is told again, confirms, and the revocation returns without cutting it off
         assert await asyncio.wait_for(revoking, 10)
         assert not late.is_closed()
-    await engine.dispose()
     assert "did not confirm" not in caplog.text
