@@ -32,6 +32,9 @@ from resolvers.vocabulary import Role
 from seeds import generate, load_reference
 from store.database import Database, create_engine, create_sessionmaker
 from store.migrate import upgrade
+from tests.thread_greenlets import keep_main_greenlets
+
+keep_main_greenlets()  # before any test starts a thread: see tests/thread_greenlets.py
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "").strip()
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]

@@ -1,5 +1,6 @@
-"""The suite's own configuration: a stuck test fails on its own and the run goes on, and SQLite
-writers are served in the order they asked."""
+"""The suite's own configuration: a stuck test fails on its own and the run goes on, a traced
+worker does not spin when its threads end, and SQLite writers are served in the order they
+asked."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import re
 import subprocess
 import sys
+import threading
 import tomllib
 from pathlib import Path
 
@@ -110,3 +112,102 @@ async def test_sqlite_writers_take_turns_in_the_order_they_asked(tmp_path: Path)
         assert served == list(range(21))
     finally:
         await database.dispose()
+
+
+# Two threads with greenlet state end one after the other while the main thread is traced; a
+# weak reference's Python callback, as coverage keeps one, watches the first one's main greenlet.
+THREADS_END = """
+import queue
+import sys
+import threading
+import threading
+import weakref
+
+import greenlet
+
+from tests.thread_greenlets import keep_main_greenlets
+
+if sys.argv[1] == "keep":
+    keep_main_greenlets()
+
+
+def thread_with_greenlets(started, leave):
+    started.put(greenlet.getcurrent())
+    leave.wait()
+
+
+def start():
+    started, leave = queue.Queue(), threading.Event()
+    thread = threading.Thread(target=thread_with_greenlets, args=(started, leave), daemon=True)
+    thread.start()
+    return thread, started.get(), leave
+
+
+first, first_main, first_leave = start()
+second, second_main, second_leave = start()
+
+
+def freed(_reference):
+    # Runs where the first thread's main greenlet is freed: the second thread ends meanwhile.
+    second_leave.set()
+    second.join()
+    total = 0
+    for number in range(10):
+        total += number
+
+
+watch = weakref.ref(first_main, freed)
+del first_main, second_main
+sys.settrace(lambda *_: None)
+first_leave.set()
+first.join()
+
+
+def step(number):
+    return number
+
+
+for number in range(200_000):
+    step(number)
+sys.settrace(None)
+print("finished")
+"""
+
+
+def _threads_end(how: str, timeout: float) -> subprocess.CompletedProcess[str] | None:
+    """The scenario above in a fresh process, or None if it did not finish within `timeout`."""
+    try:
+        return subprocess.run(
+            [sys.executable, "-c", THREADS_END, how],
+            cwd=CHECKOUT, capture_output=True, text=True, timeout=timeout, check=False,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def test_the_suite_keeps_every_threads_main_greenlet() -> None:
+    # The workers that run this suite install the hook (tests/conftest.py).
+    from tests.thread_greenlets import _keep_main_greenlet
+
+    assert threading.getprofile() is _keep_main_greenlet
+
+
+@pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="the spin is Python 3.11's")
+def test_without_the_kept_greenlets_a_traced_process_spins_when_threads_end() -> None:
+    # Given the scenario without the hook: the second thread's end is a race with the callback,
+    # so one of three tries is enough to show the spin (each stays at 100% CPU until stopped).
+    outcomes = [_threads_end("free", timeout=5) for _ in range(3)]
+
+    # Then at least one never finishes
+    assert None in outcomes, [outcome.stdout for outcome in outcomes if outcome]
+
+
+def test_with_the_kept_greenlets_a_traced_process_goes_on_when_threads_end() -> None:
+    # Given the same scenario with the hook the suite installs, tried as often
+    for _ in range(3):
+        # When it runs (bounded, so that a spin fails this test instead of hanging it)
+        outcome = _threads_end("keep", timeout=120)
+
+        # Then it finishes
+        assert outcome is not None, "the traced process spun when its threads ended"
+        assert outcome.returncode == 0 and outcome.stdout == "finished\n", outcome.stderr
