@@ -55,9 +55,7 @@ types: install
 # coverage: the slowest tests listed, to see where CI's time goes; a short table of the files not
 # fully covered; a failure below the floor that pyproject.toml sets. Tracing costs about twice the
 # CPU, which the workers make up for. `make coverage` adds the line-by-line report in htmlcov/.
-# A test whose worker died is run once more in a new one; a test that failed is not (`--rerun-except
-# .` matches every failure): see "stuck tests" in CONTRIBUTING.md.
-PYTEST := $(BIN)/pytest -n auto --maxprocesses=4 --dist worksteal --reruns 1 --rerun-except . --cov --cov-report=term:skip-covered --durations=15
+PYTEST := $(BIN)/pytest -n auto --maxprocesses=4 --dist worksteal --cov --cov-report=term:skip-covered --durations=15
 
 pytest: install node-clients $(WEB_INSTALLED)
 	$(PYTEST)

@@ -1,5 +1,5 @@
-"""Keeps each thread's main greenlet alive after the thread ends, so that it is never freed inside
-one of Python's pending calls, where a traced process can spin forever.
+"""Keeps greenlet from running Python code inside one of Python's pending calls when a thread ends,
+where a traced process can spin for ever.
 
 How the spin comes about, under the suite's coverage (greenlet and thread concurrency):
 1. Coverage's tracer runs in every thread and asks greenlet for the current greenlet on every
@@ -16,8 +16,9 @@ How the spin comes about, under the suite's coverage (greenlet and thread concur
    until the test's timeout ends it.
 
 With the strong reference taken here, releasing the thread's state does not free its main
-greenlet, so no Python runs in the pending call. It costs about 300 bytes per thread a worker
-ever started. `tests/test_suite_hygiene.py` shows the spin, and that this prevents it.
+greenlet, so coverage's callback does not run there (about 300 bytes per thread a worker ever
+started). greenlet's optional search for a main greenlet lost on a stack, which would then run, is
+turned off. `tests/test_suite_hygiene.py` shows the spin, and that this prevents it.
 """
 
 from __future__ import annotations
@@ -38,5 +39,10 @@ def _keep_main_greenlet(*_event: Any) -> None:
 
 
 def keep_main_greenlets() -> None:
-    """From now on, every thread started through `threading` keeps its main greenlet alive."""
+    """From now on, every thread started through `threading` keeps its main greenlet alive, and
+    greenlet's release of a thread's state runs no Python."""
     threading.setprofile(_keep_main_greenlet)
+    # Kept alive, a main greenlet looks to greenlet like one lost on the thread's stack, which it
+    # would look for with gc.get_referrers (Python, and a walk of every object) in the same
+    # pending call: this turns that optional search off.
+    greenlet._greenlet.enable_optional_cleanup(False)
