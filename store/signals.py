@@ -100,7 +100,7 @@ class PostgresSignals(Signals):
     def __init__(self, url: str, bearers: Verified[Any]) -> None:
         super().__init__()
         self._bearers = bearers
-        self._dsn = _dsn(make_url(url))
+        self._dsn = asyncpg_dsn(make_url(url))
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
         # Confirmations go out one at a time: a connection runs one statement at once.
@@ -179,7 +179,7 @@ def _terminate(attempt: asyncio.Future[asyncpg.Connection]) -> None:
         attempt.result().terminate()
 
 
-def _dsn(url: URL) -> str:
+def asyncpg_dsn(url: URL) -> str:
     """The URL as asyncpg takes it, for a connection of its own outside the engine's pool."""
     return url.set(drivername="postgresql").render_as_string(False)
 
@@ -245,11 +245,11 @@ async def revocation(url: URL, patience: float = PATIENCE_SECONDS) -> AsyncItera
     """A revocation to announce inside the transaction that makes it; on leaving, once that has
     committed, waits until every instance listening has confirmed that it heard."""
     said = Revocation()
-    if url.get_backend_name() != "postgresql":
+    if is_sqlite(url):
         yield said
         return
     # Listening before the revocation commits, so that no confirmation comes too early to hear.
-    connection = await asyncpg.connect(_dsn(url), timeout=5)
+    connection = await asyncpg.connect(asyncpg_dsn(url), timeout=5)
     try:
         await connection.add_listener(HEARD, said._confirmed)
         yield said

@@ -202,7 +202,7 @@ async def stand_in(url: str) -> AsyncIterator[tuple[Any, int, asyncpg.Connection
     sessions = create_sessionmaker(engine)
     await tokens.issue(sessions, "FR", Role.ALLY, None)
     token_id = (await tokens.listing(sessions))[-1].id
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    dsn = signals.asyncpg_dsn(make_url(url))
     connection = await asyncpg.connect(dsn, server_settings={"application_name": signals.LISTENER})
     try:
         yield sessions, token_id, connection
