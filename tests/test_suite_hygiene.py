@@ -194,12 +194,17 @@ def test_the_suite_keeps_every_threads_main_greenlet() -> None:
 
 @pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="the spin is Python 3.11's")
 def test_without_the_kept_greenlets_a_traced_process_spins_when_threads_end() -> None:
-    # Given the scenario without the hook: the second thread's end is a race with the callback,
-    # so one of three tries is enough to show the spin (each stays at 100% CPU until stopped).
-    outcomes = [_threads_end("free", timeout=5) for _ in range(3)]
+    # Given the scenario without the hook: the second thread's end races with the callback, and
+    # about one run in eight finishes, so up to five tries, stopping at the first that spins
+    # (it stays at 100% CPU until its timeout stops it)
+    outcomes = []
+    for _ in range(5):
+        outcomes.append(_threads_end("free", timeout=5))
+        if outcomes[-1] is None:
+            break
 
-    # Then at least one never finishes
-    assert None in outcomes, [outcome.stdout for outcome in outcomes if outcome]
+    # Then one never finishes
+    assert outcomes[-1] is None, [outcome.stdout for outcome in outcomes if outcome]
 
 
 def test_with_the_kept_greenlets_a_traced_process_goes_on_when_threads_end() -> None:
