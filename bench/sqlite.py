@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import platform
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -63,6 +61,7 @@ from bench.compare import (
     package_version,
 )
 from bench.workloads import READER, WRITER, Workload, find_fixture, workloads
+from store.database import copy_sqlite
 
 WORKLOADS = ("nested", "list", "overlaps", "mixed")
 SWITCHES = ("on", "off")  # COMPILED_READS of each checkout's servers, in the order they run
@@ -103,15 +102,6 @@ class Server:
 
 def sqlite_url(path: Path) -> URL:
     return URL.create("sqlite+aiosqlite", database=str(path))
-
-
-def copy_database(source: Path, target: Path) -> None:
-    """A consistent copy of an SQLite database, what its write-ahead log holds included."""
-    with (
-        contextlib.closing(sqlite3.connect(source)) as origin,
-        contextlib.closing(sqlite3.connect(target)) as copy,
-    ):
-        origin.backup(copy)
 
 
 def interpreter(python: str) -> str:
@@ -159,7 +149,7 @@ def measure(server: Server, arguments: argparse.Namespace, scratch: Path) -> lis
     subject = server.subject
     problems: list[str] = []
     copy = scratch / f"{subject.name or 'this'}-{server.switch}.sqlite3"
-    copy_database(subject.pristine, copy)
+    copy_sqlite(subject.pristine, copy)
     # DIRECT_READS is the setting's earlier name: a checkout from before the rename reads only it.
     env = environment(
         sqlite_url(copy),

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, select, text
@@ -25,6 +28,15 @@ from store.bearers import Verified
 
 def is_sqlite(url: str | URL) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def copy_sqlite(source: str | Path, target: str | Path) -> None:
+    """A consistent copy of an SQLite database file, what its write-ahead log holds included."""
+    with (
+        contextlib.closing(sqlite3.connect(source)) as origin,
+        contextlib.closing(sqlite3.connect(target)) as copy,
+    ):
+        origin.backup(copy)
 
 
 def create_engine(

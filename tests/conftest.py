@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import os
 import shutil
-import sqlite3
 import tempfile
 import threading
 import uuid
@@ -34,7 +33,7 @@ from api.settings import Settings
 from resolvers import tallying, tokens
 from resolvers.vocabulary import Role
 from seeds import generate, load_reference
-from store.database import Database, create_engine, create_sessionmaker
+from store.database import Database, copy_sqlite, create_engine, create_sessionmaker
 from store.migrate import upgrade
 from tests.thread_greenlets import keep_main_greenlets
 
@@ -68,7 +67,7 @@ class Databases:
         template = await asyncio.to_thread(_migrated, self.backend)
         if self.backend == "sqlite":
             path = self.folder / f"{name}.sqlite3"
-            await asyncio.to_thread(_copy_sqlite, template, path)
+            await asyncio.to_thread(copy_sqlite, template, path)
             return f"sqlite+aiosqlite:///{path}"
         await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         self.created.append(name)
@@ -92,7 +91,6 @@ class Databases:
 # a migration move a database of their own down and up (tests/migrations.py).
 _templates: dict[str, str] = {}
 _templates_lock = threading.Lock()
-_template_folder = Path(tempfile.mkdtemp(prefix="migrated-"))
 
 
 def _migrated(backend: str) -> str:
@@ -102,7 +100,7 @@ def _migrated(backend: str) -> str:
         if backend not in _templates:
             name = f"test_template_{uuid.uuid4().hex[:16]}"
             if backend == "sqlite":
-                path = _template_folder / f"{name}.sqlite3"
+                path = Path(tempfile.mkdtemp(prefix="migrated-")) / f"{name}.sqlite3"
                 upgrade(f"sqlite+aiosqlite:///{path}")
                 _templates[backend] = str(path)
             else:
@@ -116,15 +114,6 @@ def _migrated(backend: str) -> str:
         return _templates[backend]
 
 
-def _copy_sqlite(template: str, path: Path) -> None:
-    # SQLite's backup copies a consistent database, whatever its write-ahead log holds.
-    with (
-        contextlib.closing(sqlite3.connect(template)) as source,
-        contextlib.closing(sqlite3.connect(path)) as copy,
-    ):
-        source.backup(copy)
-
-
 def _postgres_url(name: str) -> str:
     return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
@@ -134,7 +123,8 @@ def _drop_templates() -> Iterator[None]:
     yield
     if "postgresql" in _templates:
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{_templates["postgresql"]}" WITH (FORCE)'))
-    shutil.rmtree(_template_folder, ignore_errors=True)
+    if "sqlite" in _templates:
+        shutil.rmtree(Path(_templates["sqlite"]).parent, ignore_errors=True)
 
 
 async def _admin(ddl: str) -> None:

@@ -120,7 +120,6 @@ THREADS_END = """
 import queue
 import sys
 import threading
-import threading
 import weakref
 
 import greenlet
@@ -208,7 +207,7 @@ def test_without_the_kept_greenlets_a_traced_process_spins_when_threads_end() ->
 
 
 def test_with_the_kept_greenlets_a_traced_process_goes_on_when_threads_end() -> None:
-    # Given the same scenario with the hook the suite installs, tried as often
+    # Given the same scenario with the hook the suite installs, tried three times
     for _ in range(3):
         # When it runs (bounded, so that a spin fails this test instead of hanging it)
         outcome = _threads_end("keep", timeout=120)
